@@ -1,0 +1,67 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+// Every setting, with what it means. Read once at start; a bad value stops the start.
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development')
+    .describe('development | production | test'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('address to listen on'),
+  DATA_DIR: z.string().min(1).default('./data').describe('holds the SQLite file and uploads'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional()
+    .describe('PostgreSQL connection string; overrides the embedded SQLite database'),
+  LOG_LEVEL: z.enum(levels).default('info').describe('pino log level'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
+    .describe('signs session cookies; required in production'),
+  TRUST_PROXY: z.string().default('loopback')
+    .describe('Express trust proxy setting: hops or subnets of the reverse proxies in front'),
+  SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
+    .describe('load the service manifests into the database at start'),
+})
+
+export type Config = {
+  env: 'development' | 'production' | 'test'
+  production: boolean
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl: string | undefined
+  logLevel: (typeof levels)[number]
+  sessionSecret: string
+  trustProxy: string
+  seedCatalogue: boolean
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankAsUnset = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  )
+  const parsed = schema.safeParse(blankAsUnset)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new ConfigError(`Invalid setting ${String(issue.path[0])}: ${issue.message}`)
+  }
+  const c = parsed.data
+  const production = c.NODE_ENV === 'production'
+  if (production && !c.SESSION_SECRET) {
+    throw new ConfigError('Missing setting SESSION_SECRET: required when NODE_ENV=production')
+  }
+  return {
+    env: c.NODE_ENV,
+    production,
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: path.resolve(c.DATA_DIR),
+    databaseUrl: c.DATABASE_URL,
+    logLevel: c.LOG_LEVEL,
+    // Outside production an unset secret is a fixed development value: sessions then
+    // survive restarts on a developer's machine, and nothing secret depends on it.
+    sessionSecret: c.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
+    trustProxy: c.TRUST_PROXY,
+    seedCatalogue: c.SEED_CATALOGUE === 'true',
+  }
+}

@@ -1,0 +1,202 @@
+import { sql, type Selectable, type Transaction } from 'kysely'
+import type { Db } from './database.js'
+import type { AgencyTable, Database, Dialect, LifeEventTable, ServiceTable } from './schema.js'
+import { searchIndexFor, type SearchFilter } from './searchIndex.js'
+import type {
+  Agency, Applicant, LifeEvent, Localized, Service, ServiceSummary,
+} from '../domain/catalogue/types.js'
+
+type Row<T> = Selectable<T>
+type Named = { name_vi: string, name_en: string, name_fr: string }
+type Described = { description_vi: string, description_en: string, description_fr: string }
+
+const names = (r: Named): Localized => ({ vi: r.name_vi, en: r.name_en, fr: r.name_fr })
+const descriptions = (r: Described): Localized => ({ vi: r.description_vi, en: r.description_en, fr: r.description_fr })
+
+function toAgency(r: Row<AgencyTable>): Agency {
+  return { id: r.id, name: names(r), description: descriptions(r), level: r.level, website: r.website, sourceNote: r.source_note }
+}
+
+function toLifeEvent(r: Row<LifeEventTable>): LifeEvent {
+  return { id: r.id, name: names(r), description: descriptions(r), position: r.position }
+}
+
+type SummaryRow = Row<ServiceTable> & { agency_name_vi: string, agency_name_en: string, agency_name_fr: string }
+
+function toSummary(r: SummaryRow): ServiceSummary {
+  return {
+    id: r.id,
+    name: names(r),
+    description: descriptions(r),
+    agency: { id: r.agency_id, name: { vi: r.agency_name_vi, en: r.agency_name_en, fr: r.agency_name_fr } },
+    feeVnd: r.fee_vnd === null ? null : Number(r.fee_vnd),
+    processingDays: r.processing_days === null ? null : Number(r.processing_days),
+    onlineLevel: r.online_level,
+    applicants: r.applicants.split(',') as Applicant[],
+    popularity: Number(r.popularity),
+  }
+}
+
+function toService(r: SummaryRow, lifeEvents: string[]): Service {
+  return {
+    ...toSummary(r),
+    code: r.code,
+    documents: JSON.parse(r.documents) as Localized[],
+    feeNote: r.fee_note ? (JSON.parse(r.fee_note) as Localized) : null,
+    lifeEvents,
+    legalBasis: r.legal_basis,
+    sourceNote: r.source_note,
+    updatedAt: r.updated_at,
+  }
+}
+
+export interface ServiceRecord {
+  service: Omit<Row<ServiceTable>, 'updated_at'>
+  lifeEvents: string[]
+  search: { title_vi: string, title_en: string, title_fr: string, body: string }
+}
+
+export interface ListFilter {
+  agency?: string | undefined
+  lifeEvent?: string | undefined
+}
+
+export function createCatalogueRepository(db: Db, dialect: Dialect) {
+  const index = searchIndexFor(dialect)
+
+  const selectSummary = sql`s.*, a.name_vi as agency_name_vi, a.name_en as agency_name_en, a.name_fr as agency_name_fr`
+
+  function filterSql(filter: ListFilter) {
+    const parts = [sql`1 = 1`]
+    if (filter.agency) parts.push(sql`s.agency_id = ${filter.agency}`)
+    if (filter.lifeEvent) {
+      parts.push(sql`exists (select 1 from service_life_events e where e.service_id = s.id and e.life_event_id = ${filter.lifeEvent})`)
+    }
+    return sql.join(parts, sql` and `)
+  }
+
+  async function lifeEventsOf(serviceId: string): Promise<string[]> {
+    const rows = await db.selectFrom('service_life_events').select('life_event_id')
+      .where('service_id', '=', serviceId).orderBy('life_event_id').execute()
+    return rows.map((r) => r.life_event_id)
+  }
+
+  return {
+    async listLifeEvents(): Promise<LifeEvent[]> {
+      const rows = await db.selectFrom('life_events').selectAll().orderBy('position').orderBy('id').execute()
+      return rows.map(toLifeEvent)
+    },
+
+    async findLifeEvent(id: string): Promise<LifeEvent | undefined> {
+      const row = await db.selectFrom('life_events').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toLifeEvent(row)
+    },
+
+    async listAgencies(): Promise<Array<Agency & { serviceCount: number }>> {
+      const rows = await db.selectFrom('agencies as a')
+        .selectAll('a')
+        .select((eb) => eb.selectFrom('services as s').whereRef('s.agency_id', '=', 'a.id')
+          .select((e) => e.fn.countAll<number>().as('n')).as('service_count'))
+        .orderBy('a.name_vi').execute()
+      return rows.map((r) => ({ ...toAgency(r), serviceCount: Number(r.service_count ?? 0) }))
+    },
+
+    async findAgency(id: string): Promise<Agency | undefined> {
+      const row = await db.selectFrom('agencies').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toAgency(row)
+    },
+
+    async findService(id: string): Promise<Service | undefined> {
+      const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
+        join agencies a on a.id = s.agency_id where s.id = ${id}`.execute(db)
+      const row = rows[0]
+      return row && toService(row, await lifeEventsOf(row.id))
+    },
+
+    /** Services in popularity order, optionally of one agency or life event. */
+    async listServices(filter: ListFilter, limit: number, offset: number): Promise<{ items: ServiceSummary[], total: number }> {
+      const where = filterSql(filter)
+      const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
+        join agencies a on a.id = s.agency_id where ${where}
+        order by s.popularity desc, s.name_vi, s.id limit ${limit} offset ${offset}`.execute(db)
+      const count = await sql<{ n: number }>`select count(*) as n from services s where ${where}`.execute(db)
+      return { items: rows.map(toSummary), total: Number(count.rows[0]?.n ?? 0) }
+    },
+
+    async search(filter: SearchFilter, limit: number, offset: number): Promise<{ items: ServiceSummary[], total: number }> {
+      const where = sql`${index.matches(filter)} and ${filterSql(filter)}`
+      const { rows } = await sql<SummaryRow>`select ${selectSummary} from ${index.from()}
+        join agencies a on a.id = s.agency_id where ${where}
+        order by ${index.order(filter)} limit ${limit} offset ${offset}`.execute(db)
+      const count = await sql<{ n: number }>`select count(*) as n from ${index.from()} where ${where}`.execute(db)
+      return { items: rows.map(toSummary), total: Number(count.rows[0]?.n ?? 0) }
+    },
+
+    /** Every service in id order, a batch at a time, for the open-data downloads. */
+    async *eachService(batchSize = 500): AsyncGenerator<Service> {
+      let after = ''
+      for (;;) {
+        const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
+          join agencies a on a.id = s.agency_id where s.id > ${after} order by s.id limit ${batchSize}`.execute(db)
+        if (rows.length === 0) return
+        const events = await db.selectFrom('service_life_events').select(['service_id', 'life_event_id'])
+          .where('service_id', 'in', rows.map((r) => r.id)).orderBy('life_event_id').execute()
+        for (const row of rows) {
+          yield toService(row, events.filter((e) => e.service_id === row.id).map((e) => e.life_event_id))
+        }
+        after = rows[rows.length - 1]!.id
+      }
+    },
+
+    async countServices(): Promise<number> {
+      const row = await db.selectFrom('services').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirst()
+      return Number(row?.n ?? 0)
+    },
+
+    async seedChecksum(trx: Transaction<Database>, source: string): Promise<string | undefined> {
+      const row = await trx.selectFrom('catalogue_seeds').select('checksum').where('source', '=', source).executeTakeFirst()
+      return row?.checksum
+    },
+
+    /** Runs fn in one transaction; on PostgreSQL, serialised across instances starting together. */
+    async inTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+      return db.transaction().execute(async (trx) => {
+        if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('catalogue_seed'))`.execute(trx)
+        return fn(trx)
+      })
+    },
+
+    async recordSeed(trx: Transaction<Database>, source: string, checksum: string): Promise<void> {
+      const loadedAt = new Date().toISOString()
+      await trx.insertInto('catalogue_seeds').values({ source, checksum, loaded_at: loadedAt })
+        .onConflict((oc) => oc.column('source').doUpdateSet({ checksum, loaded_at: loadedAt })).execute()
+    },
+
+    async upsertLifeEvent(trx: Transaction<Database>, event: Row<LifeEventTable>): Promise<void> {
+      const { id: _id, ...rest } = event
+      await trx.insertInto('life_events').values(event)
+        .onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
+    },
+
+    async upsertAgency(trx: Transaction<Database>, agency: Row<AgencyTable>): Promise<void> {
+      const { id: _id, ...rest } = agency
+      await trx.insertInto('agencies').values(agency)
+        .onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
+    },
+
+    async upsertService(trx: Transaction<Database>, record: ServiceRecord): Promise<void> {
+      const row = { ...record.service, updated_at: new Date().toISOString() }
+      const { id, ...rest } = row
+      await trx.insertInto('services').values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
+      await trx.deleteFrom('service_life_events').where('service_id', '=', id).execute()
+      if (record.lifeEvents.length) {
+        await trx.insertInto('service_life_events')
+          .values(record.lifeEvents.map((e) => ({ service_id: id, life_event_id: e }))).execute()
+      }
+      await index.replace(trx, { service_id: id, ...record.search })
+    },
+  }
+}
+
+export type CatalogueRepository = ReturnType<typeof createCatalogueRepository>

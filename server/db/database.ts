@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { Database, Dialect } from './schema.js'
+
+export type Db = Kysely<Database>
+
+export interface DatabaseHandle {
+  db: Db
+  dialect: Dialect
+  /** true when the database answers a trivial query */
+  ping(): Promise<boolean>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined
+  dataDir: string
+  /** SQLite file name inside dataDir; ':memory:' for a private in-memory database */
+  sqliteFile?: string
+  poolSize?: number
+}
+
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize) : openSqlite(options)
+  const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite'
+  return {
+    db,
+    dialect,
+    async ping() {
+      try {
+        await sql`select 1`.execute(db)
+        return true
+      } catch {
+        return false
+      }
+    },
+    close: () => db.destroy(),
+  }
+}
+
+function openPostgres(connectionString: string, poolSize = 10): Db {
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5000 })
+  // An idle client that loses its connection emits 'error'; without a listener
+  // that would crash the process. The pool replaces the client.
+  pool.on('error', () => {})
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+function openSqlite(options: DatabaseOptions): Db {
+  const file = options.sqliteFile ?? 'portal.db'
+  let location = file
+  if (file !== ':memory:') {
+    mkdirSync(options.dataDir, { recursive: true })
+    location = path.join(options.dataDir, file)
+  }
+  const sqlite = new SQLite(location)
+  sqlite.pragma('journal_mode = WAL')
+  // FULL: a committed transaction survives power loss, not only a killed process.
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+}

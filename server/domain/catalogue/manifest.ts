@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+
+const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case: a-z, 0-9 and single hyphens').max(100)
+const localized = z.object({
+  vi: z.string().trim().min(1),
+  en: z.string().trim().min(1),
+  fr: z.string().trim().min(1),
+}).strict()
+
+export const serviceManifestSchema = z.object({
+  id: slug,
+  code: z.string().max(40).optional(),
+  name: localized,
+  description: localized,
+  documents: z.array(localized).max(40),
+  fee: z.object({
+    vnd: z.number().int().min(0).nullable(),
+    note: localized.optional(),
+  }).strict(),
+  processingDays: z.number().int().min(0).max(365).nullable(),
+  onlineLevel: z.enum(['full', 'partial']),
+  applicants: z.array(z.enum(['citizen', 'business'])).min(1),
+  lifeEvents: z.array(slug).min(1),
+  popularity: z.number().int().min(0).max(100).default(0),
+  legalBasis: z.string().max(500).optional(),
+  sourceNote: z.string().max(1000).optional(),
+}).strict()
+
+export const agencyManifestSchema = z.object({
+  agency: z.object({
+    id: slug,
+    name: localized,
+    description: localized,
+    level: z.enum(['national', 'provincial', 'commune', 'enterprise']),
+    website: z.url().optional(),
+    sourceNote: z.string().max(1000).optional(),
+  }).strict(),
+  services: z.array(serviceManifestSchema).min(1),
+}).strict()
+
+export const lifeEventsSchema = z.array(z.object({
+  id: slug,
+  name: localized,
+  description: localized,
+}).strict()).min(1)
+
+export type ServiceManifest = z.infer<typeof serviceManifestSchema>
+export type AgencyManifest = z.infer<typeof agencyManifestSchema>
+export type LifeEventManifest = z.infer<typeof lifeEventsSchema>[number]
+
+export interface LoadedManifest<T> {
+  file: string
+  checksum: string
+  content: T
+}
+
+export interface CatalogueSource {
+  lifeEvents: LoadedManifest<LifeEventManifest[]>
+  agencies: Array<LoadedManifest<AgencyManifest>>
+}
+
+export class ManifestError extends Error {}
+
+function describeIssue(file: string, issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.join('.') : '(top level)'
+  return `${file}: ${where}: ${issue.message}`
+}
+
+async function loadJson<T>(file: string, schema: z.ZodType<T>): Promise<LoadedManifest<T>> {
+  const raw = await readFile(file, 'utf8')
+  let data: unknown
+  try {
+    data = JSON.parse(raw)
+  } catch (e) {
+    throw new ManifestError(`${file}: not valid JSON: ${(e as Error).message}`)
+  }
+  const parsed = schema.safeParse(data)
+  if (!parsed.success) throw new ManifestError(describeIssue(file, parsed.error.issues[0]!))
+  return { file, checksum: createHash('sha256').update(raw).digest('hex'), content: parsed.data }
+}
+
+/**
+ * Reads services/life-events.json and services/<agency>/manifest.json, validates each,
+ * and checks what no single file can: unique ids and known life events.
+ */
+export async function loadCatalogueSource(servicesDir: string): Promise<CatalogueSource> {
+  const lifeEvents = await loadJson(path.join(servicesDir, 'life-events.json'), lifeEventsSchema)
+  const folders = (await readdir(servicesDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory()).map((d) => d.name).sort()
+  const agencies: Array<LoadedManifest<AgencyManifest>> = []
+  for (const folder of folders) {
+    const file = path.join(servicesDir, folder, 'manifest.json')
+    const loaded = await loadJson(file, agencyManifestSchema).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined
+      throw e
+    })
+    if (loaded) agencies.push(loaded)
+  }
+  checkReferences(lifeEvents.content, agencies)
+  return { lifeEvents, agencies }
+}
+
+function checkReferences(lifeEvents: LifeEventManifest[], agencies: Array<LoadedManifest<AgencyManifest>>): void {
+  const eventIds = new Set(lifeEvents.map((e) => e.id))
+  const agencyIds = new Map<string, string>()
+  const serviceIds = new Map<string, string>()
+  for (const { file, content } of agencies) {
+    const seenAgency = agencyIds.get(content.agency.id)
+    if (seenAgency) throw new ManifestError(`${file}: agency.id: "${content.agency.id}" is also declared in ${seenAgency}`)
+    agencyIds.set(content.agency.id, file)
+    content.services.forEach((service, i) => {
+      const seen = serviceIds.get(service.id)
+      if (seen) throw new ManifestError(`${file}: services.${i}.id: "${service.id}" is also declared in ${seen}`)
+      serviceIds.set(service.id, file)
+      service.lifeEvents.forEach((event, j) => {
+        if (!eventIds.has(event)) throw new ManifestError(`${file}: services.${i}.lifeEvents.${j}: unknown life event "${event}"`)
+      })
+    })
+  }
+}

@@ -1,0 +1,61 @@
+export const languages = ['vi', 'en', 'fr'] as const
+export type Lang = (typeof languages)[number]
+export type Localized = Record<Lang, string>
+
+export type OnlineLevel = 'full' | 'partial'
+export type Applicant = 'citizen' | 'business'
+
+export interface Agency {
+  id: string
+  name: Localized
+  description: Localized
+  level: string
+  website: string | null
+  sourceNote: string | null
+}
+
+export interface LifeEvent {
+  id: string
+  name: Localized
+  description: Localized
+  position: number
+}
+
+export interface ServiceSummary {
+  id: string
+  name: Localized
+  description: Localized
+  agency: { id: string, name: Localized }
+  feeVnd: number | null
+  processingDays: number | null
+  onlineLevel: OnlineLevel
+  applicants: Applicant[]
+  popularity: number
+}
+
+export interface Service extends ServiceSummary {
+  code: string | null
+  documents: Localized[]
+  feeNote: Localized | null
+  lifeEvents: string[]
+  legalBasis: string | null
+  sourceNote: string | null
+  updatedAt: string
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  pageSize: number
+}
+
+export interface ServiceQuery {
+  /** words typed by the person; empty lists the catalogue by popularity */
+  q?: string | undefined
+  lang: Lang
+  agency?: string | undefined
+  lifeEvent?: string | undefined
+  page: number
+  pageSize: number
+}

@@ -1,0 +1,75 @@
+import closeWithGrace from 'close-with-grace'
+import { createApp } from './app.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { openDatabase } from './db/database.js'
+import { createCatalogueRepository } from './db/catalogueRepository.js'
+import { migrateToLatest } from './db/migrate.js'
+import { createCatalogueService } from './domain/catalogue/catalogueService.js'
+import { loadCatalogueSource } from './domain/catalogue/manifest.js'
+import { seedCatalogue } from './domain/catalogue/seedCatalogue.js'
+import { createLogger } from './logger.js'
+import { servicesDir } from './paths.js'
+
+// Composition root: config → db → migrate → seed → domain → app → listen.
+async function main(config: Config) {
+  const logger = createLogger(config.logLevel)
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  logger.info({ dialect: database.dialect, dataDir: config.dataDir }, 'database opened')
+  const applied = await migrateToLatest(database.db, database.dialect)
+  if (applied.length) logger.info({ applied }, 'migrations applied')
+
+  const catalogueRepository = createCatalogueRepository(database.db, database.dialect)
+  const source = await loadCatalogueSource(servicesDir)
+  if (config.seedCatalogue) {
+    const loaded = await seedCatalogue(catalogueRepository, source)
+    if (loaded.length) logger.info({ files: loaded.length }, 'catalogue manifests loaded')
+  }
+
+  let shuttingDown = false
+  const app = createApp({
+    config,
+    logger,
+    catalogue: createCatalogueService(catalogueRepository),
+    health: { ready: async () => !shuttingDown && database.ping() },
+  })
+
+  const server = app.listen(config.port, config.host)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  logger.info({ port }, `portal listening on http://localhost:${port}`)
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'closing after an error')
+    logger.info({ signal }, 'shutting down: draining requests')
+    shuttingDown = true
+    // close() stops new connections and waits for requests in flight; idle keep-alive
+    // connections would hold it open, so they are closed now and as they go idle.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeIdleConnections()
+    const idleCloser = setInterval(() => server.closeIdleConnections(), 100)
+    await closed
+    clearInterval(idleCloser)
+    await database.close()
+    logger.info('shut down cleanly')
+    logger.flush()
+  })
+}
+
+let config: Config
+try {
+  config = loadConfig()
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`)
+    process.exit(1)
+  }
+  throw e
+}
+main(config).catch((err: unknown) => {
+  process.stderr.write(`Start failed: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,73 @@
+import { Router, type Request } from 'express'
+import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import type { Service, ServiceSummary } from '../domain/catalogue/types.js'
+import { notFound } from '../web/httpErrors.js'
+import { parseInput, rules } from '../web/validation.js'
+import { catalogueQueryRules } from './catalogueQuery.js'
+import { openApiDocument } from './openApiDocument.js'
+
+const apiQueryRules = { ...catalogueQueryRules, pageSize: rules.integer(1, 100, 20) }
+
+function publicUrl(req: Request, path: string): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}${path}`
+}
+
+export function serviceSummaryJson(req: Request, s: ServiceSummary) {
+  return {
+    id: s.id,
+    name: s.name,
+    description: s.description,
+    agency: s.agency,
+    feeVnd: s.feeVnd,
+    processingDays: s.processingDays,
+    onlineLevel: s.onlineLevel,
+    applicants: s.applicants,
+    url: publicUrl(req, `/services/${s.id}`),
+  }
+}
+
+export function serviceJson(req: Request, s: Service) {
+  return {
+    ...serviceSummaryJson(req, s),
+    code: s.code,
+    documents: s.documents,
+    feeNote: s.feeNote,
+    lifeEvents: s.lifeEvents,
+    legalBasis: s.legalBasis,
+    sourceNote: s.sourceNote,
+    updatedAt: s.updatedAt,
+  }
+}
+
+/** Open data: the public catalogue as JSON. Errors are problem+json (setUpErrorHandling). */
+export function apiRoutes(catalogue: CatalogueService): Router {
+  const router = Router()
+
+  router.get('/api/v1/openapi.json', (req, res) => {
+    res.json(openApiDocument(publicUrl(req, '/api/v1')))
+  })
+
+  router.get('/api/v1/services', async (req, res) => {
+    res.locals['routeName'] = 'api.services'
+    const query = parseInput(apiQueryRules, req.query)
+    const result = await catalogue.find({
+      q: query.q, lang: query.lang ?? res.locals.lang, agency: query.agency, lifeEvent: query.category,
+      page: query.page, pageSize: query.pageSize,
+    })
+    res.json({
+      items: result.items.map((s) => serviceSummaryJson(req, s)),
+      total: result.total,
+      page: result.page,
+      pageSize: result.pageSize,
+    })
+  })
+
+  router.get('/api/v1/services/:id', async (req, res) => {
+    res.locals['routeName'] = 'api.service'
+    const service = await catalogue.service(req.params.id)
+    if (!service) throw notFound({ key: 'problem.serviceNotFound', params: { id: req.params.id } })
+    res.json(serviceJson(req, service))
+  })
+
+  return router
+}

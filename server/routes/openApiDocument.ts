@@ -1,0 +1,128 @@
+// The OpenAPI 3.1 description of the open-data API; test/integration/api.test.ts checks
+// that every documented path answers as described.
+const localized = {
+  type: 'object',
+  required: ['vi', 'en', 'fr'],
+  properties: { vi: { type: 'string' }, en: { type: 'string' }, fr: { type: 'string' } },
+}
+
+const serviceSummary = {
+  type: 'object',
+  required: ['id', 'name', 'description', 'agency', 'feeVnd', 'processingDays', 'onlineLevel', 'applicants', 'url'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9-]+$', examples: ['dang-ky-khai-sinh'] },
+    name: { $ref: '#/components/schemas/Localized' },
+    description: { $ref: '#/components/schemas/Localized' },
+    agency: {
+      type: 'object', required: ['id', 'name'],
+      properties: { id: { type: 'string' }, name: { $ref: '#/components/schemas/Localized' } },
+    },
+    feeVnd: { type: ['integer', 'null'], minimum: 0, description: 'Fee in Vietnamese đồng; 0 is free; null when it depends on the case' },
+    processingDays: { type: ['integer', 'null'], minimum: 0, description: 'Statutory processing time in working days; 0 is the same day' },
+    onlineLevel: { type: 'string', enum: ['full', 'partial'], description: 'full: "toàn trình"; partial: "một phần" (Decree 42/2022)' },
+    applicants: { type: 'array', items: { type: 'string', enum: ['citizen', 'business'] } },
+    url: { type: 'string', format: 'uri' },
+  },
+}
+
+const service = {
+  allOf: [
+    { $ref: '#/components/schemas/ServiceSummary' },
+    {
+      type: 'object',
+      required: ['code', 'documents', 'feeNote', 'lifeEvents', 'legalBasis', 'sourceNote', 'updatedAt'],
+      properties: {
+        code: { type: ['string', 'null'] },
+        documents: { type: 'array', items: { $ref: '#/components/schemas/Localized' } },
+        feeNote: { oneOf: [{ $ref: '#/components/schemas/Localized' }, { type: 'null' }] },
+        lifeEvents: { type: 'array', items: { type: 'string' } },
+        legalBasis: { type: ['string', 'null'] },
+        sourceNote: { type: ['string', 'null'] },
+        updatedAt: { type: 'string', format: 'date-time' },
+      },
+    },
+  ],
+}
+
+const problem = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    requestId: { type: 'string' },
+    'invalid-params': {
+      type: 'array',
+      items: { type: 'object', required: ['name', 'reason'], properties: { name: { type: 'string' }, reason: { type: 'string' } } },
+    },
+  },
+}
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+})
+
+const query = (name: string, description: string, schema: object) => ({ name, in: 'query', required: false, description, schema })
+
+export function openApiDocument(serverUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cổng Dịch vụ công — open data API',
+      version: '1.0.0',
+      description: 'The public catalogue of services, in Vietnamese, English and French. Messages follow Accept-Language or ?lang=.',
+      license: { name: 'Open data', identifier: 'CC-BY-4.0' },
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/services': {
+        get: {
+          operationId: 'listServices',
+          summary: 'Search or list services',
+          parameters: [
+            query('q', 'Words to search for; case, tone marks and đ are ignored; every word must match', { type: 'string', maxLength: 200 }),
+            query('lang', 'Language whose titles rank first, and of error messages', { type: 'string', enum: ['vi', 'en', 'fr'] }),
+            query('agency', 'Only services of this agency id', { type: 'string' }),
+            query('category', 'Only services of this life event id', { type: 'string' }),
+            query('page', 'Page number, from 1', { type: 'integer', minimum: 1, maximum: 1000, default: 1 }),
+            query('pageSize', 'Items per page', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+          ],
+          responses: {
+            200: {
+              description: 'A page of services, best match first (or most used first without q)',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object', required: ['items', 'total', 'page', 'pageSize'],
+                    properties: {
+                      items: { type: 'array', items: { $ref: '#/components/schemas/ServiceSummary' } },
+                      total: { type: 'integer' }, page: { type: 'integer' }, pageSize: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            },
+            400: problemResponse('Invalid parameters, each named in invalid-params'),
+          },
+        },
+      },
+      '/services/{id}': {
+        get: {
+          operationId: 'getService',
+          summary: 'One service',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'The service', content: { 'application/json': { schema: { $ref: '#/components/schemas/Service' } } } },
+            404: problemResponse('No service with this id'),
+          },
+        },
+      },
+    },
+    components: { schemas: { Localized: localized, ServiceSummary: serviceSummary, Service: service, Problem: problem } },
+  }
+}

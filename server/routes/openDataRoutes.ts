@@ -1,0 +1,71 @@
+import { Router, type Response } from 'express'
+import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import type { Service } from '../domain/catalogue/types.js'
+import { serviceJson } from './apiRoutes.js'
+
+const csvColumns: Array<[string, (s: Service) => string | number | null]> = [
+  ['id', (s) => s.id],
+  ['code', (s) => s.code],
+  ['agency_id', (s) => s.agency.id],
+  ['agency_name_vi', (s) => s.agency.name.vi],
+  ['name_vi', (s) => s.name.vi],
+  ['name_en', (s) => s.name.en],
+  ['name_fr', (s) => s.name.fr],
+  ['fee_vnd', (s) => s.feeVnd],
+  ['processing_days', (s) => s.processingDays],
+  ['online_level', (s) => s.onlineLevel],
+  ['applicants', (s) => s.applicants.join(' ')],
+  ['life_events', (s) => s.lifeEvents.join(' ')],
+  ['documents_vi', (s) => s.documents.map((d) => d.vi).join(' | ')],
+  ['description_vi', (s) => s.description.vi],
+  ['description_en', (s) => s.description.en],
+  ['description_fr', (s) => s.description.fr],
+  ['legal_basis', (s) => s.legalBasis],
+]
+
+// RFC 4180 quoting, and a leading apostrophe on text a spreadsheet would run as a formula.
+export function csvCell(value: string | number | null): string {
+  if (value === null) return ''
+  if (typeof value === 'number') return String(value)
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+}
+
+// Awaiting 'drain' keeps a slow download from buffering the whole catalogue in memory.
+async function write(res: Response, chunk: string): Promise<void> {
+  if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve))
+}
+
+export function openDataRoutes(catalogue: CatalogueService): Router {
+  const router = Router()
+
+  router.get('/open-data', (_req, res) => {
+    res.locals['routeName'] = 'open-data'
+    res.render('pages/open-data/index')
+  })
+
+  router.get('/open-data/services.csv', async (_req, res) => {
+    res.locals['routeName'] = 'open-data.csv'
+    res.type('text/csv; charset=utf-8').attachment('dich-vu-cong.csv')
+    // The byte-order mark makes spreadsheet programs read the Vietnamese as UTF-8.
+    await write(res, `\uFEFF${csvColumns.map(([name]) => name).join(',')}\r\n`)
+    for await (const service of catalogue.eachService()) {
+      await write(res, `${csvColumns.map(([, get]) => csvCell(get(service))).join(',')}\r\n`)
+    }
+    res.end()
+  })
+
+  router.get('/open-data/services.json', async (req, res) => {
+    res.locals['routeName'] = 'open-data.json'
+    res.type('application/json').attachment('dich-vu-cong.json')
+    let first = true
+    await write(res, '[')
+    for await (const service of catalogue.eachService()) {
+      await write(res, `${first ? '' : ','}\n${JSON.stringify(serviceJson(req, service))}`)
+      first = false
+    }
+    res.end('\n]\n')
+  })
+
+  return router
+}

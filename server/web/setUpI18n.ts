@@ -1,0 +1,47 @@
+import type { Request, RequestHandler } from 'express'
+import { defaultLang, isLang, languages, translator, type Lang, type Translate } from '../i18n/messages.js'
+
+const cookieName = 'lang'
+const cookiePattern = /(?:^|;\s*)lang=(vi|en|fr)(?:;|$)/
+const oneYear = 365 * 24 * 60 * 60 * 1000
+const translators = Object.fromEntries(languages.map((l) => [l, translator(l)])) as Record<Lang, Translate>
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    lang: Lang
+    t: Translate
+  }
+}
+
+function chooseLanguage(req: Request): { lang: Lang, chosen: boolean } {
+  const asked = req.query['lang']
+  if (isLang(asked)) return { lang: asked, chosen: true }
+  const remembered = cookiePattern.exec(req.headers.cookie ?? '')?.[1]
+  if (isLang(remembered)) return { lang: remembered, chosen: false }
+  const accepted = req.headers['accept-language'] ? req.acceptsLanguages(...languages) : false
+  return { lang: isLang(accepted) ? accepted : defaultLang, chosen: false }
+}
+
+/** The same URL in another language. */
+export function urlInLanguage(originalUrl: string, lang: Lang): string {
+  const url = new URL(originalUrl, 'http://portal.invalid')
+  url.searchParams.set('lang', lang)
+  return url.pathname + url.search
+}
+
+// Vietnamese first; ?lang= switches and is remembered; Accept-Language on a first visit.
+export function setUpI18n(secureCookies: boolean): RequestHandler {
+  return (req, res, next) => {
+    const { lang, chosen } = chooseLanguage(req)
+    if (chosen) {
+      res.cookie(cookieName, lang, { maxAge: oneYear, httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' })
+    }
+    res.vary('Accept-Language')
+    res.vary('Cookie')
+    res.locals.lang = lang
+    res.locals.t = translators[lang]
+    res.locals['languages'] = languages
+    res.locals['urlInLanguage'] = (l: Lang) => urlInLanguage(req.originalUrl, l)
+    next()
+  }
+}
