@@ -25,7 +25,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   }
   // Asynchronous, buffered writes keep logging off the request's critical path;
   // index.ts flushes on shutdown.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }))
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }))
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/

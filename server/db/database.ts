@@ -10,6 +10,8 @@ export type Db = Kysely<Database>
 export interface DatabaseHandle {
   db: Db
   dialect: Dialect
+  /** PostgreSQL: the schema tables live in */
+  schema: string | undefined
   /** true when the database answers a trivial query */
   ping(): Promise<boolean>
   close(): Promise<void>
@@ -21,14 +23,17 @@ export interface DatabaseOptions {
   /** SQLite file name inside dataDir; ':memory:' for a private in-memory database */
   sqliteFile?: string
   poolSize?: number
+  /** PostgreSQL schema to work in (tests give each suite its own) */
+  schema?: string
 }
 
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize) : openSqlite(options)
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize, options.schema) : openSqlite(options)
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite'
   return {
     db,
     dialect,
+    schema: options.databaseUrl ? options.schema ?? 'public' : undefined,
     async ping() {
       try {
         await sql`select 1`.execute(db)
@@ -41,8 +46,11 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   }
 }
 
-function openPostgres(connectionString: string, poolSize = 10): Db {
-  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5000 })
+function openPostgres(connectionString: string, poolSize = 10, schema?: string): Db {
+  const pool = new pg.Pool({
+    connectionString, max: poolSize, connectionTimeoutMillis: 5000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  })
   // An idle client that loses its connection emits 'error'; without a listener
   // that would crash the process. The pool replaces the client.
   pool.on('error', () => {})

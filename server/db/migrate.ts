@@ -1,5 +1,5 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely'
-import type { Db } from './database.js'
+import type { DatabaseHandle } from './database.js'
 import type { Dialect } from './schema.js'
 import { catalogueMigration } from './migrations/001_catalogue.js'
 
@@ -18,8 +18,13 @@ class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Db, dialect: Dialect): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new CodeMigrationProvider(dialect) })
+export async function migrateToLatest({ db, dialect, schema }: DatabaseHandle): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new CodeMigrationProvider(dialect),
+    // Named, because the migrator otherwise finds its table in any schema of the database.
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName

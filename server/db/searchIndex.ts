@@ -13,7 +13,7 @@ export interface SearchFilter {
  * The two engines behind one shape. SQLite: FTS5 with bm25; PostgreSQL: a weighted
  * tsvector with ts_rank. Both rank services whose title (in any language) holds every
  * word above those matched through the description, then by relevance with the
- * reader's language weighted highest, then by popularity.
+ * reader's language weighted highest, scaled by popularity.
  */
 export interface SearchIndex {
   replace(trx: Transaction<Database>, doc: ServiceSearchTable): Promise<void>
@@ -26,6 +26,10 @@ export interface SearchIndex {
 }
 
 const titleWeight = { own: 10, other: 6, body: 1 }
+// Relevance is scaled by up to 2× for the most used services, so that between two
+// similar matches the one people use more comes first ("passport" → the passport,
+// not the report of a lost one), while a much better match still wins.
+const popularityBoost = sql`(1.0 + s.popularity / 100.0)`
 
 function ftsPhrase(token: string, prefix: boolean): string {
   // Tokens hold only letters and digits (see textFolding), so quoting is enough.
@@ -51,7 +55,7 @@ const sqliteIndex: SearchIndex = {
     const w = (l: Lang) => (l === lang ? titleWeight.own : titleWeight.other)
     const inTitle = `{title_vi title_en title_fr} : (${ftsQuery(tokens)})`
     return sql`f.rowid in (select rowid from service_search where service_search match ${inTitle}) desc,
-      bm25(service_search, 0, ${w('vi')}, ${w('en')}, ${w('fr')}, ${titleWeight.body}), s.popularity desc, s.id`
+      bm25(service_search, 0, ${w('vi')}, ${w('en')}, ${w('fr')}, ${titleWeight.body}) * ${popularityBoost}, s.id`
   },
 }
 
@@ -74,8 +78,7 @@ const postgresIndex: SearchIndex = {
     // ts_rank's weights are ordered {D, C, B, A}: body, title_fr, title_en, title_vi.
     const weights = `{${titleWeight.body / titleWeight.own}, ${w('fr')}, ${w('en')}, ${w('vi')}}`
     return sql`f.document @@ to_tsquery('simple', ${tsQuery(tokens, 'ABC')}) desc,
-      ts_rank(${weights}::float4[], f.document, to_tsquery('simple', ${tsQuery(tokens)}), 1) desc,
-      s.popularity desc, s.id`
+      ts_rank(${weights}::float4[], f.document, to_tsquery('simple', ${tsQuery(tokens)}), 1) * ${popularityBoost} desc, s.id`
   },
 }
 

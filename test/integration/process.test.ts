@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, describe, it } from 'node:test'
+import { projectRoot } from '../../server/paths.js'
+import { postgresUrl, usePostgres } from '../support/testApp.js'
+
+const dirs: string[] = []
+const children: ChildProcess[] = []
+after(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+function startPortal(env: Record<string, string>): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-process-'))
+  dirs.push(dataDir)
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info',
+      ...(usePostgres ? { DATABASE_URL: postgresUrl } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let out = ''
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr!.on('data', (c: Buffer) => { out += c.toString() })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, output: () => out, exited }
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms
+  for (;;) {
+    const value = probe()
+    if (value !== undefined) return value
+    if (Date.now() > until) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('the portal process', () => {
+  it('a bad setting stops the start with one line naming the variable', async () => {
+    const portal = startPortal({ PORT: 'not-a-port' })
+    assert.equal(await portal.exited, 1)
+    assert.equal(portal.output().trim().split('\n').at(-1)?.startsWith('Invalid setting PORT:'), true, portal.output())
+  })
+
+  it('starts, migrates and seeds; on SIGTERM it reports not ready, finishes the request in flight, closes the database and exits 0', async () => {
+    const portal = startPortal({})
+    const port = await waitFor(() => /portal listening on http:\/\/localhost:(\d+)/.exec(portal.output())?.[1])
+    const socket = net.connect(Number(port), '127.0.0.1')
+    await new Promise((r) => socket.once('connect', r))
+    let response = ''
+    socket.on('data', (c: Buffer) => { response += c.toString() })
+    // Half a request: the connection is busy, so shutdown must wait for it.
+    socket.write('GET /readyz HTTP/1.1\r\nHost: localhost\r\n')
+    await new Promise((r) => setTimeout(r, 200))
+    portal.child.kill('SIGTERM')
+    await waitFor(() => (portal.output().includes('shutting down') ? true : undefined))
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(portal.child.exitCode, null, 'still draining while a request is in flight')
+    socket.write('\r\n')
+    assert.equal(await portal.exited, 0)
+    assert.match(response, /^HTTP\/1\.1 503/, 'not ready while shutting down')
+    assert.match(portal.output(), /shut down cleanly/)
+  })
+})

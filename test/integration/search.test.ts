@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import request from 'supertest'
+import { createTestPortal, type TestPortal } from '../support/testApp.js'
+
+let portal: TestPortal
+before(async () => { portal = await createTestPortal() })
+after(async () => { await portal.close() })
+
+type Item = { id: string, name: { vi: string, en: string, fr: string } }
+async function search(q: string, extra = ''): Promise<{ items: Item[], total: number }> {
+  const res = await request(portal.app).get(`/api/v1/services?q=${encodeURIComponent(q)}${extra}`).expect(200)
+  return res.body as { items: Item[], total: number }
+}
+
+describe('search', () => {
+  for (const q of ['dang ky khai sinh', 'Đăng ký khai sinh', 'ĐĂNG KÝ KHAI SINH', 'đăng ky khai sinh', 'DANG KY KHAI SINH']) {
+    it(`"${q}" finds "Đăng ký khai sinh" first`, async () => {
+      const { items } = await search(q)
+      assert.equal(items[0]?.id, 'dang-ky-khai-sinh')
+    })
+  }
+
+  it('folds đ/Đ: "dat dai" and "đất đai" find the same services', async () => {
+    const plain = await search('dat dai')
+    const marked = await search('đất đai')
+    assert.ok(plain.total > 0)
+    assert.deepEqual(plain.items.map((i) => i.id), marked.items.map((i) => i.id))
+    assert.ok(plain.items.some((i) => i.id === 'dang-ky-bien-dong-dat-dai'))
+  })
+
+  it('every word must match', async () => {
+    const both = await search('ho chieu khai sinh')
+    assert.equal(both.total, 0)
+    const passport = await search('ho chieu')
+    assert.ok(passport.items.some((i) => i.id === 'cap-ho-chieu-pho-thong'))
+  })
+
+  it('services whose title holds the words rank above those matched by description', async () => {
+    const { items } = await search('thuong tru')
+    const titleHit = (i: Item) => i.name.vi.toLowerCase().includes('thường trú')
+    const firstDescriptionOnly = items.findIndex((i) => !titleHit(i))
+    assert.ok(firstDescriptionOnly > 0, 'some title hits and some description hits')
+    assert.ok(items.slice(firstDescriptionOnly).every((i) => !titleHit(i)), 'no title hit after a description hit')
+  })
+
+  it('works in English and French', async () => {
+    assert.equal((await search('birth registration', '&lang=en')).items[0]?.id, 'dang-ky-khai-sinh')
+    assert.equal((await search('declaration de naissance', '&lang=fr')).items[0]?.id, 'dang-ky-khai-sinh')
+    assert.equal((await search('passport', '&lang=en')).items[0]?.id, 'cap-ho-chieu-pho-thong')
+    assert.ok((await search('permis de conduire', '&lang=fr')).items.some((i) => i.id === 'doi-giay-phep-lai-xe'))
+  })
+
+  it('is paginated: pages do not overlap and total is the same on each', async () => {
+    const first = await search('dang ky', '&pageSize=5&page=1')
+    const second = await search('dang ky', '&pageSize=5&page=2')
+    assert.ok(first.total > 10)
+    assert.equal(first.total, second.total)
+    assert.equal(first.items.length, 5)
+    const ids = new Set(first.items.map((i) => i.id))
+    assert.ok(second.items.every((i) => !ids.has(i.id)))
+  })
+
+  it('the last word matches as a prefix, so a half-typed word finds results', async () => {
+    assert.equal((await search('khai sin')).items[0]?.id, 'dang-ky-khai-sinh')
+  })
+
+  it('filters by agency and by life event', async () => {
+    const police = await search('dang ky', '&agency=cong-an-cap-xa')
+    assert.ok(police.total > 0)
+    const res = await request(portal.app).get('/api/v1/services?agency=cong-an-cap-xa&pageSize=100').expect(200)
+    assert.ok(res.body.items.every((i: { agency: { id: string } }) => i.agency.id === 'cong-an-cap-xa'))
+    const baby = await request(portal.app).get('/api/v1/services?category=sinh-con&pageSize=100').expect(200)
+    const babyIds = baby.body.items.map((i: Item) => i.id)
+    assert.ok(babyIds.includes('dang-ky-khai-sinh'))
+    assert.ok(!babyIds.includes('cap-ho-chieu-pho-thong'))
+  })
+
+  it('punctuation and symbols in a query neither break it nor inject search syntax', async () => {
+    for (const q of ['"', 'khai" OR "sinh', 'sinh*', 'NEAR(khai sinh)', '(', "'; drop table services; --", 'a:b', '&|!']) {
+      const res = await request(portal.app).get(`/api/v1/services?q=${encodeURIComponent(q)}`)
+      assert.equal(res.status, 200, q)
+    }
+    // Were OR read as an operator, this would match every service with "khai".
+    assert.equal((await search('khai" OR "zzzz')).total, 0)
+  })
+
+  it('the search page shows results, a count, and a message when nothing matches', async () => {
+    const found = await request(portal.app).get('/search?q=khai+sinh').expect(200)
+    assert.match(found.text, /dịch vụ phù hợp với “khai sinh”/)
+    assert.match(found.text, /href="\/services\/dang-ky-khai-sinh"/)
+    const none = await request(portal.app).get('/search?q=zzzz+qqqq&lang=en').expect(200)
+    assert.match(none.text, /No service matches “zzzz qqqq”/)
+    const escaped = await request(portal.app).get('/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E').expect(200)
+    assert.doesNotMatch(escaped.text, /<script>alert/)
+    assert.match(escaped.text, /&lt;script&gt;/)
+  })
+})

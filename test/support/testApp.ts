@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { pino } from 'pino'
+import { createApp } from '../../server/app.js'
+import { createCatalogueRepository } from '../../server/db/catalogueRepository.js'
+import { openDatabase, type DatabaseHandle } from '../../server/db/database.js'
+import { migrateToLatest } from '../../server/db/migrate.js'
+import { createCatalogueService } from '../../server/domain/catalogue/catalogueService.js'
+import { loadCatalogueSource } from '../../server/domain/catalogue/manifest.js'
+import { seedCatalogue } from '../../server/domain/catalogue/seedCatalogue.js'
+import { servicesDir } from '../../server/paths.js'
+
+export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test'
+export const usePostgres = process.env['TEST_DB'] === 'pg'
+export const postgresUrl = process.env['TEST_DATABASE_URL'] ?? defaultPostgresUrl
+
+export interface TestDatabase {
+  handle: DatabaseHandle
+  /** drops what the test made: the temporary directory or the PostgreSQL schema */
+  dispose(): Promise<void>
+}
+
+/**
+ * A fresh, migrated database: SQLite in a temporary directory by default, or a
+ * private schema on PostgreSQL when TEST_DB=pg (npm run test:pg).
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (usePostgres) {
+    const schema = `t_${randomBytes(6).toString('hex')}`
+    const admin = new pg.Client({ connectionString: postgresUrl })
+    await admin.connect()
+    await admin.query(`create schema ${schema}`)
+    await admin.end()
+    const handle = openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema, poolSize: 5 })
+    await migrateToLatest(handle)
+    return {
+      handle,
+      async dispose() {
+        await handle.close().catch(() => {})
+        const client = new pg.Client({ connectionString: postgresUrl })
+        await client.connect()
+        await client.query(`drop schema ${schema} cascade`)
+        await client.end()
+      },
+    }
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'))
+  const handle = openDatabase({ dataDir })
+  await migrateToLatest(handle)
+  return {
+    handle,
+    async dispose() {
+      await handle.close().catch(() => {})
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface TestPortal {
+  app: ReturnType<typeof createApp>
+  database: TestDatabase
+  close(): Promise<void>
+}
+
+/** The whole app over a seeded test database, with every security feature on. */
+export async function createTestPortal(options: { production?: boolean } = {}): Promise<TestPortal> {
+  const database = await createTestDatabase()
+  const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
+  await seedCatalogue(repo, await loadCatalogueSource(servicesDir))
+  const app = createApp({
+    config: { production: options.production ?? false, trustProxy: 'loopback' },
+    logger: pino({ level: 'silent' }),
+    catalogue: createCatalogueService(repo),
+    health: { ready: () => database.handle.ping() },
+  })
+  return { app, database, close: () => database.dispose() }
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import { ConfigError, loadConfig } from '../../server/config.js'
+
+describe('config', () => {
+  it('has working defaults for a developer machine', () => {
+    const c = loadConfig({})
+    assert.equal(c.port, 3000)
+    assert.equal(c.env, 'development')
+    assert.equal(c.dataDir, path.resolve('./data'))
+    assert.equal(c.databaseUrl, undefined)
+    assert.equal(c.logLevel, 'info')
+  })
+
+  it('reads every setting', () => {
+    const c = loadConfig({
+      PORT: '8080', DATA_DIR: '/tmp/portal', DATABASE_URL: 'postgres://u@h/db', NODE_ENV: 'production',
+      LOG_LEVEL: 'warn', SESSION_SECRET: 's'.repeat(40),
+    })
+    assert.equal(c.port, 8080)
+    assert.equal(c.dataDir, '/tmp/portal')
+    assert.equal(c.databaseUrl, 'postgres://u@h/db')
+    assert.equal(c.production, true)
+    assert.equal(c.logLevel, 'warn')
+  })
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'abc' }, /^Invalid setting PORT:/],
+    [{ PORT: '70000' }, /^Invalid setting PORT:/],
+    [{ NODE_ENV: 'staging' }, /^Invalid setting NODE_ENV:/],
+    [{ LOG_LEVEL: 'loud' }, /^Invalid setting LOG_LEVEL:/],
+    [{ DATABASE_URL: 'mysql://x' }, /^Invalid setting DATABASE_URL: must start with postgres:\/\//],
+    [{ SESSION_SECRET: 'short' }, /^Invalid setting SESSION_SECRET:/],
+    [{ NODE_ENV: 'production' }, /^Missing setting SESSION_SECRET/],
+  ]
+  for (const [env, message] of bad) {
+    it(`refuses ${JSON.stringify(env)} with a one-line message naming the variable`, () => {
+      assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'))
+    })
+  }
+
+  it('treats an empty variable as unset', () => {
+    assert.equal(loadConfig({ PORT: '', DATABASE_URL: '' }).port, 3000)
+  })
+})

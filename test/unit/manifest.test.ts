@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, describe, it } from 'node:test'
+import { loadCatalogueSource, ManifestError } from '../../server/domain/catalogue/manifest.js'
+import { servicesDir } from '../../server/paths.js'
+
+const dirs: string[] = []
+after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })
+
+/** A copy of the real services folder, with one manifest changed. */
+function withManifest(agency: string, change: (m: Record<string, any>) => void): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'manifests-'))
+  dirs.push(dir)
+  writeFileSync(path.join(dir, 'life-events.json'), readFileSync(path.join(servicesDir, 'life-events.json')))
+  const manifest = JSON.parse(readFileSync(path.join(servicesDir, agency, 'manifest.json'), 'utf8'))
+  change(manifest)
+  mkdirSync(path.join(dir, agency))
+  writeFileSync(path.join(dir, agency, 'manifest.json'), JSON.stringify(manifest))
+  return dir
+}
+
+describe('service manifests', () => {
+  it('the shipped catalogue is valid: ≥ 40 services, ≥ 8 agencies, every text in vi/en/fr', async () => {
+    const source = await loadCatalogueSource(servicesDir)
+    const services = source.agencies.flatMap((a) => a.content.services)
+    assert.ok(source.agencies.length >= 8, `agencies: ${source.agencies.length}`)
+    assert.ok(services.length >= 40, `services: ${services.length}`)
+    for (const s of services) {
+      assert.ok(s.documents.length > 0 || s.fee.vnd === 0, `${s.id} lists documents`)
+      assert.notEqual(s.name.vi, s.name.en, `${s.id} has an English name of its own`)
+    }
+  })
+
+  it('a missing translation stops the load, naming the file and field', async () => {
+    const dir = withManifest('so-tu-phap', (m) => { delete m['services'][1].name.fr })
+    await assert.rejects(loadCatalogueSource(dir), (e: unknown) =>
+      e instanceof ManifestError && e.message.includes(path.join(dir, 'so-tu-phap', 'manifest.json')) && e.message.includes('services.1.name.fr'))
+  })
+
+  it('a bad value stops the load, naming the field', async () => {
+    const dir = withManifest('so-tu-phap', (m) => { m['services'][0].onlineLevel = 'sometimes' })
+    await assert.rejects(loadCatalogueSource(dir), /services\.0\.onlineLevel/)
+    const slug = withManifest('so-tu-phap', (m) => { m['services'][0].id = 'Not A Slug' })
+    await assert.rejects(loadCatalogueSource(slug), /services\.0\.id: must be kebab-case/)
+  })
+
+  it('an unknown life event or a field that does not exist is refused', async () => {
+    const event = withManifest('so-tu-phap', (m) => { m['services'][0].lifeEvents = ['no-such-event'] })
+    await assert.rejects(loadCatalogueSource(event), /services\.0\.lifeEvents\.0: unknown life event "no-such-event"/)
+    const extra = withManifest('so-tu-phap', (m) => { m['services'][0].colour = 'red' })
+    await assert.rejects(loadCatalogueSource(extra), /services\.0/)
+  })
+
+  it('a service id declared twice is refused', async () => {
+    const dir = withManifest('so-tu-phap', (m) => { m['services'][1].id = m['services'][0].id })
+    await assert.rejects(loadCatalogueSource(dir), /services\.1\.id: "cap-phieu-ly-lich-tu-phap" is also declared/)
+  })
+})
