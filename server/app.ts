@@ -7,6 +7,7 @@ import { apiRoutes } from './routes/apiRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
 import { healthRoutes, type Health } from './routes/healthRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
+import { createPageCache } from './web/pageCache.js'
 import { setUpErrorHandling } from './web/setUpErrorHandling.js'
 import { setUpI18n } from './web/setUpI18n.js'
 import { setUpStaticAssets } from './web/setUpStaticAssets.js'
@@ -14,7 +15,7 @@ import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
-  config: { production: boolean, trustProxy: string }
+  config: { production: boolean, trustProxy: string, catalogueCacheSeconds: number }
   logger: Logger
   catalogue: CatalogueService
   health: Health
@@ -37,7 +38,7 @@ export function createApp({ config, logger, catalogue, health }: AppDeps): expre
   app.use(setUpI18n(config.production))
   app.use(setUpViewHelpers(assets.asset))
 
-  app.use(catalogueRoutes(catalogue))
+  app.use(catalogueRoutes(catalogue, createPageCache(config.catalogueCacheSeconds)))
   app.use(openDataRoutes(catalogue))
   app.use(apiRoutes(catalogue))
 

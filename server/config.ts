@@ -17,6 +17,8 @@ const schema = z.object({
     .describe('signs session cookies; required in production'),
   TRUST_PROXY: z.string().default('loopback')
     .describe('Express trust proxy setting: hops or subnets of the reverse proxies in front'),
+  CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60)
+    .describe('how long an instance may serve a catalogue read from memory; 0 turns the cache off'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -32,6 +34,7 @@ export type Config = {
   sessionSecret: string
   trustProxy: string
   seedCatalogue: boolean
+  catalogueCacheSeconds: number
 }
 
 export class ConfigError extends Error {}
@@ -63,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: c.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
     trustProxy: c.TRUST_PROXY,
     seedCatalogue: c.SEED_CATALOGUE === 'true',
+    catalogueCacheSeconds: c.CATALOGUE_CACHE_SECONDS,
   }
 }

@@ -29,7 +29,7 @@ async function main(config: Config) {
   const app = createApp({
     config,
     logger,
-    catalogue: createCatalogueService(catalogueRepository),
+    catalogue: createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds }),
     health: { ready: async () => !shuttingDown && database.ping() },
   })
 

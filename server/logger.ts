@@ -7,13 +7,10 @@ import { pinoHttp } from 'pino-http'
 // never copy headers or bodies, so these paths guard against code that logs objects
 // carrying them (an error with a request attached, a form passed to req.log).
 export const redactPaths = [
-  'password', '*.password', 'newPassword', '*.newPassword',
-  'token', '*.token', 'accessToken', '*.accessToken', 'idToken', '*.idToken',
-  'apiKey', '*.apiKey', 'secret', '*.secret',
-  'citizenId', '*.citizenId', 'cccd', '*.cccd', 'birthdate', '*.birthdate',
-  'answers', '*.answers', 'email', '*.email', 'phone', '*.phone',
-  'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie',
-  'req.headers', 'res.headers',
+  'password', 'newPassword', 'token', 'accessToken', 'idToken', 'apiKey', 'secret',
+  'citizenId', 'cccd', 'birthdate', 'answers', 'email', 'phone',
+  'req.headers', 'res.headers', 'headers.authorization', 'headers.cookie',
+  'body', 'err.body', 'err.config',
 ]
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -44,6 +41,11 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? url : url.slice(0, q)
 }
 
+function withWho(res: ServerResponse, line: object): object {
+  const locals = (res as ServerResponse & { locals?: Record<string, unknown> }).locals
+  return { ...line, route: locals?.['routeName'], user: locals?.['userId'], role: locals?.['role'] }
+}
+
 export function createRequestLogger(logger: Logger) {
   return pinoHttp({
     logger,
@@ -60,9 +62,8 @@ export function createRequestLogger(logger: Logger) {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
-    customProps: (_req, res) => {
-      const locals = (res as ServerResponse & { locals?: Record<string, unknown> }).locals
-      return { route: locals?.['routeName'], user: locals?.['userId'], role: locals?.['role'] }
-    },
+    // Added when the response is done (customProps would build a child logger per request).
+    customSuccessObject: (_req, res, line) => withWho(res, line),
+    customErrorObject: (_req, res, _err, line) => withWho(res, line),
   })
 }

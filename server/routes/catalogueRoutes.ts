@@ -1,28 +1,31 @@
 import { Router } from 'express'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { notFound } from '../web/httpErrors.js'
+import type { PageCache } from '../web/pageCache.js'
 import { parseInput, rules } from '../web/validation.js'
 import { parseCatalogueQuery } from './catalogueQuery.js'
 
 const pageSize = 20
 const pageOnly = { page: rules.integer(1, 1000, 1) }
 
-export function catalogueRoutes(catalogue: CatalogueService): Router {
+export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): Router {
   const router = Router()
 
-  router.get('/', async (_req, res) => {
+  router.get('/', async (req, res) => {
     res.locals['routeName'] = 'home'
-    res.render('pages/catalogue/home', await catalogue.home())
+    await pages.render(req, res, 'pages/catalogue/home', () => catalogue.home())
   })
 
   router.get('/search', async (req, res) => {
     res.locals['routeName'] = 'search'
     const query = parseCatalogueQuery(req)
     const q = (query.q ?? '').trim()
-    const result = await catalogue.find({
-      q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize,
-    })
-    res.render('pages/catalogue/search', { q, result })
+    await pages.render(req, res, 'pages/catalogue/search', async () => ({
+      q,
+      result: await catalogue.find({
+        q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize,
+      }),
+    }))
   })
 
   router.get('/life-events/:id', async (req, res) => {
@@ -30,8 +33,10 @@ export function catalogueRoutes(catalogue: CatalogueService): Router {
     const { page } = parseInput(pageOnly, req.query)
     const lifeEvent = await catalogue.lifeEvent(req.params.id)
     if (!lifeEvent) throw notFound()
-    const result = await catalogue.find({ lang: res.locals.lang, lifeEvent: lifeEvent.id, page, pageSize })
-    res.render('pages/catalogue/lifeEvent', { lifeEvent, result })
+    await pages.render(req, res, 'pages/catalogue/lifeEvent', async () => ({
+      lifeEvent,
+      result: await catalogue.find({ lang: res.locals.lang, lifeEvent: lifeEvent.id, page, pageSize }),
+    }))
   })
 
   router.get('/agencies/:id', async (req, res) => {
@@ -39,16 +44,20 @@ export function catalogueRoutes(catalogue: CatalogueService): Router {
     const { page } = parseInput(pageOnly, req.query)
     const agency = await catalogue.agency(req.params.id)
     if (!agency) throw notFound()
-    const result = await catalogue.find({ lang: res.locals.lang, agency: agency.id, page, pageSize })
-    res.render('pages/catalogue/agency', { agency, result })
+    await pages.render(req, res, 'pages/catalogue/agency', async () => ({
+      agency,
+      result: await catalogue.find({ lang: res.locals.lang, agency: agency.id, page, pageSize }),
+    }))
   })
 
   router.get('/services/:id', async (req, res) => {
     res.locals['routeName'] = 'service'
     const service = await catalogue.service(req.params.id)
     if (!service) throw notFound()
-    const lifeEvents = (await catalogue.lifeEvents()).filter((e) => service.lifeEvents.includes(e.id))
-    res.render('pages/catalogue/service', { service, lifeEvents })
+    await pages.render(req, res, 'pages/catalogue/service', async () => ({
+      service,
+      lifeEvents: (await catalogue.lifeEvents()).filter((e) => service.lifeEvents.includes(e.id)),
+    }))
   })
 
   // The call to action exists from the start; the application journey replaces this page.

@@ -66,14 +66,14 @@ export interface TestPortal {
 }
 
 /** The whole app over a seeded test database, with every security feature on. */
-export async function createTestPortal(options: { production?: boolean } = {}): Promise<TestPortal> {
+export async function createTestPortal(options: { production?: boolean, cacheSeconds?: number } = {}): Promise<TestPortal> {
   const database = await createTestDatabase()
   const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
   await seedCatalogue(repo, await loadCatalogueSource(servicesDir))
   const app = createApp({
-    config: { production: options.production ?? false, trustProxy: 'loopback' },
+    config: { production: options.production ?? false, trustProxy: 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0 },
     logger: pino({ level: 'silent' }),
-    catalogue: createCatalogueService(repo),
+    catalogue: createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 }),
     health: { ready: () => database.handle.ping() },
   })
   return { app, database, close: () => database.dispose() }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type { CatalogueRepository } from '../../db/catalogueRepository.js'
 import { queryTokens } from './textFolding.js'
 import type { Agency, LifeEvent, Page, Service, ServiceQuery, ServiceSummary } from './types.js'
@@ -9,7 +10,41 @@ export interface SearchResult extends Page<ServiceSummary> {
   words: string[]
 }
 
-export function createCatalogueService(repo: CatalogueRepository) {
+export interface HomeData {
+  lifeEvents: LifeEvent[]
+  popular: ServiceSummary[]
+  agencies: Array<Agency & { serviceCount: number }>
+}
+
+export interface CatalogueServiceOptions {
+  /** how long a read may be served from memory; 0 reads the database every time */
+  cacheSeconds: number
+  cacheEntries?: number
+}
+
+/**
+ * The public catalogue. It is the same for everyone and changes rarely (a manifest
+ * deployed, an agency registering a service), so each instance keeps recent reads in
+ * a bounded in-memory cache for a short time. Instances share nothing through it:
+ * a change reaches every instance within cacheSeconds.
+ */
+export function createCatalogueService(repo: CatalogueRepository, options: CatalogueServiceOptions) {
+  const cache = options.cacheSeconds > 0
+    ? new LRUCache<string, Promise<{ value: unknown }>>({ max: options.cacheEntries ?? 1000, ttl: options.cacheSeconds * 1000 })
+    : undefined
+
+  // Caches the promise, so concurrent misses for one key make one database read.
+  function cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (!cache) return read()
+    let entry = cache.get(key)
+    if (!entry) {
+      entry = read().then((value) => ({ value }))
+      entry.catch(() => cache.delete(key))
+      cache.set(key, entry)
+    }
+    return entry.then((e) => e.value as T)
+  }
+
   async function page(query: ServiceQuery, words: string[]): Promise<SearchResult> {
     const offset = (query.page - 1) * query.pageSize
     const filter = { agency: query.agency, lifeEvent: query.lifeEvent }
@@ -20,25 +55,29 @@ export function createCatalogueService(repo: CatalogueRepository) {
   }
 
   return {
-    async home(): Promise<{ lifeEvents: LifeEvent[], popular: ServiceSummary[], agencies: Array<Agency & { serviceCount: number }> }> {
+    home: (): Promise<HomeData> => cached('home', async () => {
       const [lifeEvents, popular, agencies] = await Promise.all([
         repo.listLifeEvents(),
         repo.listServices({}, popularCount, 0),
         repo.listAgencies(),
       ])
       return { lifeEvents, popular: popular.items, agencies }
-    },
+    }),
 
     /** Finds services: by words when the query has any, else the whole (filtered) catalogue. */
     find(query: ServiceQuery): Promise<SearchResult> {
-      return page(query, queryTokens(query.q ?? ''))
+      const words = queryTokens(query.q ?? '')
+      // Keyed by the folded words, so "Đăng ký" and "dang ky" share one entry. The
+      // language orders results only when there are words to rank.
+      const key = JSON.stringify(['find', words, words.length ? query.lang : '', query.agency, query.lifeEvent, query.page, query.pageSize])
+      return cached(key, () => page(query, words))
     },
 
-    service: (id: string): Promise<Service | undefined> => repo.findService(id),
-    agency: (id: string): Promise<Agency | undefined> => repo.findAgency(id),
-    agencies: () => repo.listAgencies(),
-    lifeEvent: (id: string): Promise<LifeEvent | undefined> => repo.findLifeEvent(id),
-    lifeEvents: (): Promise<LifeEvent[]> => repo.listLifeEvents(),
+    service: (id: string): Promise<Service | undefined> => cached(`service:${id}`, () => repo.findService(id)),
+    agency: (id: string): Promise<Agency | undefined> => cached(`agency:${id}`, () => repo.findAgency(id)),
+    lifeEvent: (id: string): Promise<LifeEvent | undefined> => cached(`lifeEvent:${id}`, () => repo.findLifeEvent(id)),
+    lifeEvents: (): Promise<LifeEvent[]> => cached('lifeEvents', () => repo.listLifeEvents()),
+    /** Every service, read fresh: for the open-data downloads. */
     eachService: () => repo.eachService(),
   }
 }

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto'
+import type { Request, Response } from 'express'
+import { LRUCache } from 'lru-cache'
+
+interface CachedPage {
+  html: string
+  etag: string
+}
+
+/**
+ * Rendered public catalogue pages, kept for a short time per language and URL. They
+ * hold nothing personal and no nonce (the nonce is only in the CSP header, and these
+ * pages carry no inline script), so one rendering serves every visitor. Pages that
+ * will show a signed-in person must not go through here.
+ */
+export function createPageCache(seconds: number) {
+  const cache = seconds > 0
+    ? new LRUCache<string, CachedPage>({
+        ttl: seconds * 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (p) => p.html.length * 2 + 64,
+      })
+    : undefined
+
+  function send(res: Response, page: CachedPage) {
+    // With the ETag already set, res.send answers 304 to a matching If-None-Match.
+    res.set('ETag', page.etag).type('html').send(page.html)
+  }
+
+  return {
+    async render(req: Request, res: Response, view: string, load: () => Promise<object>): Promise<void> {
+      const key = `${res.locals.lang} ${req.originalUrl}`
+      const hit = cache?.get(key)
+      if (hit) return send(res, hit)
+      const locals = await load()
+      const html = await new Promise<string>((resolve, reject) => {
+        res.render(view, locals, (err, out) => (err ? reject(err) : resolve(out)))
+      })
+      const hash = createHash('sha1').update(html).digest('base64').slice(0, 27)
+      const page = { html, etag: `W/"${Buffer.byteLength(html).toString(16)}-${hash}"` }
+      cache?.set(key, page)
+      send(res, page)
+    },
+  }
+}
+
+export type PageCache = ReturnType<typeof createPageCache>
