@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
-import pg from 'pg'
+import type PgModule from 'pg'
 import type { Database, Dialect } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -46,8 +47,11 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   }
 }
 
+// Loaded only when PostgreSQL is configured: an embedded-SQLite instance never pays for it.
+const loadPg = () => createRequire(import.meta.url)('pg') as typeof PgModule
+
 function openPostgres(connectionString: string, poolSize = 10, schema?: string): Db {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString, max: poolSize, connectionTimeoutMillis: 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })

@@ -3,7 +3,8 @@ import type { Request, Response } from 'express'
 import { LRUCache } from 'lru-cache'
 
 interface CachedPage {
-  html: string
+  /** encoded once: res.send would otherwise encode a string on every response */
+  body: Buffer
   etag: string
 }
 
@@ -16,13 +17,13 @@ interface CachedPage {
 export function createPageCache(seconds: number) {
   const cache = seconds > 0
     ? new LRUCache<string, CachedPage>({
-        ttl: seconds * 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (p) => p.html.length * 2 + 64,
+        ttl: seconds * 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (p) => p.body.length + 64,
       })
     : undefined
 
   function send(res: Response, page: CachedPage) {
     // With the ETag already set, res.send answers 304 to a matching If-None-Match.
-    res.set('ETag', page.etag).type('html').send(page.html)
+    res.set('ETag', page.etag).type('html').send(page.body)
   }
 
   return {
@@ -34,8 +35,9 @@ export function createPageCache(seconds: number) {
       const html = await new Promise<string>((resolve, reject) => {
         res.render(view, locals, (err, out) => (err ? reject(err) : resolve(out)))
       })
-      const hash = createHash('sha1').update(html).digest('base64').slice(0, 27)
-      const page = { html, etag: `W/"${Buffer.byteLength(html).toString(16)}-${hash}"` }
+      const body = Buffer.from(html, 'utf8')
+      const hash = createHash('sha1').update(body).digest('base64').slice(0, 27)
+      const page = { body, etag: `W/"${body.length.toString(16)}-${hash}"` }
       cache?.set(key, page)
       send(res, page)
     },
