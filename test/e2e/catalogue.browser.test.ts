@@ -1,0 +1,116 @@
+// Drives Debian's Chromium (apt-get install chromium) through playwright-core: the
+// catalogue pages in each language, axe-core WCAG 2.2 A/AA rules with zero violations,
+// the same journey with JavaScript disabled, and screenshots in test-results/.
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import AxeBuilder from '@axe-core/playwright'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { projectRoot } from '../../server/paths.js'
+import { createTestPortal, type TestPortal } from '../support/testApp.js'
+
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+const screenshots = path.join(projectRoot, 'test-results', 'screenshots')
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
+
+let portal: TestPortal
+let server: Server
+let browser: Browser
+let base: string
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true })
+  portal = await createTestPortal()
+  server = portal.app.listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  await new Promise((r) => server?.close(r))
+  await portal?.close()
+})
+
+async function checkAccessible(page: Page, name: string) {
+  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze()
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
+  assert.deepEqual(summary, [], `axe violations on ${name}`)
+  assert.ok(results.passes.length > 10, `axe ran its rules on ${name}`)
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true })
+}
+
+const pagesToCheck = [
+  { name: 'home', path: '/' },
+  { name: 'life-event', path: '/life-events/sinh-con' },
+  { name: 'search', path: '/search?q=dang+ky+khai+sinh' },
+  { name: 'service', path: '/services/dang-ky-khai-sinh' },
+  { name: 'agency', path: '/agencies/cong-an-cap-xa' },
+  { name: 'not-found', path: '/no-such-page' },
+]
+
+describe('catalogue in Chromium', () => {
+  for (const lang of ['vi', 'en', 'fr'] as const) {
+    it(`pages in ${lang} have no WCAG 2.2 A/AA violations`, async () => {
+      const context = await browser.newContext({ locale: lang })
+      const page = await context.newPage()
+      for (const p of pagesToCheck) {
+        const sep = p.path.includes('?') ? '&' : '?'
+        const response = await page.goto(`${base}${p.path}${sep}lang=${lang}`)
+        assert.equal(response?.status(), p.name === 'not-found' ? 404 : 200, p.path)
+        assert.equal(await page.getAttribute('html', 'lang'), lang)
+        assert.equal(await page.locator('h1').count(), 1, `one h1 on ${p.name}`)
+        await checkAccessible(page, `${p.name}-${lang}`)
+      }
+      await context.close()
+    })
+  }
+
+  it('works with JavaScript disabled: search from home, open a result, switch language', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'vi' })
+    const page = await context.newPage()
+    await page.goto(`${base}/`)
+    await page.getByRole('searchbox', { name: 'Tìm dịch vụ công' }).fill('dang ky khai sinh')
+    await page.getByRole('button', { name: 'Tìm kiếm' }).first().click()
+    await page.waitForURL(/\/search\?q=dang\+ky\+khai\+sinh/)
+    const first = page.locator('.service-title a').first()
+    assert.equal(await first.textContent(), 'Đăng ký khai sinh')
+    await first.click()
+    await page.waitForURL(/\/services\/dang-ky-khai-sinh$/)
+    await page.getByRole('link', { name: 'English' }).click()
+    assert.equal(await page.locator('h1').textContent(), 'Birth registration')
+    // The choice is remembered: the next page without ?lang= stays in English.
+    await page.goto(`${base}/life-events/ket-hon`)
+    assert.equal(await page.getAttribute('html', 'lang'), 'en')
+    await page.screenshot({ path: path.join(screenshots, 'no-javascript-service-en.png'), fullPage: true })
+    await context.close()
+  })
+
+  it('the skip link is the first thing the keyboard reaches and moves focus to the main content', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${base}/services/cap-ho-chieu-pho-thong`)
+    await page.keyboard.press('Tab')
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('href'))
+    assert.equal(focused, '#main')
+    await page.keyboard.press('Enter')
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main')
+    await page.close()
+  })
+
+  it('the page loads no script and raises no CSP violation', async () => {
+    const page = await browser.newPage()
+    const problems: string[] = []
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })
+    page.on('pageerror', (e) => problems.push(e.message))
+    await page.goto(`${base}/search?q=ho+chieu`)
+    assert.deepEqual(problems, [])
+    await page.close()
+  })
+})
