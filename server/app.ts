@@ -15,7 +15,7 @@ import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
-  config: { production: boolean, trustProxy: string, catalogueCacheSeconds: number }
+  config: { production: boolean, trustProxy: number | string, catalogueCacheSeconds: number }
   logger: Logger
   catalogue: CatalogueService
   health: Health

@@ -32,7 +32,8 @@ export type Config = {
   databaseUrl: string | undefined
   logLevel: (typeof levels)[number]
   sessionSecret: string
-  trustProxy: string
+  /** hop count, or addresses and named ranges (loopback, uniquelocal, …) */
+  trustProxy: number | string
   seedCatalogue: boolean
   catalogueCacheSeconds: number
 }
@@ -64,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Outside production an unset secret is a fixed development value: sessions then
     // survive restarts on a developer's machine, and nothing secret depends on it.
     sessionSecret: c.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
-    trustProxy: c.TRUST_PROXY,
+    trustProxy: /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
     seedCatalogue: c.SEED_CATALOGUE === 'true',
     catalogueCacheSeconds: c.CATALOGUE_CACHE_SECONDS,
   }

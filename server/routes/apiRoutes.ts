@@ -2,11 +2,11 @@ import { Router, type Request } from 'express'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import type { Service, ServiceSummary } from '../domain/catalogue/types.js'
 import { notFound } from '../web/httpErrors.js'
-import { parseInput, rules } from '../web/validation.js'
+import { inputParser, rules } from '../web/validation.js'
 import { catalogueQueryRules } from './catalogueQuery.js'
 import { openApiDocument } from './openApiDocument.js'
 
-const apiQueryRules = { ...catalogueQueryRules, pageSize: rules.integer(1, 100, 20) }
+const parseApiQuery = inputParser({ ...catalogueQueryRules, pageSize: rules.integer(1, 100, 20) })
 
 function publicUrl(req: Request, path: string): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${path}`
@@ -49,7 +49,7 @@ export function apiRoutes(catalogue: CatalogueService): Router {
 
   router.get('/api/v1/services', async (req, res) => {
     res.locals['routeName'] = 'api.services'
-    const query = parseInput(apiQueryRules, req.query)
+    const query = parseApiQuery(req.query)
     const result = await catalogue.find({
       q: query.q, lang: query.lang ?? res.locals.lang, agency: query.agency, lifeEvent: query.category,
       page: query.page, pageSize: query.pageSize,

@@ -1,6 +1,6 @@
 import type { Request } from 'express'
 import { languages } from '../domain/catalogue/types.js'
-import { parseInput, rules } from '../web/validation.js'
+import { inputParser, rules } from '../web/validation.js'
 
 export const maxPage = 1000
 
@@ -13,4 +13,6 @@ export const catalogueQueryRules = {
   page: rules.integer(1, maxPage, 1),
 }
 
-export const parseCatalogueQuery = (req: Request) => parseInput(catalogueQueryRules, req.query)
+const parseQuery = inputParser(catalogueQueryRules)
+export const parseCatalogueQuery = (req: Request) => parseQuery(req.query)
+export const parsePageOnly = inputParser({ page: catalogueQueryRules.page })

@@ -2,11 +2,9 @@ import { Router } from 'express'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { notFound } from '../web/httpErrors.js'
 import type { PageCache } from '../web/pageCache.js'
-import { parseInput, rules } from '../web/validation.js'
-import { parseCatalogueQuery } from './catalogueQuery.js'
+import { parseCatalogueQuery, parsePageOnly } from './catalogueQuery.js'
 
 const pageSize = 20
-const pageOnly = { page: rules.integer(1, 1000, 1) }
 
 export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): Router {
   const router = Router()
@@ -30,7 +28,7 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): 
 
   router.get('/life-events/:id', async (req, res) => {
     res.locals['routeName'] = 'life-event'
-    const { page } = parseInput(pageOnly, req.query)
+    const { page } = parsePageOnly(req.query)
     const lifeEvent = await catalogue.lifeEvent(req.params.id)
     if (!lifeEvent) throw notFound()
     await pages.render(req, res, 'pages/catalogue/lifeEvent', async () => ({
@@ -41,7 +39,7 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): 
 
   router.get('/agencies/:id', async (req, res) => {
     res.locals['routeName'] = 'agency'
-    const { page } = parseInput(pageOnly, req.query)
+    const { page } = parsePageOnly(req.query)
     const agency = await catalogue.agency(req.params.id)
     if (!agency) throw notFound()
     await pages.render(req, res, 'pages/catalogue/agency', async () => ({
