@@ -6,11 +6,13 @@ import { pinoHttp } from 'pino-http'
 // Whatever a log line may hold that is secret or personal. Request serializers below
 // never copy headers or bodies, so these paths guard against code that logs objects
 // carrying them (an error with a request attached, a form passed to req.log).
-export const redactPaths = [
+const sensitive = [
   'password', 'newPassword', 'token', 'accessToken', 'idToken', 'apiKey', 'secret',
   'citizenId', 'cccd', 'birthdate', 'answers', 'email', 'phone',
-  'req.headers', 'res.headers', 'headers.authorization', 'headers.cookie',
-  'body', 'err.body', 'err.config',
+]
+export const redactPaths = [
+  ...sensitive, ...sensitive.map((key) => `*.${key}`),
+  'req.headers', 'res.headers', 'headers.authorization', 'headers.cookie', 'body', 'err.body', 'err.config',
 ]
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -43,8 +43,10 @@ export function serviceJson(req: Request, s: Service) {
 export function apiRoutes(catalogue: CatalogueService): Router {
   const router = Router()
 
-  router.get('/api/v1/openapi.json', (req, res) => {
-    res.json(openApiDocument(publicUrl(req, '/api/v1')))
+  // A relative server URL: the document never echoes the request's Host header.
+  const document = openApiDocument('/api/v1')
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(document)
   })
 
   router.get('/api/v1/services', async (req, res) => {

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
+import { describe, it } from 'node:test'
+import express from 'express'
+import request from 'supertest'
+import { createLogger, createRequestLogger } from '../../server/logger.js'
+
+function capture() {
+  const lines: Array<Record<string, any>> = []
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line))
+      done()
+    },
+  })
+  return { lines, logger: createLogger('info', stream) }
+}
+
+describe('logging', () => {
+  it('redacts secrets and personal data wherever code logs them', () => {
+    const { lines, logger } = capture()
+    logger.info({ password: 'hunter2hunter2', citizenId: '001203012345', email: 'a@b.vn', form: { answers: { name: 'Nguyễn Văn A' } } }, 'x')
+    const line = lines[0]!
+    assert.equal(line['password'], '[redacted]')
+    assert.equal(line['citizenId'], '[redacted]')
+    assert.equal(line['email'], '[redacted]')
+    assert.doesNotMatch(JSON.stringify(line), /hunter2|001203012345|Nguyễn/)
+  })
+
+  it('writes one flat line per request: id, method, path without query, status, route; no headers', async () => {
+    const { lines, logger } = capture()
+    const app = express()
+    app.use(createRequestLogger(logger))
+    app.get('/search', (_req, res) => { res.locals['routeName'] = 'search'; res.send('ok') })
+    const res = await request(app).get('/search?q=001203012345').set('Cookie', 'sid=secret').set('Authorization', 'Bearer tok').expect(200)
+    await new Promise((r) => setImmediate(r))
+    const line = lines.find((l) => l['msg'] === 'request completed')!
+    assert.equal(line['req'].id, res.headers['x-request-id'])
+    assert.deepEqual(line['req'], { id: res.headers['x-request-id'], method: 'GET', path: '/search' })
+    assert.equal(line['res'].status, 200)
+    assert.equal(line['route'], 'search')
+    assert.equal(typeof line['responseTime'], 'number')
+    assert.doesNotMatch(JSON.stringify(lines), /001203012345|secret|Bearer/)
+  })
+})
