@@ -19,12 +19,17 @@ function capture() {
 describe('logging', () => {
   it('redacts secrets and personal data wherever code logs them', () => {
     const { lines, logger } = capture()
-    logger.info({ password: 'hunter2hunter2', citizenId: '001203012345', email: 'a@b.vn', form: { answers: { name: 'Nguyễn Văn A' } } }, 'x')
+    logger.info({
+      password: 'hunter2hunter2', citizenId: '001203012345', email: 'a@b.vn',
+      form: { answers: { name: 'Nguyễn Văn A' } }, user: { phone: '0912345678', id: 7 }, claims: { birthdate: '1990-01-02' },
+      headers: { cookie: 'sid=abc' },
+    }, 'x')
     const line = lines[0]!
     assert.equal(line['password'], '[redacted]')
     assert.equal(line['citizenId'], '[redacted]')
     assert.equal(line['email'], '[redacted]')
-    assert.doesNotMatch(JSON.stringify(line), /hunter2|001203012345|Nguyễn/)
+    assert.equal(line['user'].id, 7, 'what is not personal stays')
+    assert.doesNotMatch(JSON.stringify(line), /hunter2|001203012345|Nguyễn|0912345678|1990-01-02|sid=abc/)
   })
 
   it('writes one flat line per request: id, method, path without query, status, route; no headers', async () => {
