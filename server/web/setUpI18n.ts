@@ -36,8 +36,7 @@ export function setUpI18n(secureCookies: boolean): RequestHandler {
     if (chosen) {
       res.cookie(cookieName, lang, { maxAge: oneYear, httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' })
     }
-    res.vary('Accept-Language')
-    res.vary('Cookie')
+    res.vary('Accept-Language, Cookie')
     res.locals.lang = lang
     res.locals.t = translators[lang]
     res.locals['languages'] = languages
