@@ -26,36 +26,35 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): 
     }))
   })
 
+  // A cached page exists, so the record is read (and a 404 raised) only on a miss.
   router.get('/life-events/:id', async (req, res) => {
     res.locals['routeName'] = 'life-event'
     const { page } = parsePageOnly(req.query)
-    const lifeEvent = await catalogue.lifeEvent(req.params.id)
-    if (!lifeEvent) throw notFound()
-    await pages.render(req, res, 'pages/catalogue/lifeEvent', async () => ({
-      lifeEvent,
-      result: await catalogue.find({ lang: res.locals.lang, lifeEvent: lifeEvent.id, page, pageSize }),
-    }))
+    await pages.render(req, res, 'pages/catalogue/lifeEvent', async () => {
+      const lifeEvent = await catalogue.lifeEvent(req.params.id)
+      if (!lifeEvent) throw notFound()
+      return { lifeEvent, result: await catalogue.find({ lang: res.locals.lang, lifeEvent: lifeEvent.id, page, pageSize }) }
+    })
   })
 
   router.get('/agencies/:id', async (req, res) => {
     res.locals['routeName'] = 'agency'
     const { page } = parsePageOnly(req.query)
-    const agency = await catalogue.agency(req.params.id)
-    if (!agency) throw notFound()
-    await pages.render(req, res, 'pages/catalogue/agency', async () => ({
-      agency,
-      result: await catalogue.find({ lang: res.locals.lang, agency: agency.id, page, pageSize }),
-    }))
+    await pages.render(req, res, 'pages/catalogue/agency', async () => {
+      const agency = await catalogue.agency(req.params.id)
+      if (!agency) throw notFound()
+      return { agency, result: await catalogue.find({ lang: res.locals.lang, agency: agency.id, page, pageSize }) }
+    })
   })
 
   router.get('/services/:id', async (req, res) => {
     res.locals['routeName'] = 'service'
-    const service = await catalogue.service(req.params.id)
-    if (!service) throw notFound()
-    await pages.render(req, res, 'pages/catalogue/service', async () => ({
-      service,
-      lifeEvents: (await catalogue.lifeEvents()).filter((e) => service.lifeEvents.includes(e.id)),
-    }))
+    await pages.render(req, res, 'pages/catalogue/service', async () => {
+      const service = await catalogue.service(req.params.id)
+      if (!service) throw notFound()
+      const lifeEvents = (await catalogue.lifeEvents()).filter((e) => service.lifeEvents.includes(e.id))
+      return { service, lifeEvents }
+    })
   })
 
   // The call to action exists from the start; the application journey replaces this page.
