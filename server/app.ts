@@ -36,9 +36,11 @@ export function createApp({ config, logger, catalogue, health }: AppDeps): expre
   app.use(healthRoutes(health))
   app.use(setUpWebSecurity(config.production))
   app.use(setUpI18n(config.production))
+  const pages = createPageCache(config.catalogueCacheSeconds)
+  app.use(pages.serveHits())
   app.use(setUpViewHelpers(assets.asset))
 
-  app.use(catalogueRoutes(catalogue, createPageCache(config.catalogueCacheSeconds)))
+  app.use(catalogueRoutes(catalogue, pages))
   app.use(openDataRoutes(catalogue))
   app.use(apiRoutes(catalogue))
 

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto'
-import type { Request, Response } from 'express'
+import type { Request, RequestHandler, Response } from 'express'
 import { LRUCache } from 'lru-cache'
 
 interface CachedPage {
   /** encoded once: res.send would otherwise encode a string on every response */
   body: Buffer
   etag: string
+  routeName: unknown
 }
 
 /**
  * Rendered public catalogue pages, kept for a short time per language and URL. They
  * hold nothing personal and no nonce (the nonce is only in the CSP header, and these
- * pages carry no inline script), so one rendering serves every visitor. Pages that
- * will show a signed-in person must not go through here.
+ * pages carry no inline script), so one rendering serves every visitor. Only pages
+ * that rendered with 200 are kept, so a hit is always a valid URL. Pages that will
+ * show a signed-in person must not go through here.
  */
 export function createPageCache(seconds: number) {
   const cache = seconds > 0
@@ -20,25 +22,34 @@ export function createPageCache(seconds: number) {
         ttl: seconds * 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (p) => p.body.length + 64,
       })
     : undefined
+  const keyOf = (req: Request, res: Response) => `${res.locals.lang} ${req.originalUrl}`
 
   function send(res: Response, page: CachedPage) {
+    res.locals['routeName'] = page.routeName
     // With the ETag already set, res.send answers 304 to a matching If-None-Match.
     res.set('ETag', page.etag).type('html').send(page.body)
   }
 
   return {
+    /** Answers a GET from the cache before any route runs; goes on to the routes on a miss. */
+    serveHits(): RequestHandler {
+      return (req, res, next) => {
+        const hit = cache && (req.method === 'GET' || req.method === 'HEAD') ? cache.get(keyOf(req, res)) : undefined
+        if (hit) return send(res, hit)
+        next()
+      }
+    },
+
+    /** Renders a page (load may throw, e.g. a 404) and keeps it for the next visitors. */
     async render(req: Request, res: Response, view: string, load: () => Promise<object>): Promise<void> {
-      const key = `${res.locals.lang} ${req.originalUrl}`
-      const hit = cache?.get(key)
-      if (hit) return send(res, hit)
       const locals = await load()
       const html = await new Promise<string>((resolve, reject) => {
         res.render(view, locals, (err, out) => (err ? reject(err) : resolve(out)))
       })
       const body = Buffer.from(html, 'utf8')
       const hash = createHash('sha1').update(body).digest('base64').slice(0, 27)
-      const page = { body, etag: `W/"${body.length.toString(16)}-${hash}"` }
-      cache?.set(key, page)
+      const page = { body, etag: `W/"${body.length.toString(16)}-${hash}"`, routeName: res.locals['routeName'] }
+      cache?.set(keyOf(req, res), page)
       send(res, page)
     },
   }
