@@ -79,7 +79,9 @@ function residentMb(pid: number): number {
 
 async function main() {
   const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'))
-  const env = { NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', DATA_DIR: work, LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false' }
+  const env = {
+    NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', DATA_DIR: work,
+    PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: 'smtp://127.0.0.1:2525', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false' }
   const servers: ChildProcess[] = []
   process.stdout.write(`Node ${process.version}; portal node flags: ${nodeFlags.join(' ')}\n`)
   process.stdout.write(`${connections} connections; ${rounds} rounds × ${seconds} s per target after a 2 s warm-up; median of rounds\n`)

@@ -1,28 +1,44 @@
-import express from 'express'
+import express, { type RequestHandler } from 'express'
+import type { Store as RateLimitStore } from 'express-rate-limit'
+import type { Store as SessionStore } from 'express-session'
 import type { Logger } from 'pino'
 import type { CatalogueService } from './domain/catalogue/catalogueService.js'
+import type { AccountService } from './domain/identity/accountService.js'
 import { createRequestLogger } from './logger.js'
 import { publicDir, viewsDir } from './paths.js'
+import { accountRoutes } from './routes/accountRoutes.js'
 import { apiRoutes } from './routes/apiRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
 import { healthRoutes, type Health } from './routes/healthRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
 import { createPageCache } from './web/pageCache.js'
+import { createAuthenticator, setUpAuth } from './web/setUpAuth.js'
+import { setUpCsrf } from './web/setUpCsrf.js'
 import { setUpErrorHandling } from './web/setUpErrorHandling.js'
 import { setUpI18n } from './web/setUpI18n.js'
+import { sessionCookieName, setUpSession } from './web/setUpSession.js'
 import { setUpStaticAssets } from './web/setUpStaticAssets.js'
 import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
-  config: { production: boolean, trustProxy: number | string, catalogueCacheSeconds: number }
+  config: { production: boolean, trustProxy: number | string, catalogueCacheSeconds: number, sessionSecret: string }
   logger: Logger
   catalogue: CatalogueService
+  accounts: AccountService
+  sessionStore: SessionStore
+  rateLimitStore: (prefix: string) => RateLimitStore
   health: Health
 }
 
+// The Agency and open-data APIs are stateless (bearer keys, no cookies): no session,
+// so no CSRF either.
+const exceptApi = (handlers: RequestHandler[]): RequestHandler[] => handlers.map((handler) =>
+  (req, res, next) => (req.path.startsWith('/api/') ? next() : handler(req, res, next)))
+
 /** Builds the web application. No I/O, never listens: server/index.ts does that. */
-export function createApp({ config, logger, catalogue, health }: AppDeps): express.Application {
+export function createApp(deps: AppDeps): express.Application {
+  const { config, logger, catalogue, accounts, health } = deps
   const app = express()
   app.set('trust proxy', config.trustProxy)
   app.set('views', viewsDir)
@@ -36,11 +52,20 @@ export function createApp({ config, logger, catalogue, health }: AppDeps): expre
   app.use(healthRoutes(health))
   app.use(setUpWebSecurity(config.production))
   app.use(setUpI18n(config.production))
-  const pages = createPageCache(config.catalogueCacheSeconds)
+  const cookieName = sessionCookieName(config.production)
+  const pages = createPageCache(config.catalogueCacheSeconds, (req) => req.headers.cookie?.includes(`${cookieName}=`) ?? false)
   app.use(pages.serveHits())
   app.use(setUpViewHelpers(assets.asset))
+  app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))
+  const authenticator = createAuthenticator(accounts)
+  app.use(...exceptApi([
+    ...setUpSession({ production: config.production, secret: config.sessionSecret, store: deps.sessionStore }),
+    setUpCsrf(),
+    ...setUpAuth(authenticator),
+  ]))
 
   app.use(catalogueRoutes(catalogue, pages))
+  app.use(accountRoutes({ accounts, authenticator, rateLimitStore: deps.rateLimitStore }))
   app.use(openDataRoutes(catalogue))
   app.use(apiRoutes(catalogue))
 

@@ -19,6 +19,11 @@ const schema = z.object({
     .describe('Express trust proxy setting: hops or subnets of the reverse proxies in front'),
   CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60)
     .describe('how long an instance may serve a catalogue read from memory; 0 turns the cache off'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
+    .describe('the address people reach the portal at, for links in emails; required in production'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()
+    .describe('mail server; required in production (outside it, emails are files in DATA_DIR/mail)'),
+  MAIL_FROM: z.string().min(3).default('Cổng Dịch vụ công <no-reply@dichvucong.invalid>').describe('sender of emails'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -36,6 +41,9 @@ export type Config = {
   trustProxy: number | string
   seedCatalogue: boolean
   catalogueCacheSeconds: number
+  publicUrl: string
+  smtpUrl: string | undefined
+  mailFrom: string
 }
 
 export class ConfigError extends Error {}
@@ -51,8 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data
   const production = c.NODE_ENV === 'production'
-  if (production && !c.SESSION_SECRET) {
-    throw new ConfigError('Missing setting SESSION_SECRET: required when NODE_ENV=production')
+  for (const name of ['SESSION_SECRET', 'PUBLIC_URL', 'SMTP_URL'] as const) {
+    if (production && !c[name]) throw new ConfigError(`Missing setting ${name}: required when NODE_ENV=production`)
   }
   return {
     env: c.NODE_ENV,
@@ -68,5 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
     seedCatalogue: c.SEED_CATALOGUE === 'true',
     catalogueCacheSeconds: c.CATALOGUE_CACHE_SECONDS,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
   }
 }

@@ -3,6 +3,11 @@ import { createApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/database.js'
 import { createCatalogueRepository } from './db/catalogueRepository.js'
+import { createIdentityRepository } from './db/identityRepository.js'
+import { DatabaseRateLimitStore } from './db/rateLimitStore.js'
+import { DatabaseSessionStore } from './db/sessionStore.js'
+import { createAccountService } from './domain/identity/accountService.js'
+import { createMailer } from './mail.js'
 import { migrateToLatest } from './db/migrate.js'
 import { createCatalogueService } from './domain/catalogue/catalogueService.js'
 import { loadCatalogueSource } from './domain/catalogue/manifest.js'
@@ -30,6 +35,13 @@ async function main(config: Config) {
     config,
     logger,
     catalogue: createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds }),
+    accounts: createAccountService({
+      repo: createIdentityRepository(database.db),
+      mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
+      publicUrl: config.publicUrl,
+    }),
+    sessionStore: new DatabaseSessionStore(database.db),
+    rateLimitStore: (prefix) => new DatabaseRateLimitStore(database.db, prefix),
     health: { ready: async () => !shuttingDown && database.ping() },
   })
 

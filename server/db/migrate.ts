@@ -2,12 +2,14 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 import type { DatabaseHandle } from './database.js'
 import type { Dialect } from './schema.js'
 import { catalogueMigration } from './migrations/001_catalogue.js'
+import { identityMigration } from './migrations/002_identity.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001_catalogue': catalogueMigration(dialect),
+    '002_identity': identityMigration(dialect),
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 export interface AgencyTable {
   id: string
   name_vi: string
@@ -68,6 +70,52 @@ export interface CatalogueSeedTable {
   loaded_at: string
 }
 
+export interface UserTable {
+  id: string
+  email: string | null
+  email_verified_at: string | null
+  password_hash: string | null
+  role: string
+  agency_id: string | null
+  full_name: string | null
+  failed_sign_ins: number
+  locked_until: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface SessionTable {
+  sid: string
+  data: string
+  expires_at: number
+}
+
+export interface EmailTokenTable {
+  token_hash: string
+  user_id: string
+  purpose: 'verify-email' | 'reset-password'
+  expires_at: string
+  used_at: string | null
+  created_at: string
+}
+
+export interface RateLimitTable {
+  key: string
+  hits: number
+  reset_at: number
+}
+
+export interface AuditEventTable {
+  id: Generated<number>
+  at: string
+  action: string
+  actor_id: string | null
+  subject_id: string | null
+  ip: string | null
+  request_id: string | null
+  detail: string | null
+}
+
 export interface Database {
   agencies: AgencyTable
   life_events: LifeEventTable
@@ -75,6 +123,11 @@ export interface Database {
   service_life_events: ServiceLifeEventTable
   service_search: ServiceSearchTable
   catalogue_seeds: CatalogueSeedTable
+  users: UserTable
+  sessions: SessionTable
+  email_tokens: EmailTokenTable
+  rate_limits: RateLimitTable
+  audit_events: AuditEventTable
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -13,10 +13,10 @@ interface CachedPage {
  * Rendered public catalogue pages, kept for a short time per language and URL. They
  * hold nothing personal and no nonce (the nonce is only in the CSP header, and these
  * pages carry no inline script), so one rendering serves every visitor. Only pages
- * that rendered with 200 are kept, so a hit is always a valid URL. Pages that will
- * show a signed-in person must not go through here.
+ * that rendered with 200 are kept, so a hit is always a valid URL. A request that
+ * carries a session (signed in, or a form in progress) neither reads nor fills it.
  */
-export function createPageCache(seconds: number) {
+export function createPageCache(seconds: number, personal: (req: Request) => boolean) {
   const cache = seconds > 0
     ? new LRUCache<string, CachedPage>({
         ttl: seconds * 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (p) => p.body.length + 64,
@@ -34,7 +34,8 @@ export function createPageCache(seconds: number) {
     /** Answers a GET from the cache before any route runs; goes on to the routes on a miss. */
     serveHits(): RequestHandler {
       return (req, res, next) => {
-        const hit = cache && (req.method === 'GET' || req.method === 'HEAD') ? cache.get(keyOf(req, res)) : undefined
+        const usable = cache && (req.method === 'GET' || req.method === 'HEAD') && !personal(req)
+        const hit = usable ? cache.get(keyOf(req, res)) : undefined
         if (hit) return send(res, hit)
         next()
       }
@@ -49,7 +50,7 @@ export function createPageCache(seconds: number) {
       const body = Buffer.from(html, 'utf8')
       const hash = createHash('sha1').update(body).digest('base64').slice(0, 27)
       const page = { body, etag: `W/"${body.length.toString(16)}-${hash}"`, routeName: res.locals['routeName'] }
-      cache?.set(keyOf(req, res), page)
+      if (!personal(req) && !req.user) cache?.set(keyOf(req, res), page)
       send(res, page)
     },
   }

@@ -19,9 +19,14 @@ function sendProblem(req: Request, res: Response, err: HttpError) {
   res.status(err.status).type('application/problem+json').send(JSON.stringify(body))
 }
 
-function sendPage(res: Response, err: HttpError, showStack?: string) {
-  const view = err.status === 404 ? 'pages/errors/notFound' : err.status >= 500 ? 'pages/errors/serverError' : 'pages/errors/badRequest'
-  res.status(err.status).render(view, { error: err, stack: showStack })
+function sendPage(req: Request, res: Response, err: HttpError, showStack?: string) {
+  const view = err.status === 404 ? 'pages/errors/notFound' : err.status >= 500 ? 'pages/errors/serverError' : 'pages/errors/clientError'
+  res.status(err.status).render(view, { error: err, stack: showStack }, (renderError, html) => {
+    if (!renderError) return res.send(html)
+    // The error page itself failed: still answer, in words, never with a stack.
+    req.log.error({ err: renderError }, 'error page failed to render')
+    res.type('text/plain; charset=utf-8').send(res.locals.t?.(err.titleKey) ?? 'Error')
+  })
 }
 
 /** The last two middlewares: 404 for what no route matched, then one error handler. */
@@ -41,7 +46,7 @@ export function setUpErrorHandling(production: boolean): [RequestHandler, ErrorR
     }
     if (wantsProblemJson(req)) return sendProblem(req, res, httpError)
     const stack = !production && !(err instanceof HttpError) && err instanceof Error ? err.stack : undefined
-    return sendPage(res, httpError, stack)
+    return sendPage(req, res, httpError, stack)
   }
   return [notFoundHandler, errorHandler]
 }

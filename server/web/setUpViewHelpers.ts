@@ -7,10 +7,12 @@ const locales: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB', fr: 'fr-FR' }
 function helpersFor(lang: Lang) {
   const currency = new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'VND' })
   const dates = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'long', timeZone: 'Asia/Ho_Chi_Minh' })
+  const dateTimes = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' })
   return {
     l10n: (text: Localized) => text[lang],
     money: (vnd: number) => currency.format(vnd),
     date: (iso: string) => dates.format(new Date(iso)),
+    dateTime: (iso: string) => dateTimes.format(new Date(iso)),
   }
 }
 
@@ -23,6 +25,7 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     res.locals['l10n'] = helpers.l10n
     res.locals['money'] = helpers.money
     res.locals['date'] = helpers.date
+    res.locals['dateTime'] = helpers.dateTime
     res.locals['path'] = req.path
     res.locals['requestId'] = req.id
     res.locals['pageUrl'] = (page: number) => {

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
-import { pino } from 'pino'
+import { after, before, describe, it } from 'node:test'
 import request from 'supertest'
 import { createApp } from '../../server/app.js'
 import type { CatalogueService } from '../../server/domain/catalogue/catalogueService.js'
+import { createTestPortal, type TestPortal } from '../support/testApp.js'
+
+let portal: TestPortal
+before(async () => { portal = await createTestPortal() })
+after(async () => { await portal.close() })
 
 // A catalogue whose database has failed: every read rejects.
 const failing = new Proxy({}, {
@@ -11,12 +15,7 @@ const failing = new Proxy({}, {
 }) as CatalogueService
 
 function appWith(production: boolean) {
-  return createApp({
-    config: { production, trustProxy: 'loopback', catalogueCacheSeconds: 0 },
-    logger: pino({ level: 'silent' }),
-    catalogue: failing,
-    health: { ready: async () => true },
-  })
+  return createApp({ ...portal.deps, config: { ...portal.deps.config, production }, catalogue: failing })
 }
 
 describe('server errors', () => {

@@ -4,8 +4,13 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { pino } from 'pino'
-import { createApp } from '../../server/app.js'
+import { createApp, type AppDeps } from '../../server/app.js'
 import { createCatalogueRepository } from '../../server/db/catalogueRepository.js'
+import { createIdentityRepository } from '../../server/db/identityRepository.js'
+import { DatabaseRateLimitStore } from '../../server/db/rateLimitStore.js'
+import { DatabaseSessionStore } from '../../server/db/sessionStore.js'
+import { createAccountService } from '../../server/domain/identity/accountService.js'
+import { createMailer } from '../../server/mail.js'
 import { openDatabase, type DatabaseHandle } from '../../server/db/database.js'
 import { migrateToLatest } from '../../server/db/migrate.js'
 import { createCatalogueService } from '../../server/domain/catalogue/catalogueService.js'
@@ -61,20 +66,45 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 export interface TestPortal {
   app: ReturnType<typeof createApp>
+  /** what the app was built from, to build variants (a failing catalogue, production) */
+  deps: AppDeps
   database: TestDatabase
+  /** where the portal's emails are written (the file mailer used outside production) */
+  mailDir: string
   close(): Promise<void>
 }
+
+export const testPublicUrl = 'http://portal.test'
 
 /** The whole app over a seeded test database, with every security feature on. */
 export async function createTestPortal(options: { production?: boolean, cacheSeconds?: number } = {}): Promise<TestPortal> {
   const database = await createTestDatabase()
   const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
   await seedCatalogue(repo, await loadCatalogueSource(servicesDir))
-  const app = createApp({
-    config: { production: options.production ?? false, trustProxy: 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0 },
+  const mailRoot = mkdtempSync(path.join(tmpdir(), 'portal-mail-'))
+  const { db } = database.handle
+  const deps: AppDeps = {
+    config: {
+      production: options.production ?? false, trustProxy: 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0,
+      sessionSecret: 'test-session-secret-test-session-secret',
+    },
     logger: pino({ level: 'silent' }),
     catalogue: createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 }),
+    accounts: createAccountService({
+      repo: createIdentityRepository(db),
+      mailer: createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir: mailRoot }),
+      publicUrl: testPublicUrl,
+    }),
+    sessionStore: new DatabaseSessionStore(db),
+    rateLimitStore: (prefix) => new DatabaseRateLimitStore(db, prefix),
     health: { ready: () => database.handle.ping() },
-  })
-  return { app, database, close: () => database.dispose() }
+  }
+  const app = createApp(deps)
+  return {
+    app, deps, database, mailDir: path.join(mailRoot, 'mail'),
+    close: async () => {
+      await database.dispose()
+      rmSync(mailRoot, { recursive: true, force: true })
+    },
+  }
 }

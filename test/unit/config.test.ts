@@ -16,8 +16,10 @@ describe('config', () => {
   it('reads every setting', () => {
     const c = loadConfig({
       PORT: '8080', DATA_DIR: '/tmp/portal', DATABASE_URL: 'postgres://u@h/db', NODE_ENV: 'production',
-      LOG_LEVEL: 'warn', SESSION_SECRET: 's'.repeat(40),
+      LOG_LEVEL: 'warn', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://dichvucong.example/', SMTP_URL: 'smtp://mail:25',
     })
+    assert.equal(c.publicUrl, 'https://dichvucong.example')
+    assert.equal(c.smtpUrl, 'smtp://mail:25')
     assert.equal(c.port, 8080)
     assert.equal(c.dataDir, '/tmp/portal')
     assert.equal(c.databaseUrl, 'postgres://u@h/db')
@@ -33,6 +35,9 @@ describe('config', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^Invalid setting DATABASE_URL: must start with postgres:\/\//],
     [{ SESSION_SECRET: 'short' }, /^Invalid setting SESSION_SECRET:/],
     [{ NODE_ENV: 'production' }, /^Missing setting SESSION_SECRET/],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) }, /^Missing setting PUBLIC_URL/],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example' }, /^Missing setting SMTP_URL/],
+    [{ PUBLIC_URL: 'ftp://x' }, /^Invalid setting PUBLIC_URL/],
   ]
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a one-line message naming the variable`, () => {

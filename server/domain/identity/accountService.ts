@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { IdentityRepository, UserRow } from '../../db/identityRepository.js'
+import type { Mailer } from './mailer.js'
+import { dummyHash, hashPassword, passwordProblem, verifyPassword, type PasswordProblem } from './passwords.js'
+
+export const maxFailedSignIns = 5
+export const lockoutMinutes = 15
+const verifyLinkHours = 24
+
+/** Who did it and from where, for the audit trail. */
+export interface RequestContext {
+  ip: string | undefined
+  requestId: string
+}
+
+/** The texts of the emails, in the person's language; supplied by the web layer. */
+export interface EmailTexts {
+  verify(link: string): { subject: string, text: string }
+  alreadyRegistered(signInLink: string): { subject: string, text: string }
+}
+
+export class PasswordRejected extends Error {
+  constructor(readonly problem: PasswordProblem) {
+    super(problem)
+  }
+}
+
+export type SignInResult =
+  | { ok: true, user: UserRow }
+  | { ok: false, reason: 'invalid' | 'locked' | 'unverified' }
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
+const normaliseEmail = (email: string) => email.trim().toLowerCase()
+
+export function createAccountService(deps: { repo: IdentityRepository, mailer: Mailer, publicUrl: string }) {
+  const { repo, mailer, publicUrl } = deps
+
+  async function sendVerification(user: UserRow, texts: EmailTexts) {
+    const token = randomBytes(32).toString('base64url')
+    await repo.saveToken({
+      token_hash: tokenHash(token), user_id: user.id, purpose: 'verify-email',
+      expires_at: new Date(Date.now() + verifyLinkHours * 3600_000).toISOString(),
+    })
+    await mailer.send({ to: user.email!, ...texts.verify(`${publicUrl}/account/verify?token=${token}`) })
+  }
+
+  return {
+    /**
+     * Creates an account and emails a verification link. An address already registered
+     * gets an email saying so instead, and the caller sees the same outcome either way,
+     * so registration does not reveal who has an account.
+     */
+    async register(input: { email: string, password: string, fullName: string }, texts: EmailTexts, ctx: RequestContext): Promise<void> {
+      const problem = passwordProblem(input.password)
+      if (problem) throw new PasswordRejected(problem)
+      const email = normaliseEmail(input.email)
+      const existing = await repo.findUserByEmail(email)
+      if (existing) {
+        await mailer.send({ to: email, ...texts.alreadyRegistered(`${publicUrl}/account/sign-in`) })
+        await repo.audit({ action: 'account.register-existing', subjectId: existing.id, ip: ctx.ip, requestId: ctx.requestId })
+        return
+      }
+      const user = await repo.createUser({ email, passwordHash: await hashPassword(input.password), fullName: input.fullName.trim() })
+      await repo.audit({ action: 'account.registered', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
+      await sendVerification(user, texts)
+    },
+
+    /** Consumes a verification link; false when it is unknown, used or expired. */
+    async verifyEmail(token: string, ctx: RequestContext): Promise<boolean> {
+      const used = await repo.consumeToken(tokenHash(token), 'verify-email')
+      if (!used) return false
+      await repo.markEmailVerified(used.user_id)
+      await repo.audit({ action: 'account.email-verified', actorId: used.user_id, subjectId: used.user_id, ip: ctx.ip, requestId: ctx.requestId })
+      return true
+    },
+
+    async signIn(emailInput: string, password: string, ctx: RequestContext): Promise<SignInResult> {
+      const user = await repo.findUserByEmail(normaliseEmail(emailInput))
+      if (!user?.password_hash) {
+        await verifyPassword(await dummyHash(), password)
+        await repo.audit({ action: 'sign-in.failed', ip: ctx.ip, requestId: ctx.requestId, detail: { reason: 'unknown-account' } })
+        return { ok: false, reason: 'invalid' }
+      }
+      if (user.locked_until && user.locked_until > new Date().toISOString()) {
+        await repo.audit({ action: 'sign-in.refused-locked', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
+        return { ok: false, reason: 'locked' }
+      }
+      if (!(await verifyPassword(user.password_hash, password))) {
+        const { lockedUntil } = await repo.recordFailedSignIn(user.id, (failures) =>
+          failures >= maxFailedSignIns ? new Date(Date.now() + lockoutMinutes * 60_000).toISOString() : null)
+        await repo.audit({ action: 'sign-in.failed', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { reason: 'password' } })
+        if (lockedUntil) {
+          await repo.audit({ action: 'account.locked', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { until: lockedUntil } })
+        }
+        return { ok: false, reason: 'invalid' }
+      }
+      if (!user.email_verified_at) return { ok: false, reason: 'unverified' }
+      await repo.recordSuccessfulSignIn(user.id)
+      await repo.audit({ action: 'sign-in', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { method: 'password' } })
+      return { ok: true, user }
+    },
+
+    async signedOut(userId: string, ctx: RequestContext): Promise<void> {
+      await repo.audit({ action: 'sign-out', actorId: userId, subjectId: userId, ip: ctx.ip, requestId: ctx.requestId })
+    },
+
+    findUser: (id: string) => repo.findUserById(id),
+
+    /** Sign-ins and other account events about this person, newest first. */
+    async history(userId: string) {
+      return (await repo.auditOf(userId)).map((e) => ({ at: e.at, action: e.action, ip: e.ip, detail: e.detail ? JSON.parse(e.detail) as Record<string, unknown> : {} }))
+    },
+  }
+}
+
+export type AccountService = ReturnType<typeof createAccountService>

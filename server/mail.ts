@@ -1,0 +1,25 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import nodemailer from 'nodemailer'
+import type { Mailer } from './domain/identity/mailer.js'
+
+/**
+ * SMTP when a URL is configured (required in production); otherwise each message is
+ * written as an .eml file under DATA_DIR/mail, where a developer can open it.
+ */
+export function createMailer(options: { smtpUrl: string | undefined, from: string, dataDir: string }): Mailer {
+  if (options.smtpUrl) {
+    const transport = nodemailer.createTransport(options.smtpUrl)
+    return { async send(m) { await transport.sendMail({ from: options.from, to: m.to, subject: m.subject, text: m.text }) } }
+  }
+  const folder = path.join(options.dataDir, 'mail')
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  return {
+    async send(m) {
+      const info = await transport.sendMail({ from: options.from, to: m.to, subject: m.subject, text: m.text })
+      await mkdir(folder, { recursive: true })
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.to.replace(/[^a-z0-9@.-]/gi, '_')}.eml`
+      await writeFile(path.join(folder, name), info.message as Buffer)
+    },
+  }
+}

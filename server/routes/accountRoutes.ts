@@ -1,0 +1,161 @@
+import { Router, type Request, type Response } from 'express'
+import { rateLimit, type RateLimitRequestHandler } from 'express-rate-limit'
+import type { Store } from 'express-rate-limit'
+import { Strategy as LocalStrategy } from 'passport-local'
+import { z } from 'zod'
+import type { AccountService, EmailTexts, RequestContext } from '../domain/identity/accountService.js'
+import { PasswordRejected } from '../domain/identity/accountService.js'
+import { maxPasswordLength, minPasswordLength } from '../domain/identity/passwords.js'
+import type { Translate, TranslationKey } from '../i18n/messages.js'
+import { allow, type Authenticator } from '../web/setUpAuth.js'
+
+const context = (req: Request): RequestContext => ({ ip: req.ip, requestId: String(req.id) })
+
+type FieldErrors = Record<string, TranslationKey>
+
+// Each field's check and the message shown by it; all failing fields are reported at once.
+const registerFields = {
+  fullName: z.string().trim().min(1).max(200),
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
+  password: z.string().min(minPasswordLength).max(maxPasswordLength),
+}
+const registerMessages: Record<keyof typeof registerFields, TranslationKey> = {
+  fullName: 'account.error.fullName',
+  email: 'account.error.email',
+  password: 'account.error.passwordTooShort',
+}
+const signInFields = { email: z.string().trim().toLowerCase().pipe(z.email().max(254)), password: z.string().min(1).max(1024) }
+const signInMessages: Record<keyof typeof signInFields, TranslationKey> = {
+  email: 'account.error.email',
+  password: 'account.error.passwordMissing',
+}
+
+function check<S extends Record<string, z.ZodType>>(fields: S, messages: Record<keyof S, TranslationKey>, body: unknown) {
+  const result = z.object(fields).safeParse(body ?? {})
+  if (result.success) return { data: result.data, errors: undefined }
+  const errors: FieldErrors = {}
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0]) as keyof S & string
+    errors[name] ??= messages[name]
+  }
+  return { data: undefined, errors }
+}
+
+function emailTexts(t: Translate): EmailTexts {
+  return {
+    verify: (link) => ({ subject: t('email.verify.subject'), text: t('email.verify.body', { link }) }),
+    alreadyRegistered: (link) => ({ subject: t('email.existing.subject'), text: t('email.existing.body', { link }) }),
+  }
+}
+
+/** Only a path on this site: never an absolute or protocol-relative URL. */
+function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/account'
+}
+
+function limiter(store: Store, options: { windowMinutes: number, limit: number, key?: (req: Request) => string }): RateLimitRequestHandler {
+  return rateLimit({
+    windowMs: options.windowMinutes * 60_000,
+    limit: options.limit,
+    store,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    ...(options.key ? { keyGenerator: options.key } : {}),
+    handler: (_req, res) => { res.status(429).render('pages/account/tooMany') },
+  })
+}
+
+export interface AccountRouteDeps {
+  accounts: AccountService
+  authenticator: Authenticator
+  rateLimitStore: (prefix: string) => Store
+}
+
+export function accountRoutes({ accounts, authenticator, rateLimitStore }: AccountRouteDeps): Router {
+  const router = Router()
+  authenticator.use(new LocalStrategy({ usernameField: 'email', passReqToCallback: true }, (req, email, password, done) => {
+    accounts.signIn(email, password, context(req))
+      .then((result) => (result.ok ? done(null, { id: result.user.id } as Express.User) : done(null, false, { message: result.reason })), done)
+  }))
+
+  const signInByIp = limiter(rateLimitStore('sign-in-ip:'), { windowMinutes: 15, limit: 30 })
+  const signInByAccount = limiter(rateLimitStore('sign-in-account:'), {
+    windowMinutes: 15, limit: 10,
+    key: (req) => String((req.body as Record<string, unknown> | undefined)?.['email'] ?? '').trim().toLowerCase(),
+  })
+  const registerByIp = limiter(rateLimitStore('register-ip:'), { windowMinutes: 60, limit: 10 })
+
+  router.get('/account/register', (_req, res) => {
+    res.render('pages/account/register', { values: {}, errors: {} })
+  })
+
+  router.post('/account/register', registerByIp, async (req, res) => {
+    const { data, errors } = check(registerFields, registerMessages, req.body)
+    const values = { fullName: req.body?.fullName ?? '', email: req.body?.email ?? '' }
+    if (!data) return res.status(422).render('pages/account/register', { values, errors })
+    try {
+      await accounts.register(data, emailTexts(res.locals.t), context(req))
+    } catch (e) {
+      if (!(e instanceof PasswordRejected)) throw e
+      const key: TranslationKey = e.problem === 'common' ? 'account.error.passwordCommon' : 'account.error.passwordTooShort'
+      return res.status(422).render('pages/account/register', { values, errors: { password: key } })
+    }
+    res.redirect(303, '/account/check-email')
+  })
+
+  router.get('/account/check-email', (_req, res) => res.render('pages/account/checkEmail'))
+
+  // The link in the email opens a page with a button: mail scanners that fetch links
+  // must not use up the token.
+  router.get('/account/verify', (req, res) => {
+    res.render('pages/account/verify', { token: typeof req.query['token'] === 'string' ? req.query['token'] : '' })
+  })
+
+  router.post('/account/verify', async (req, res) => {
+    const token = String(req.body?.token ?? '')
+    const ok = token.length > 0 && token.length < 200 && await accounts.verifyEmail(token, context(req))
+    res.status(ok ? 200 : 400).render('pages/account/verified', { ok })
+  })
+
+  router.get('/account/sign-in', (req, res) => {
+    res.render('pages/account/signIn', { values: {}, errors: {}, failure: req.query['expired'] ? 'account.expired' : undefined, next: safeNext(req.query['next']) })
+  })
+
+  router.post('/account/sign-in', signInByIp, signInByAccount, (req, res, next) => {
+    const nextPath = safeNext(req.body?.next)
+    const values = { email: req.body?.email ?? '' }
+    const { errors } = check(signInFields, signInMessages, req.body)
+    if (errors) return res.status(422).render('pages/account/signIn', { values, errors, next: nextPath })
+    authenticator.authenticate('local', (err: unknown, user: Express.User | false, info?: { message?: string }) => {
+      if (err) return next(err)
+      if (!user) {
+        const failure: TranslationKey = info?.message === 'unverified' ? 'account.error.unverified' : 'account.error.signIn'
+        return res.status(401).render('pages/account/signIn', { values, errors: {}, failure, next: nextPath })
+      }
+      // req.login regenerates the session id: a session fixed before sign-in is worthless.
+      req.login(user, (loginErr) => {
+        if (loginErr) return next(loginErr)
+        req.session.signedInAt = Date.now()
+        res.redirect(303, nextPath)
+      })
+    })(req, res, next)
+  })
+
+  router.post('/account/sign-out', async (req: Request, res: Response, next) => {
+    const user = req.user
+    req.logout((err) => {
+      if (err) return next(err)
+      req.session.destroy(() => {
+        if (user) accounts.signedOut(user.id, context(req)).catch(next)
+        res.redirect(303, '/')
+      })
+    })
+  })
+
+  router.get('/account', allow('citizen', 'officer', 'auditor', 'admin'), async (req, res) => {
+    res.set('Cache-Control', 'no-store')
+    res.render('pages/account/account', { history: await accounts.history(req.user!.id) })
+  })
+
+  return router
+}

@@ -1,0 +1,63 @@
+import type { RequestHandler } from 'express'
+import passport from 'passport'
+import type { AccountService } from '../domain/identity/accountService.js'
+import { HttpError } from './httpErrors.js'
+
+export interface SignedInUser {
+  id: string
+  email: string | null
+  fullName: string | null
+  role: string
+  agencyId: string | null
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends SignedInUser {}
+  }
+}
+
+export type Role = 'citizen' | 'officer' | 'auditor' | 'admin'
+
+/**
+ * Passport keeps the user id in the session and loads the user on each request, so a
+ * role change or a locked account takes effect at once. Strategies (password, national
+ * sign-in) authenticate in the routes; this is only the session side.
+ */
+export type Authenticator = InstanceType<typeof passport.Passport>
+
+export function createAuthenticator(accounts: AccountService): Authenticator {
+  const authenticator = new passport.Passport()
+  authenticator.serializeUser((user, done) => done(null, user.id))
+  authenticator.deserializeUser((id: string, done) => {
+    accounts.findUser(id).then((row) => done(null, row ? {
+      id: row.id, email: row.email, fullName: row.full_name, role: row.role, agencyId: row.agency_id,
+    } : false), done)
+  })
+  return authenticator
+}
+
+/** The session side of Passport; the routes add the strategies to the same instance. */
+export function setUpAuth(authenticator: Authenticator): RequestHandler[] {
+  return [
+    authenticator.initialize(),
+    authenticator.session(),
+    (req, res, next) => {
+      res.locals['user'] = req.user
+      if (req.user) res.locals['userId'] = req.user.id
+      if (req.user) res.locals['role'] = req.user.role
+      next()
+    },
+  ]
+}
+
+/** The roles a route allows; anyone else gets 403 (or the sign-in page when signed out). */
+export function allow(...roles: Role[]): RequestHandler {
+  return (req, res, next) => {
+    if (!req.user) return res.redirect(303, `/account/sign-in?next=${encodeURIComponent(req.originalUrl)}`)
+    if (!roles.includes(req.user.role as Role)) return next(new HttpError(403, 'error.forbidden.title', { key: 'error.forbidden.body' }))
+    next()
+  }
+}

@@ -1,0 +1,46 @@
+import type { RequestHandler } from 'express'
+import session from 'express-session'
+
+export const idleMinutes = 30
+export const absoluteHours = 12
+
+declare module 'express-session' {
+  interface SessionData {
+    /** when the person signed in, for the absolute timeout */
+    signedInAt?: number
+  }
+}
+
+export function sessionCookieName(production: boolean): string {
+  // __Host-: only over HTTPS, no Domain, Path=/ — a sibling subdomain cannot set it.
+  return production ? '__Host-sid' : 'sid'
+}
+
+/**
+ * Sessions in the portal database, shared by every instance. A session is created only
+ * when something is stored in it (a CSRF token, a sign-in). Idle timeout: the cookie
+ * and the stored session expire idleMinutes after the last request (rolling).
+ * Absolute timeout: absoluteHours after sign-in, whatever the activity.
+ */
+export function setUpSession(options: { production: boolean, secret: string, store: session.Store }): RequestHandler[] {
+  return [
+    session({
+      name: sessionCookieName(options.production),
+      secret: options.secret,
+      store: options.store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      proxy: undefined,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: options.production, path: '/', maxAge: idleMinutes * 60_000 },
+    }),
+    (req, res, next) => {
+      const signedInAt = req.session?.signedInAt
+      if (signedInAt && Date.now() - signedInAt > absoluteHours * 3600_000) {
+        req.session.destroy(() => res.redirect(303, '/account/sign-in?expired=1'))
+        return
+      }
+      next()
+    },
+  ]
+}
