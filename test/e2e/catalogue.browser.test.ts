@@ -54,6 +54,8 @@ const pagesToCheck = [
   { name: 'service', path: '/services/dang-ky-khai-sinh' },
   { name: 'agency', path: '/agencies/cong-an-cap-xa' },
   { name: 'not-found', path: '/no-such-page' },
+  { name: 'sign-in', path: '/account/sign-in' },
+  { name: 'register', path: '/account/register' },
 ]
 
 describe('catalogue in Chromium', () => {
@@ -75,6 +77,7 @@ describe('catalogue in Chromium', () => {
 
   it('works with JavaScript disabled: search from home, open a result, switch language', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false, locale: 'vi' })
+    context.setDefaultTimeout(10_000)
     const page = await context.newPage()
     await page.goto(`${base}/`)
     await page.getByRole('searchbox', { name: 'Tìm dịch vụ công' }).fill('dang ky khai sinh')
@@ -90,6 +93,37 @@ describe('catalogue in Chromium', () => {
     await page.goto(`${base}/life-events/ket-hon`)
     assert.equal(await page.getAttribute('html', 'lang'), 'en')
     await page.screenshot({ path: path.join(screenshots, 'no-javascript-service-en.png'), fullPage: true })
+    await context.close()
+  })
+
+  it('registration with mistakes shows an accessible error summary that moves focus to the field', async () => {
+    // axe runs scripts in the page, so this context has JavaScript on; the page has none of its own.
+    const context = await browser.newContext({ locale: 'en' })
+    context.setDefaultTimeout(10_000)
+    const page = await context.newPage()
+    await page.goto(`${base}/account/register?lang=en`)
+    await page.getByLabel('Full name').fill('Trần Văn Minh')
+    await page.getByLabel('Email address').fill('minh@example')
+    await page.getByLabel('Password').fill('short')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    assert.equal(await page.locator('.error-summary').count(), 1)
+    await checkAccessible(page, 'register-errors-en')
+    await page.locator('.error-summary a[href="#email"]').click()
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'email')
+    await context.close()
+  })
+
+  it('with JavaScript off a person registers and reaches the check-your-email page', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'vi' })
+    context.setDefaultTimeout(10_000)
+    const page = await context.newPage()
+    await page.goto(`${base}/account/register`)
+    await page.getByLabel('Họ và tên').fill('Trần Văn Minh')
+    await page.getByLabel('Địa chỉ email').fill('minh@example.vn')
+    await page.getByLabel('Mật khẩu').fill('sông Hồng chảy về biển Đông')
+    await page.getByRole('button', { name: 'Tạo tài khoản' }).click()
+    assert.equal(await page.locator('h1').textContent(), 'Kiểm tra email của bạn')
+    await page.screenshot({ path: path.join(screenshots, 'no-javascript-check-email-vi.png'), fullPage: true })
     await context.close()
   })
 
