@@ -51,6 +51,16 @@ export function createIdentityRepository(db: Db) {
       await db.updateTable('users').set({ email_verified_at: now(), updated_at: now() }).where('id', '=', id).execute()
     },
 
+    async setPassword(id: string, passwordHash: string): Promise<void> {
+      await db.updateTable('users').set({ password_hash: passwordHash, failed_sign_ins: 0, locked_until: null, updated_at: now() })
+        .where('id', '=', id).execute()
+    },
+
+    /** Ends every session of a person (passport keeps { passport: { user: id } } in the data). */
+    async endSessionsOf(id: string): Promise<void> {
+      await db.deleteFrom('sessions').where('data', 'like', `%"passport":{"user":"${id.replace(/[%_"\\]/g, '')}"}%`).execute()
+    },
+
     async saveToken(token: Omit<Selectable<EmailTokenTable>, 'used_at' | 'created_at'>): Promise<void> {
       await db.insertInto('email_tokens').values({ ...token, used_at: null, created_at: now() }).execute()
     },

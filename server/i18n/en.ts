@@ -167,6 +167,22 @@ export const en: Messages = {
   'email.existing.subject': 'This email already has an account',
   'email.existing.body': 'Hello,\n\nSomeone just tried to create an account with this email address, which already has one. You can sign in at:\n\n{link}\n\nIf this was not you, ignore this message.',
 
+  'account.forgot': 'Forgotten your password?',
+  'account.reset.title': 'Reset your password',
+  'account.reset.intro': 'Enter your account’s email. If it has an account, we will send a link that works once, for 60 minutes.',
+  'account.reset.submit': 'Send the link',
+  'account.reset.sent': 'If this address has an account, we have sent a link to reset the password. It works for 60 minutes.',
+  'account.resetConfirm.title': 'Choose a new password',
+  'account.resetConfirm.submit': 'Save the new password',
+  'account.newPassword': 'New password',
+  'account.resetDone.title': 'Password changed',
+  'account.resetDone.body': 'Your new password is saved and every earlier session has ended. Please sign in again.',
+  'account.resetFailed.title': 'We could not reset your password',
+  'audit.account.password-reset-requested': 'Password reset requested',
+  'audit.account.password-changed': 'Password changed',
+  'email.reset.subject': 'Reset your password',
+  'email.reset.body': 'Hello,\n\nTo choose a new password for your public services portal account, open this link within 60 minutes. It works once:\n\n{link}\n\nIf you did not ask for this, ignore this message; your password has not changed.',
+
   'footer.about': 'A demonstration portal modelled on Vietnam’s National Public Services Portal; not an official government site.',
   'footer.sources': 'Procedure information is compiled from public legal texts; check with the responsible agency before applying.',
 }

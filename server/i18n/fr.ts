@@ -167,6 +167,22 @@ export const fr: Messages = {
   'email.existing.subject': 'Cet e-mail a déjà un compte',
   'email.existing.body': 'Bonjour,\n\nQuelqu’un vient d’essayer de créer un compte avec cette adresse, qui en a déjà un. Vous pouvez vous connecter ici :\n\n{link}\n\nSi ce n’était pas vous, ignorez ce message.',
 
+  'account.forgot': 'Mot de passe oublié ?',
+  'account.reset.title': 'Réinitialiser le mot de passe',
+  'account.reset.intro': 'Saisissez l’e-mail de votre compte. S’il a un compte, nous enverrons un lien utilisable une fois, pendant 60 minutes.',
+  'account.reset.submit': 'Envoyer le lien',
+  'account.reset.sent': 'Si cette adresse a un compte, nous avons envoyé un lien de réinitialisation. Il est valable 60 minutes.',
+  'account.resetConfirm.title': 'Choisir un nouveau mot de passe',
+  'account.resetConfirm.submit': 'Enregistrer le mot de passe',
+  'account.newPassword': 'Nouveau mot de passe',
+  'account.resetDone.title': 'Mot de passe modifié',
+  'account.resetDone.body': 'Votre nouveau mot de passe est enregistré et toutes les sessions précédentes sont terminées. Veuillez vous reconnecter.',
+  'account.resetFailed.title': 'Impossible de réinitialiser le mot de passe',
+  'audit.account.password-reset-requested': 'Réinitialisation demandée',
+  'audit.account.password-changed': 'Mot de passe modifié',
+  'email.reset.subject': 'Réinitialiser votre mot de passe',
+  'email.reset.body': 'Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien dans les 60 minutes. Il ne sert qu’une fois :\n\n{link}\n\nSi vous n’avez rien demandé, ignorez ce message ; votre mot de passe n’a pas changé.',
+
   'footer.about': 'Portail de démonstration inspiré du Portail national des services publics du Viêt Nam ; ce n’est pas un site officiel.',
   'footer.sources': 'Les informations sur les démarches proviennent de textes juridiques publics ; vérifiez auprès de l’administration compétente avant de déposer.',
 }

@@ -168,6 +168,22 @@ export const vi = {
   'email.existing.subject': 'Email này đã có tài khoản',
   'email.existing.body': 'Xin chào,\n\nCó người vừa thử tạo tài khoản bằng địa chỉ email này, nhưng email đã có tài khoản. Bạn có thể đăng nhập tại:\n\n{link}\n\nNếu không phải bạn, hãy bỏ qua thư này.',
 
+  'account.forgot': 'Quên mật khẩu?',
+  'account.reset.title': 'Đặt lại mật khẩu',
+  'account.reset.intro': 'Nhập email của tài khoản. Nếu email có tài khoản, chúng tôi sẽ gửi một đường liên kết dùng được một lần trong 60 phút.',
+  'account.reset.submit': 'Gửi đường liên kết',
+  'account.reset.sent': 'Nếu địa chỉ này có tài khoản, chúng tôi đã gửi đường liên kết đặt lại mật khẩu. Liên kết có hiệu lực trong 60 phút.',
+  'account.resetConfirm.title': 'Chọn mật khẩu mới',
+  'account.resetConfirm.submit': 'Lưu mật khẩu mới',
+  'account.newPassword': 'Mật khẩu mới',
+  'account.resetDone.title': 'Đã đổi mật khẩu',
+  'account.resetDone.body': 'Mật khẩu mới đã được lưu và mọi phiên đăng nhập cũ đã kết thúc. Hãy đăng nhập lại.',
+  'account.resetFailed.title': 'Không thể đặt lại mật khẩu',
+  'audit.account.password-reset-requested': 'Yêu cầu đặt lại mật khẩu',
+  'audit.account.password-changed': 'Đổi mật khẩu',
+  'email.reset.subject': 'Đặt lại mật khẩu',
+  'email.reset.body': 'Xin chào,\n\nĐể đặt mật khẩu mới cho tài khoản Cổng Dịch vụ công, hãy mở đường liên kết sau trong vòng 60 phút. Liên kết chỉ dùng được một lần:\n\n{link}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này; mật khẩu của bạn không thay đổi.',
+
   'footer.about': 'Cổng thông tin thử nghiệm mô phỏng Cổng Dịch vụ công Quốc gia, không phải trang chính thức của Nhà nước.',
   'footer.sources': 'Thông tin thủ tục được tổng hợp từ văn bản pháp luật công khai; hãy kiểm tra với cơ quan giải quyết trước khi nộp.',
 } as const

@@ -45,6 +45,7 @@ function emailTexts(t: Translate): EmailTexts {
   return {
     verify: (link) => ({ subject: t('email.verify.subject'), text: t('email.verify.body', { link }) }),
     alreadyRegistered: (link) => ({ subject: t('email.existing.subject'), text: t('email.existing.body', { link }) }),
+    reset: (link) => ({ subject: t('email.reset.subject'), text: t('email.reset.body', { link }) }),
   }
 }
 
@@ -150,6 +151,42 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
         res.redirect(303, '/')
       })
     })
+  })
+
+  const resetByIp = limiter(rateLimitStore('reset-ip:'), { windowMinutes: 60, limit: 10 })
+  const resetByAccount = limiter(rateLimitStore('reset-account:'), {
+    windowMinutes: 60, limit: 3,
+    key: (req) => String((req.body as Record<string, unknown> | undefined)?.['email'] ?? '').trim().toLowerCase(),
+  })
+
+  router.get('/account/reset', (_req, res) => res.render('pages/account/reset', { values: {}, errors: {} }))
+
+  // The same answer whether or not the address has an account.
+  router.post('/account/reset', resetByIp, resetByAccount, async (req, res) => {
+    const { data, errors } = check({ email: signInFields.email }, { email: 'account.error.email' }, req.body)
+    if (!data) return res.status(422).render('pages/account/reset', { values: { email: req.body?.email ?? '' }, errors })
+    await accounts.requestPasswordReset(data.email, emailTexts(res.locals.t), context(req))
+    res.redirect(303, '/account/reset/sent')
+  })
+
+  router.get('/account/reset/sent', (_req, res) => res.render('pages/account/resetSent'))
+
+  router.get('/account/reset/confirm', (req, res) => {
+    res.render('pages/account/resetConfirm', { token: typeof req.query['token'] === 'string' ? req.query['token'] : '', errors: {} })
+  })
+
+  router.post('/account/reset/confirm', async (req, res) => {
+    const token = String(req.body?.token ?? '').slice(0, 200)
+    const { data, errors } = check({ password: registerFields.password }, { password: 'account.error.passwordTooShort' }, req.body)
+    if (!data) return res.status(422).render('pages/account/resetConfirm', { token, errors })
+    let ok: boolean
+    try {
+      ok = await accounts.resetPassword(token, data.password, context(req))
+    } catch (e) {
+      if (!(e instanceof PasswordRejected)) throw e
+      return res.status(422).render('pages/account/resetConfirm', { token, errors: { password: 'account.error.passwordCommon' } })
+    }
+    res.status(ok ? 200 : 400).render('pages/account/resetDone', { ok })
   })
 
   router.get('/account', allow('citizen', 'officer', 'auditor', 'admin'), async (req, res) => {

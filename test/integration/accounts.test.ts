@@ -15,9 +15,15 @@ function expectStatus(res: request.Response, status: number): request.Response {
   return res
 }
 
+// Each simulated person comes from an address of their own (documentation range,
+// passed as the proxy header the portal trusts from loopback), so the per-IP limits
+// count people, not the whole test file.
+let client = 0
+const nextAddress = () => `198.51.100.${(++client % 250) + 1}`
+
 async function register(agent: request.Agent, email: string, fullName = 'Nguyễn Thị Lan') {
   const _csrf = await csrfFrom(agent, '/account/register')
-  return agent.post('/account/register').type('form').send({ _csrf, fullName, email, password })
+  return agent.post('/account/register').set('X-Forwarded-For', nextAddress()).type('form').send({ _csrf, fullName, email, password })
 }
 
 async function verify(agent: request.Agent, email: string) {
@@ -32,7 +38,7 @@ async function verify(agent: request.Agent, email: string) {
 
 async function signIn(agent: request.Agent, email: string, pass = password) {
   const _csrf = await csrfFrom(agent, '/account/sign-in')
-  return agent.post('/account/sign-in').type('form').send({ _csrf, email, password: pass })
+  return agent.post('/account/sign-in').set('X-Forwarded-For', nextAddress()).type('form').send({ _csrf, email, password: pass })
 }
 
 async function verifiedAccount(email: string) {
@@ -112,6 +118,19 @@ describe('local accounts', () => {
     void owner
   })
 
+  it('limits registrations per address', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 11; i++) {
+      const agent = request.agent(portal.app)
+      const _csrf = await csrfFrom(agent, '/account/register')
+      const res = await agent.post('/account/register').set('X-Forwarded-For', '203.0.113.7').type('form')
+        .send({ _csrf, fullName: 'Flood', email: 'not-an-email', password: 'x' })
+      statuses.push(res.status)
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(422))
+    assert.equal(statuses[10], 429)
+  })
+
   it('limits sign-in attempts per account, with a count shared through the database', async () => {
     let last = 0
     for (let i = 0; i < 11; i++) last = (await signIn(request.agent(portal.app), 'target@example.vn', `guess number ${i}`)).status
@@ -162,6 +181,63 @@ describe('local accounts', () => {
       const res = await agent.post('/account/sign-in').type('form').send({ _csrf, email: 'next@example.vn', password, next })
       assert.equal(res.headers['location'], '/account', next)
     }
+  })
+})
+
+describe('password reset', () => {
+  async function requestReset(email: string) {
+    const agent = request.agent(portal.app)
+    const _csrf = await csrfFrom(agent, '/account/reset')
+    return agent.post('/account/reset').set('X-Forwarded-For', nextAddress()).type('form').send({ _csrf, email })
+  }
+
+  async function resetWith(link: string, newPassword: string) {
+    const agent = request.agent(portal.app)
+    const page = await agent.get(link.slice(testPublicUrl.length)).expect(200)
+    const token = /name="token" value="([^"]+)"/.exec(page.text)![1]!
+    const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!
+    return agent.post('/account/reset/confirm').type('form').send({ _csrf, token, password: newPassword })
+  }
+
+  it('a reset link sets a new password once, ends every session, and lifts a lockout', async () => {
+    const owner = await verifiedAccount('reset@example.vn')
+    expectStatus(await signIn(owner, 'reset@example.vn'), 303)
+    await owner.get('/account').expect(200)
+    for (let i = 0; i < 5; i++) await signIn(request.agent(portal.app), 'reset@example.vn', `wrong password ${i}`)
+
+    expectStatus(await requestReset('reset@example.vn'), 303)
+    const link = linkIn(emailsTo(portal.mailDir, 'reset@example.vn').at(-1)!)
+    assert.ok(link.startsWith(`${testPublicUrl}/account/reset/confirm?token=`))
+    const done = expectStatus(await resetWith(link, 'một mật khẩu mới thật dài'), 200)
+    assert.match(done.text, /Đã đổi mật khẩu/)
+
+    await owner.get('/account').expect(303)
+    expectStatus(await signIn(request.agent(portal.app), 'reset@example.vn'), 401)
+    expectStatus(await signIn(request.agent(portal.app), 'reset@example.vn', 'một mật khẩu mới thật dài'), 303)
+    expectStatus(await resetWith(link, 'lại một mật khẩu khác nữa'), 400)
+  })
+
+  it('an unknown address gets the same page and no email', async () => {
+    const res = expectStatus(await requestReset('ghost@example.vn'), 303)
+    assert.equal(res.headers['location'], '/account/reset/sent')
+    assert.equal(emailsTo(portal.mailDir, 'ghost@example.vn').length, 0)
+  })
+
+  it('an expired link is refused', async () => {
+    await verifiedAccount('late@example.vn')
+    await requestReset('late@example.vn')
+    const link = linkIn(emailsTo(portal.mailDir, 'late@example.vn').at(-1)!)
+    await portal.database.handle.db.updateTable('email_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('purpose', '=', 'reset-password').execute()
+    expectStatus(await resetWith(link, 'một mật khẩu mới thật dài'), 400)
+  })
+
+  it('the new password follows the same rules', async () => {
+    await verifiedAccount('rules@example.vn')
+    await requestReset('rules@example.vn')
+    const link = linkIn(emailsTo(portal.mailDir, 'rules@example.vn').at(-1)!)
+    const res = expectStatus(await resetWith(link, 'password1234'), 422)
+    assert.match(res.text, /quá phổ biến/)
   })
 })
 

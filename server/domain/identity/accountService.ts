@@ -6,6 +6,7 @@ import { dummyHash, hashPassword, passwordProblem, verifyPassword, type Password
 export const maxFailedSignIns = 5
 export const lockoutMinutes = 15
 const verifyLinkHours = 24
+const resetLinkMinutes = 60
 
 /** Who did it and from where, for the audit trail. */
 export interface RequestContext {
@@ -17,6 +18,7 @@ export interface RequestContext {
 export interface EmailTexts {
   verify(link: string): { subject: string, text: string }
   alreadyRegistered(signInLink: string): { subject: string, text: string }
+  reset(link: string): { subject: string, text: string }
 }
 
 export class PasswordRejected extends Error {
@@ -35,12 +37,17 @@ const normaliseEmail = (email: string) => email.trim().toLowerCase()
 export function createAccountService(deps: { repo: IdentityRepository, mailer: Mailer, publicUrl: string }) {
   const { repo, mailer, publicUrl } = deps
 
-  async function sendVerification(user: UserRow, texts: EmailTexts) {
+  async function newToken(user: UserRow, purpose: 'verify-email' | 'reset-password', minutes: number): Promise<string> {
     const token = randomBytes(32).toString('base64url')
     await repo.saveToken({
-      token_hash: tokenHash(token), user_id: user.id, purpose: 'verify-email',
-      expires_at: new Date(Date.now() + verifyLinkHours * 3600_000).toISOString(),
+      token_hash: tokenHash(token), user_id: user.id, purpose,
+      expires_at: new Date(Date.now() + minutes * 60_000).toISOString(),
     })
+    return token
+  }
+
+  async function sendVerification(user: UserRow, texts: EmailTexts) {
+    const token = await newToken(user, 'verify-email', verifyLinkHours * 60)
     await mailer.send({ to: user.email!, ...texts.verify(`${publicUrl}/account/verify?token=${token}`) })
   }
 
@@ -98,6 +105,32 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       await repo.recordSuccessfulSignIn(user.id)
       await repo.audit({ action: 'sign-in', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { method: 'password' } })
       return { ok: true, user }
+    },
+
+    /** Emails a reset link when the address has a password account; silent otherwise. */
+    async requestPasswordReset(emailInput: string, texts: EmailTexts, ctx: RequestContext): Promise<void> {
+      const user = await repo.findUserByEmail(normaliseEmail(emailInput))
+      if (!user?.email || !user.password_hash) return
+      const token = await newToken(user, 'reset-password', resetLinkMinutes)
+      await mailer.send({ to: user.email, ...texts.reset(`${publicUrl}/account/reset/confirm?token=${token}`) })
+      await repo.audit({ action: 'account.password-reset-requested', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
+    },
+
+    /**
+     * Sets a new password with a reset link: the link is used up, a lockout is lifted,
+     * the address counts as verified (the person read the email), and every session of
+     * the account ends. False when the link is unknown, used or expired.
+     */
+    async resetPassword(token: string, password: string, ctx: RequestContext): Promise<boolean> {
+      const problem = passwordProblem(password)
+      if (problem) throw new PasswordRejected(problem)
+      const used = await repo.consumeToken(tokenHash(token), 'reset-password')
+      if (!used) return false
+      await repo.setPassword(used.user_id, await hashPassword(password))
+      await repo.markEmailVerified(used.user_id)
+      await repo.endSessionsOf(used.user_id)
+      await repo.audit({ action: 'account.password-changed', actorId: used.user_id, subjectId: used.user_id, ip: ctx.ip, requestId: ctx.requestId, detail: { via: 'reset-link' } })
+      return true
     },
 
     async signedOut(userId: string, ctx: RequestContext): Promise<void> {
