@@ -7,6 +7,7 @@ import { createIdentityRepository } from './db/identityRepository.js'
 import { DatabaseRateLimitStore } from './db/rateLimitStore.js'
 import { DatabaseSessionStore } from './db/sessionStore.js'
 import { createAccountService } from './domain/identity/accountService.js'
+import { demoAccounts } from './domain/identity/demoAccounts.js'
 import { createMailer } from './mail.js'
 import { migrateToLatest } from './db/migrate.js'
 import { createCatalogueService } from './domain/catalogue/catalogueService.js'
@@ -30,16 +31,22 @@ async function main(config: Config) {
     if (loaded.length) logger.info({ files: loaded.length }, 'catalogue manifests loaded')
   }
 
+  const accounts = createAccountService({
+    repo: createIdentityRepository(database.db),
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
+    publicUrl: config.publicUrl,
+  })
+  if (!config.production) {
+    const created = await accounts.ensureDemoAccounts(demoAccounts)
+    if (created) logger.info({ created }, 'demo accounts created (not in production; see README)')
+  }
+
   let shuttingDown = false
   const app = createApp({
     config,
     logger,
     catalogue: createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds }),
-    accounts: createAccountService({
-      repo: createIdentityRepository(database.db),
-      mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
-      publicUrl: config.publicUrl,
-    }),
+    accounts,
     sessionStore: new DatabaseSessionStore(database.db),
     rateLimitStore: (prefix) => new DatabaseRateLimitStore(database.db, prefix),
     health: { ready: async () => !shuttingDown && database.ping() },

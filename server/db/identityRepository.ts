@@ -20,11 +20,13 @@ export function createIdentityRepository(db: Db) {
     findUserById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     findUserByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
 
-    async createUser(user: { email: string, passwordHash: string, fullName: string, role?: string }): Promise<UserRow> {
+    async createUser(user: {
+      email: string, passwordHash: string | null, fullName: string, role?: string, agencyId?: string | null, verified?: boolean,
+    }): Promise<UserRow> {
       const at = now()
       const row = {
-        id: randomUUID(), email: user.email, email_verified_at: null, password_hash: user.passwordHash,
-        role: user.role ?? 'citizen', agency_id: null, full_name: user.fullName,
+        id: randomUUID(), email: user.email, email_verified_at: user.verified ? at : null, password_hash: user.passwordHash,
+        role: user.role ?? 'citizen', agency_id: user.agencyId ?? null, full_name: user.fullName,
         failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
       }
       await db.insertInto('users').values(row).execute()
@@ -60,6 +62,8 @@ export function createIdentityRepository(db: Db) {
     async endSessionsOf(id: string): Promise<void> {
       await db.deleteFrom('sessions').where('data', 'like', `%"passport":{"user":"${id.replace(/[%_"\\]/g, '')}"}%`).execute()
     },
+
+    agencyExists: async (id: string) => Boolean(await db.selectFrom('agencies').select('id').where('id', '=', id).executeTakeFirst()),
 
     async saveToken(token: Omit<Selectable<EmailTokenTable>, 'used_at' | 'created_at'>): Promise<void> {
       await db.insertInto('email_tokens').values({ ...token, used_at: null, created_at: now() }).execute()

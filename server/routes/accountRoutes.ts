@@ -3,10 +3,11 @@ import { rateLimit, type RateLimitRequestHandler } from 'express-rate-limit'
 import type { Store } from 'express-rate-limit'
 import { Strategy as LocalStrategy } from 'passport-local'
 import { z } from 'zod'
-import type { AccountService, EmailTexts, RequestContext } from '../domain/identity/accountService.js'
+import type { AccountService, RequestContext } from '../domain/identity/accountService.js'
 import { PasswordRejected } from '../domain/identity/accountService.js'
 import { maxPasswordLength, minPasswordLength } from '../domain/identity/passwords.js'
-import type { Translate, TranslationKey } from '../i18n/messages.js'
+import { emailTexts } from '../i18n/emailTexts.js'
+import type { TranslationKey } from '../i18n/messages.js'
 import { allow, type Authenticator } from '../web/setUpAuth.js'
 
 const context = (req: Request): RequestContext => ({ ip: req.ip, requestId: String(req.id) })
@@ -41,13 +42,6 @@ function check<S extends Record<string, z.ZodType>>(fields: S, messages: Record<
   return { data: undefined, errors }
 }
 
-function emailTexts(t: Translate): EmailTexts {
-  return {
-    verify: (link) => ({ subject: t('email.verify.subject'), text: t('email.verify.body', { link }) }),
-    alreadyRegistered: (link) => ({ subject: t('email.existing.subject'), text: t('email.existing.body', { link }) }),
-    reset: (link) => ({ subject: t('email.reset.subject'), text: t('email.reset.body', { link }) }),
-  }
-}
 
 /** Only a path on this site: never an absolute or protocol-relative URL. */
 function safeNext(value: unknown): string {

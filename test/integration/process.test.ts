@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -44,6 +44,41 @@ async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
     await new Promise((r) => setTimeout(r, 50))
   }
 }
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null, out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/scripts/portal.ts', ...args], {
+    cwd: projectRoot,
+    env: { PATH: process.env['PATH'] ?? '', ...(usePostgres ? { DATABASE_URL: postgresUrl } : {}), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { out += c.toString() })
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })))
+}
+
+describe('npm run portal -- user:create', () => {
+  it('creates a staff account and emails a link to set the password', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-cli-'))
+    dirs.push(dataDir)
+    const email = `auditor-${Date.now()}@kiemtoan.gov.vn`
+    const { code, out } = await runCli(['user:create', '--email', email, '--name', 'Kiểm toán viên', '--role', 'auditor'], { DATA_DIR: dataDir })
+    assert.equal(code, 0, out)
+    assert.match(out, new RegExp(`created auditor ${email}`))
+    if (!usePostgres) assert.equal(readdirSync(path.join(dataDir, 'mail')).length, 1)
+  })
+
+  it('refuses a bad role with one line, and shows usage when arguments are missing', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-cli-'))
+    dirs.push(dataDir)
+    const bad = await runCli(['user:create', '--email', 'x@y.vn', '--role', 'king'], { DATA_DIR: dataDir })
+    assert.equal(bad.code, 1)
+    assert.match(bad.out.trim(), /^unknown role "king"; one of: citizen, officer, auditor, admin$/)
+    const usage = await runCli(['user:create'], { DATA_DIR: dataDir })
+    assert.equal(usage.code, 2)
+    assert.match(usage.out, /^usage: npm run portal -- user:create/)
+  })
+})
 
 describe('the portal process', () => {
   it('a bad setting stops the start with one line naming the variable', async () => {

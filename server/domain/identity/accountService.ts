@@ -21,6 +21,12 @@ export interface EmailTexts {
   reset(link: string): { subject: string, text: string }
 }
 
+export const roles = ['citizen', 'officer', 'auditor', 'admin'] as const
+export type Role = (typeof roles)[number]
+const onboardingLinkHours = 72
+
+export class AccountRefused extends Error {}
+
 export class PasswordRejected extends Error {
   constructor(readonly problem: PasswordProblem) {
     super(problem)
@@ -107,10 +113,47 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       return { ok: true, user }
     },
 
+    /**
+     * Creates a staff or citizen account for an administrator (or the command line). No
+     * password travels: the person gets a single-use link to set one, which also proves
+     * the address. An officer belongs to exactly one agency.
+     */
+    async createAccount(input: { email: string, fullName: string, role: Role, agencyId?: string | undefined }, texts: EmailTexts, actor: string): Promise<UserRow> {
+      const email = normaliseEmail(input.email)
+      if (!(roles as readonly string[]).includes(input.role)) throw new AccountRefused(`unknown role "${input.role}"; one of: ${roles.join(', ')}`)
+      if (input.role === 'officer' && !input.agencyId) throw new AccountRefused('an officer needs --agency')
+      if (input.role !== 'officer' && input.agencyId) throw new AccountRefused('only an officer belongs to an agency')
+      if (input.agencyId && !(await repo.agencyExists(input.agencyId))) throw new AccountRefused(`no agency "${input.agencyId}"`)
+      if (await repo.findUserByEmail(email)) throw new AccountRefused(`${email} already has an account`)
+      const user = await repo.createUser({ email, passwordHash: null, fullName: input.fullName, role: input.role, agencyId: input.agencyId ?? null })
+      await repo.audit({ action: 'account.created', actorId: actor, subjectId: user.id, detail: { role: input.role, agency: input.agencyId ?? null } })
+      await repo.audit({ action: 'role.assigned', actorId: actor, subjectId: user.id, detail: { role: input.role, agency: input.agencyId ?? null } })
+      const token = await newToken(user, 'reset-password', onboardingLinkHours * 60)
+      await mailer.send({ to: email, ...texts.reset(`${publicUrl}/account/reset/confirm?token=${token}`) })
+      return user
+    },
+
+    /**
+     * Demo accounts for every role, with known passwords, for development and
+     * demonstrations only (server/index.ts never calls this in production).
+     */
+    async ensureDemoAccounts(accounts: Array<{ email: string, fullName: string, role: Role, agencyId?: string, password: string }>): Promise<number> {
+      let created = 0
+      for (const a of accounts) {
+        if (await repo.findUserByEmail(a.email)) continue
+        const user = await repo.createUser({
+          email: a.email, passwordHash: await hashPassword(a.password), fullName: a.fullName, role: a.role, agencyId: a.agencyId ?? null, verified: true,
+        })
+        await repo.audit({ action: 'account.created', actorId: 'demo-seed', subjectId: user.id, detail: { role: a.role, demo: true } })
+        created++
+      }
+      return created
+    },
+
     /** Emails a reset link when the address has a password account; silent otherwise. */
     async requestPasswordReset(emailInput: string, texts: EmailTexts, ctx: RequestContext): Promise<void> {
       const user = await repo.findUserByEmail(normaliseEmail(emailInput))
-      if (!user?.email || !user.password_hash) return
+      if (!user?.email) return
       const token = await newToken(user, 'reset-password', resetLinkMinutes)
       await mailer.send({ to: user.email, ...texts.reset(`${publicUrl}/account/reset/confirm?token=${token}`) })
       await repo.audit({ action: 'account.password-reset-requested', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
