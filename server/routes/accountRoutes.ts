@@ -9,10 +9,9 @@ import { maxPasswordLength, minPasswordLength } from '../domain/identity/passwor
 import { emailTexts } from '../i18n/emailTexts.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { allow, type Authenticator } from '../web/setUpAuth.js'
+import { checkForm } from '../web/validation.js'
 
 const context = (req: Request): RequestContext => ({ ip: req.ip, requestId: String(req.id) })
-
-type FieldErrors = Record<string, TranslationKey>
 
 // Each field's check and the message shown by it; all failing fields are reported at once.
 const registerFields = {
@@ -31,16 +30,6 @@ const signInMessages: Record<keyof typeof signInFields, TranslationKey> = {
   password: 'account.error.passwordMissing',
 }
 
-function check<S extends Record<string, z.ZodType>>(fields: S, messages: Record<keyof S, TranslationKey>, body: unknown) {
-  const result = z.object(fields).safeParse(body ?? {})
-  if (result.success) return { data: result.data, errors: undefined }
-  const errors: FieldErrors = {}
-  for (const issue of result.error.issues) {
-    const name = String(issue.path[0]) as keyof S & string
-    errors[name] ??= messages[name]
-  }
-  return { data: undefined, errors }
-}
 
 
 /** Only a path on this site: never an absolute or protocol-relative URL. */
@@ -85,7 +74,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
   })
 
   router.post('/account/register', registerByIp, async (req, res) => {
-    const { data, errors } = check(registerFields, registerMessages, req.body)
+    const { data, errors } = checkForm(registerFields, registerMessages, req.body)
     const values = { fullName: req.body?.fullName ?? '', email: req.body?.email ?? '' }
     if (!data) return res.status(422).render('pages/account/register', { values, errors })
     try {
@@ -119,7 +108,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
   router.post('/account/sign-in', signInByIp, signInByAccount, (req, res, next) => {
     const nextPath = safeNext(req.body?.next)
     const values = { email: req.body?.email ?? '' }
-    const { errors } = check(signInFields, signInMessages, req.body)
+    const { errors } = checkForm(signInFields, signInMessages, req.body)
     if (errors) return res.status(422).render('pages/account/signIn', { values, errors, next: nextPath })
     authenticator.authenticate('local', (err: unknown, user: Express.User | false, info?: { message?: string }) => {
       if (err) return next(err)
@@ -157,7 +146,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
 
   // The same answer whether or not the address has an account.
   router.post('/account/reset', resetByIp, resetByAccount, async (req, res) => {
-    const { data, errors } = check({ email: signInFields.email }, { email: 'account.error.email' }, req.body)
+    const { data, errors } = checkForm({ email: signInFields.email }, { email: 'account.error.email' }, req.body)
     if (!data) return res.status(422).render('pages/account/reset', { values: { email: req.body?.email ?? '' }, errors })
     await accounts.requestPasswordReset(data.email, emailTexts(res.locals.t), context(req))
     res.redirect(303, '/account/reset/sent')
@@ -171,7 +160,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
 
   router.post('/account/reset/confirm', async (req, res) => {
     const token = String(req.body?.token ?? '').slice(0, 200)
-    const { data, errors } = check({ password: registerFields.password }, { password: 'account.error.passwordTooShort' }, req.body)
+    const { data, errors } = checkForm({ password: registerFields.password }, { password: 'account.error.passwordTooShort' }, req.body)
     if (!data) return res.status(422).render('pages/account/resetConfirm', { token, errors })
     let ok: boolean
     try {

@@ -22,12 +22,15 @@ function chooseLanguage(req: Request): { lang: Lang, chosen: boolean } {
   return { lang: isLang(accepted) ? accepted : defaultLang, chosen: false }
 }
 
-/** The same URL in another language. */
-export function urlInLanguage(originalUrl: string, lang: Lang): string {
+/** The same path and query with one parameter set: for language links and pagination. */
+export function withQueryParam(originalUrl: string, name: string, value: string): string {
   const url = new URL(originalUrl, 'http://portal.invalid')
-  url.searchParams.set('lang', lang)
+  url.searchParams.set(name, value)
   return url.pathname + url.search
 }
+
+/** The same URL in another language. */
+export const urlInLanguage = (originalUrl: string, lang: Lang) => withQueryParam(originalUrl, 'lang', lang)
 
 // Vietnamese first; ?lang= switches and is remembered; Accept-Language on a first visit.
 export function setUpI18n(secureCookies: boolean): RequestHandler {

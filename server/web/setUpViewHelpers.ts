@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
 import { languages, type Lang, type Localized } from '../domain/catalogue/types.js'
+import { withQueryParam } from './setUpI18n.js'
 
 const locales: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB', fr: 'fr-FR' }
 
@@ -28,11 +29,7 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     res.locals['dateTime'] = helpers.dateTime
     res.locals['path'] = req.path
     res.locals['requestId'] = req.id
-    res.locals['pageUrl'] = (page: number) => {
-      const url = new URL(req.originalUrl, 'http://portal.invalid')
-      url.searchParams.set('page', String(page))
-      return url.pathname + url.search
-    }
+    res.locals['pageUrl'] = (page: number) => withQueryParam(req.originalUrl, 'page', String(page))
     next()
   }
 }

@@ -44,3 +44,20 @@ export function inputParser<S extends Shape>(shape: S): (input: unknown) => Pars
     throw invalidParams(fields)
   }
 }
+
+/**
+ * The same checks for a form page: instead of a 400, every failing field with its
+ * message, so the page is shown again with an error summary and the answers kept.
+ */
+export function checkForm<S extends Record<string, z.ZodType>>(
+  fields: S, messages: Record<keyof S, TranslationKey>, body: unknown,
+): { data: { [K in keyof S]: z.output<S[K]> }, errors: undefined } | { data: undefined, errors: Partial<Record<keyof S & string, TranslationKey>> } {
+  const result = z.object(fields).safeParse(body ?? {})
+  if (result.success) return { data: result.data as { [K in keyof S]: z.output<S[K]> }, errors: undefined }
+  const errors: Partial<Record<keyof S & string, TranslationKey>> = {}
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0]) as keyof S & string
+    errors[name] ??= messages[name]
+  }
+  return { data: undefined, errors }
+}
