@@ -4,12 +4,17 @@ import type { Store as SessionStore } from 'express-session'
 import type { Logger } from 'pino'
 import type { CatalogueService } from './domain/catalogue/catalogueService.js'
 import type { AccountService } from './domain/identity/accountService.js'
+import type { BusinessService } from './domain/identity/businessService.js'
 import { createRequestLogger } from './logger.js'
 import { publicDir, viewsDir } from './paths.js'
 import { accountRoutes } from './routes/accountRoutes.js'
 import { apiRoutes } from './routes/apiRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
 import { healthRoutes, type Health } from './routes/healthRoutes.js'
+import { nationalAuthRoutes } from './routes/nationalAuthRoutes.js'
+import { profileRoutes } from './routes/profileRoutes.js'
+import { sessionNoticeRoutes } from './routes/sessionNoticeRoutes.js'
+import { staffRoutes } from './routes/staffRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
 import { createPageCache } from './web/pageCache.js'
 import { createAuthenticator, setUpAuth } from './web/setUpAuth.js'
@@ -22,10 +27,14 @@ import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
-  config: { production: boolean, trustProxy: number | string, catalogueCacheSeconds: number, sessionSecret: string }
+  config: {
+    production: boolean, trustProxy: number | string, catalogueCacheSeconds: number, sessionSecret: string, publicUrl: string
+    nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
+  }
   logger: Logger
   catalogue: CatalogueService
   accounts: AccountService
+  businesses: BusinessService
   sessionStore: SessionStore
   rateLimitStore: (prefix: string) => RateLimitStore
   health: Health
@@ -50,13 +59,16 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(assets.router)
   app.use(createRequestLogger(logger))
   app.use(healthRoutes(health))
-  app.use(setUpWebSecurity(config.production))
+  const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
+  app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
   const cookieName = sessionCookieName(config.production)
   const pages = createPageCache(config.catalogueCacheSeconds, (req) => req.headers.cookie?.includes(`${cookieName}=`) ?? false)
   app.use(pages.serveHits())
   app.use(setUpViewHelpers(assets.asset))
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))
+  // Before the session: showing the idle-timeout warning must not extend the session.
+  app.use(sessionNoticeRoutes.warning)
   const authenticator = createAuthenticator(accounts)
   app.use(...exceptApi([
     ...setUpSession({ production: config.production, secret: config.sessionSecret, store: deps.sessionStore }),
@@ -65,7 +77,11 @@ export function createApp(deps: AppDeps): express.Application {
   ]))
 
   app.use(catalogueRoutes(catalogue, pages))
+  app.use(sessionNoticeRoutes.timedOut)
   app.use(accountRoutes({ accounts, authenticator, rateLimitStore: deps.rateLimitStore }))
+  app.use(nationalAuthRoutes({ settings: national, accounts, authenticator, logger }))
+  app.use(profileRoutes({ accounts, businesses: deps.businesses }))
+  app.use(staffRoutes({ accounts, catalogue }))
   app.use(openDataRoutes(catalogue))
   app.use(apiRoutes(catalogue))
 

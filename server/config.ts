@@ -24,6 +24,10 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()
     .describe('mail server; required in production (outside it, emails are files in DATA_DIR/mail)'),
   MAIL_FROM: z.string().min(3).default('Cổng Dịch vụ công <no-reply@dichvucong.invalid>').describe('sender of emails'),
+  NATIONAL_ID_ISSUER: z.url({ protocol: /^https?$/ }).optional()
+    .describe('issuer URL of the national identity provider (OpenID Connect); outside production defaults to the development provider of npm run idp'),
+  NATIONAL_ID_CLIENT_ID: z.string().min(1).optional().describe('the portal\'s client id at the national identity provider'),
+  NATIONAL_ID_CLIENT_SECRET: z.string().min(1).optional().describe('the portal\'s client secret at the national identity provider'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -44,6 +48,8 @@ export type Config = {
   publicUrl: string
   smtpUrl: string | undefined
   mailFrom: string
+  /** undefined: national sign-in is not offered */
+  nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +68,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of ['SESSION_SECRET', 'PUBLIC_URL', 'SMTP_URL'] as const) {
     if (production && !c[name]) throw new ConfigError(`Missing setting ${name}: required when NODE_ENV=production`)
   }
+  if (production && c.NATIONAL_ID_ISSUER) {
+    if (!c.NATIONAL_ID_ISSUER.startsWith('https://')) throw new ConfigError('Invalid setting NATIONAL_ID_ISSUER: must be https:// in production')
+    for (const name of ['NATIONAL_ID_CLIENT_ID', 'NATIONAL_ID_CLIENT_SECRET'] as const) {
+      if (!c[name]) throw new ConfigError(`Missing setting ${name}: required with NATIONAL_ID_ISSUER`)
+    }
+  }
   return {
     env: c.NODE_ENV,
     production,
@@ -79,5 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM,
+    // Outside production the development identity provider (npm run idp) is the default.
+    nationalId: c.NATIONAL_ID_ISSUER || !production
+      ? {
+          issuer: (c.NATIONAL_ID_ISSUER ?? 'http://127.0.0.1:4000').replace(/\/$/, ''),
+          clientId: c.NATIONAL_ID_CLIENT_ID ?? 'portal-dev',
+          clientSecret: c.NATIONAL_ID_CLIENT_SECRET ?? 'portal-dev-secret-not-for-production',
+        }
+      : undefined,
   }
 }

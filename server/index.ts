@@ -7,6 +7,8 @@ import { createIdentityRepository } from './db/identityRepository.js'
 import { DatabaseRateLimitStore } from './db/rateLimitStore.js'
 import { DatabaseSessionStore } from './db/sessionStore.js'
 import { createAccountService } from './domain/identity/accountService.js'
+import { createLocalBusinessRegistry } from './domain/identity/businessRegistry.js'
+import { createBusinessService } from './domain/identity/businessService.js'
 import { demoAccounts } from './domain/identity/demoAccounts.js'
 import { createMailer } from './mail.js'
 import { migrateToLatest } from './db/migrate.js'
@@ -31,8 +33,9 @@ async function main(config: Config) {
     if (loaded.length) logger.info({ files: loaded.length }, 'catalogue manifests loaded')
   }
 
+  const identityRepository = createIdentityRepository(database.db)
   const accounts = createAccountService({
-    repo: createIdentityRepository(database.db),
+    repo: identityRepository,
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
     publicUrl: config.publicUrl,
   })
@@ -47,6 +50,7 @@ async function main(config: Config) {
     logger,
     catalogue: createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds }),
     accounts,
+    businesses: createBusinessService({ repo: identityRepository, registry: await createLocalBusinessRegistry(identityRepository) }),
     sessionStore: new DatabaseSessionStore(database.db),
     rateLimitStore: (prefix) => new DatabaseRateLimitStore(database.db, prefix),
     health: { ready: async () => !shuttingDown && database.ping() },

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import type { Db } from './database.js'
-import type { EmailTokenTable, UserTable } from './schema.js'
+import type { EmailTokenTable, EnterpriseTable, UserTable } from './schema.js'
 
 export type UserRow = Selectable<UserTable>
+export type EnterpriseRow = Selectable<EnterpriseTable>
+
+/** The profile fields a person (or the national identity provider) can set. */
+export type ProfileFields = Partial<Pick<UserTable, 'full_name' | 'birthdate' | 'gender' | 'citizen_id' | 'address' | 'phone'>>
 
 export interface AuditEntry {
   action: string
@@ -11,6 +15,8 @@ export interface AuditEntry {
   subjectId?: string | null
   ip?: string | null
   requestId?: string | null
+  /** the enterprise code, when the actor acted for a business */
+  onBehalfOf?: string | null
   detail?: Record<string, unknown>
 }
 
@@ -28,6 +34,8 @@ export function createIdentityRepository(db: Db) {
         id: randomUUID(), email: user.email, email_verified_at: user.verified ? at : null, password_hash: user.passwordHash,
         role: user.role ?? 'citizen', agency_id: user.agencyId ?? null, full_name: user.fullName,
         failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
+        birthdate: null, gender: null, citizen_id: null, address: null, phone: null,
+        national_sub: null, verified_fields: null, assurance_level: null,
       }
       await db.insertInto('users').values(row).execute()
       return row
@@ -63,6 +71,69 @@ export function createIdentityRepository(db: Db) {
       await db.deleteFrom('sessions').where('data', 'like', `%"passport":{"user":"${id.replace(/[%_"\\]/g, '')}"}%`).execute()
     },
 
+    findUserByNationalSub: (sub: string) => db.selectFrom('users').selectAll().where('national_sub', '=', sub).executeTakeFirst(),
+
+    async createNationalUser(sub: string, profile: ProfileFields, verifiedFields: string[], level: number): Promise<UserRow> {
+      const at = now()
+      const row: UserRow = {
+        id: randomUUID(), email: null, email_verified_at: null, password_hash: null, role: 'citizen', agency_id: null,
+        full_name: profile.full_name ?? null, failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
+        birthdate: profile.birthdate ?? null, gender: profile.gender ?? null, citizen_id: profile.citizen_id ?? null,
+        address: profile.address ?? null, phone: profile.phone ?? null,
+        national_sub: sub, verified_fields: JSON.stringify(verifiedFields), assurance_level: level,
+      }
+      await db.insertInto('users').values(row).execute()
+      return row
+    },
+
+    /** Links (or refreshes) the national identity of an account, overwriting what it vouches for. */
+    async setNationalIdentity(id: string, sub: string, profile: ProfileFields, verifiedFields: string[], level: number): Promise<void> {
+      await db.updateTable('users').set({
+        ...profile, national_sub: sub, verified_fields: JSON.stringify(verifiedFields), assurance_level: level, updated_at: now(),
+      }).where('id', '=', id).execute()
+    },
+
+    async updateProfile(id: string, profile: ProfileFields): Promise<void> {
+      await db.updateTable('users').set({ ...profile, updated_at: now() }).where('id', '=', id).execute()
+    },
+
+    async setRole(id: string, role: string, agencyId: string | null): Promise<void> {
+      await db.updateTable('users').set({ role, agency_id: agencyId, updated_at: now() }).where('id', '=', id).execute()
+    },
+
+    /** People by email or name, for the administrator; newest first. */
+    async searchUsers(query: string, limit = 50): Promise<UserRow[]> {
+      let q = db.selectFrom('users').selectAll().orderBy('created_at', 'desc').limit(limit)
+      const text = query.trim().toLowerCase()
+      if (text) {
+        const like = `%${text.replace(/[%_\\]/g, '')}%`
+        q = q.where((eb) => eb.or([eb('email', 'like', like), eb(eb.fn('lower', ['full_name']), 'like', like)]))
+      }
+      return q.execute()
+    },
+
+    findEnterprise: (code: string) => db.selectFrom('enterprises').selectAll().where('code', '=', code).executeTakeFirst(),
+
+    findEnterpriseByFoldedName: (folded: string) => db.selectFrom('enterprises').selectAll()
+      .where('name_folded', '=', folded).where('status', '!=', 'dissolved').executeTakeFirst(),
+
+    async seedEnterprises(rows: EnterpriseRow[]): Promise<void> {
+      if (rows.length) await db.insertInto('enterprises').values(rows).onConflict((oc) => oc.column('code').doNothing()).execute()
+    },
+
+    representationsOf: (userId: string) => db.selectFrom('representations').selectAll()
+      .where('user_id', '=', userId).orderBy('linked_at').execute(),
+
+    async addRepresentation(userId: string, code: string, name: string): Promise<void> {
+      await db.insertInto('representations').values({ user_id: userId, enterprise_code: code, enterprise_name: name, linked_at: now() })
+        .onConflict((oc) => oc.columns(['user_id', 'enterprise_code']).doNothing()).execute()
+    },
+
+    async removeRepresentation(userId: string, code: string): Promise<boolean> {
+      const result = await db.deleteFrom('representations').where('user_id', '=', userId).where('enterprise_code', '=', code).executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    },
+
     agencyExists: async (id: string) => Boolean(await db.selectFrom('agencies').select('id').where('id', '=', id).executeTakeFirst()),
 
     async saveToken(token: Omit<Selectable<EmailTokenTable>, 'used_at' | 'created_at'>): Promise<void> {
@@ -83,7 +154,16 @@ export function createIdentityRepository(db: Db) {
       await db.insertInto('audit_events').values({
         at: now(), action: entry.action, actor_id: entry.actorId ?? null, subject_id: entry.subjectId ?? null,
         ip: entry.ip ?? null, request_id: entry.requestId ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null,
+        on_behalf_of: entry.onBehalfOf ?? null,
       }).execute()
+    },
+
+    /** The whole trail, newest first, for auditors; before = an id to page back from. */
+    auditTrail: (options: { before?: number | undefined, action?: string | undefined, limit?: number }) => {
+      let q = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(options.limit ?? 100)
+      if (options.before) q = q.where('id', '<', options.before)
+      if (options.action) q = q.where('action', '=', options.action)
+      return q.execute()
     },
 
     auditOf: (subjectId: string, limit = 50) => db.selectFrom('audit_events').selectAll()

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from './database.js'
 import type { Dialect } from './schema.js'
 import { catalogueMigration } from './migrations/001_catalogue.js'
 import { identityMigration } from './migrations/002_identity.js'
+import { peopleAndBusinessesMigration } from './migrations/003_people_and_businesses.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -10,6 +11,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001_catalogue': catalogueMigration(dialect),
     '002_identity': identityMigration(dialect),
+    '003_people_and_businesses': peopleAndBusinessesMigration(dialect),
   }
 }
 

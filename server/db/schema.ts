@@ -82,6 +82,34 @@ export interface UserTable {
   locked_until: string | null
   created_at: string
   updated_at: string
+  birthdate: string | null
+  gender: 'male' | 'female' | null
+  citizen_id: string | null
+  address: string | null
+  phone: string | null
+  /** the national identity provider's subject, once linked */
+  national_sub: string | null
+  /** JSON array of the profile fields the national identity provider vouched for */
+  verified_fields: string | null
+  assurance_level: number | null
+}
+
+export interface EnterpriseTable {
+  code: string
+  name: string
+  name_folded: string
+  representative_citizen_id: string
+  representative_name: string
+  address: string
+  status: 'active' | 'suspended' | 'dissolved'
+  registered_on: string
+}
+
+export interface RepresentationTable {
+  user_id: string
+  enterprise_code: string
+  enterprise_name: string
+  linked_at: string
 }
 
 export interface SessionTable {
@@ -114,6 +142,7 @@ export interface AuditEventTable {
   ip: string | null
   request_id: string | null
   detail: string | null
+  on_behalf_of: string | null
 }
 
 export interface Database {
@@ -128,6 +157,8 @@ export interface Database {
   email_tokens: EmailTokenTable
   rate_limits: RateLimitTable
   audit_events: AuditEventTable
+  enterprises: EnterpriseTable
+  representations: RepresentationTable
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -3,15 +3,16 @@ import { rateLimit, type RateLimitRequestHandler } from 'express-rate-limit'
 import type { Store } from 'express-rate-limit'
 import { Strategy as LocalStrategy } from 'passport-local'
 import { z } from 'zod'
-import type { AccountService, RequestContext } from '../domain/identity/accountService.js'
+import type { AccountService } from '../domain/identity/accountService.js'
 import { PasswordRejected } from '../domain/identity/accountService.js'
 import { maxPasswordLength, minPasswordLength } from '../domain/identity/passwords.js'
 import { emailTexts } from '../i18n/emailTexts.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { allow, type Authenticator } from '../web/setUpAuth.js'
 import { checkForm } from '../web/validation.js'
+import { requestContext, safeNext, signInAndRedirect } from './signIn.js'
 
-const context = (req: Request): RequestContext => ({ ip: req.ip, requestId: String(req.id) })
+
 
 // Each field's check and the message shown by it; all failing fields are reported at once.
 const registerFields = {
@@ -30,12 +31,6 @@ const signInMessages: Record<keyof typeof signInFields, TranslationKey> = {
   password: 'account.error.passwordMissing',
 }
 
-
-
-/** Only a path on this site: never an absolute or protocol-relative URL. */
-function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/account'
-}
 
 function limiter(store: Store, options: { windowMinutes: number, limit: number, key?: (req: Request) => string }): RateLimitRequestHandler {
   return rateLimit({
@@ -58,7 +53,7 @@ export interface AccountRouteDeps {
 export function accountRoutes({ accounts, authenticator, rateLimitStore }: AccountRouteDeps): Router {
   const router = Router()
   authenticator.use(new LocalStrategy({ usernameField: 'email', passReqToCallback: true }, (req, email, password, done) => {
-    accounts.signIn(email, password, context(req))
+    accounts.signIn(email, password, requestContext(req))
       .then((result) => (result.ok ? done(null, { id: result.user.id } as Express.User) : done(null, false, { message: result.reason })), done)
   }))
 
@@ -78,7 +73,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
     const values = { fullName: req.body?.fullName ?? '', email: req.body?.email ?? '' }
     if (!data) return res.status(422).render('pages/account/register', { values, errors })
     try {
-      await accounts.register(data, emailTexts(res.locals.t), context(req))
+      await accounts.register(data, emailTexts(res.locals.t), requestContext(req))
     } catch (e) {
       if (!(e instanceof PasswordRejected)) throw e
       const key: TranslationKey = e.problem === 'common' ? 'account.error.passwordCommon' : 'account.error.passwordTooShort'
@@ -97,7 +92,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
 
   router.post('/account/verify', async (req, res) => {
     const token = String(req.body?.token ?? '')
-    const ok = token.length > 0 && token.length < 200 && await accounts.verifyEmail(token, context(req))
+    const ok = token.length > 0 && token.length < 200 && await accounts.verifyEmail(token, requestContext(req))
     res.status(ok ? 200 : 400).render('pages/account/verified', { ok })
   })
 
@@ -116,12 +111,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
         const failure: TranslationKey = info?.message === 'unverified' ? 'account.error.unverified' : 'account.error.signIn'
         return res.status(401).render('pages/account/signIn', { values, errors: {}, failure, next: nextPath })
       }
-      // req.login regenerates the session id: a session fixed before sign-in is worthless.
-      req.login(user, (loginErr) => {
-        if (loginErr) return next(loginErr)
-        req.session.signedInAt = Date.now()
-        res.redirect(303, nextPath)
-      })
+      signInAndRedirect(req, res, next, user, { method: 'password', level: 0, to: nextPath })
     })(req, res, next)
   })
 
@@ -130,7 +120,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
     req.logout((err) => {
       if (err) return next(err)
       req.session.destroy(() => {
-        if (user) accounts.signedOut(user.id, context(req)).catch(next)
+        if (user) accounts.signedOut(user.id, requestContext(req)).catch(next)
         res.redirect(303, '/')
       })
     })
@@ -148,7 +138,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
   router.post('/account/reset', resetByIp, resetByAccount, async (req, res) => {
     const { data, errors } = checkForm({ email: signInFields.email }, { email: 'account.error.email' }, req.body)
     if (!data) return res.status(422).render('pages/account/reset', { values: { email: req.body?.email ?? '' }, errors })
-    await accounts.requestPasswordReset(data.email, emailTexts(res.locals.t), context(req))
+    await accounts.requestPasswordReset(data.email, emailTexts(res.locals.t), requestContext(req))
     res.redirect(303, '/account/reset/sent')
   })
 
@@ -164,7 +154,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
     if (!data) return res.status(422).render('pages/account/resetConfirm', { token, errors })
     let ok: boolean
     try {
-      ok = await accounts.resetPassword(token, data.password, context(req))
+      ok = await accounts.resetPassword(token, data.password, requestContext(req))
     } catch (e) {
       if (!(e instanceof PasswordRejected)) throw e
       return res.status(422).render('pages/account/resetConfirm', { token, errors: { password: 'account.error.passwordCommon' } })
@@ -174,7 +164,10 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
 
   router.get('/account', allow('citizen', 'officer', 'auditor', 'admin'), async (req, res) => {
     res.set('Cache-Control', 'no-store')
-    res.render('pages/account/account', { history: await accounts.history(req.user!.id) })
+    const how = req.session.authMethod === 'national'
+      ? res.locals.t('account.history.national', { level: req.session.assuranceLevel ?? 1 })
+      : res.locals.t('account.history.password')
+    res.render('pages/account/account', { history: await accounts.history(req.user!.id), signedInWith: how })
   })
 
   return router

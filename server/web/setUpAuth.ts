@@ -2,6 +2,10 @@ import type { RequestHandler } from 'express'
 import passport from 'passport'
 import type { AccountService } from '../domain/identity/accountService.js'
 import { HttpError } from './httpErrors.js'
+import { idleMinutes } from './setUpSession.js'
+
+/** Seconds after a page loads when the idle-timeout warning is shown. */
+export const sessionWarningAfter = (idleMinutes - 2) * 60
 
 export interface SignedInUser {
   id: string
@@ -46,8 +50,13 @@ export function setUpAuth(authenticator: Authenticator): RequestHandler[] {
     authenticator.session(),
     (req, res, next) => {
       res.locals['user'] = req.user
-      if (req.user) res.locals['userId'] = req.user.id
-      if (req.user) res.locals['role'] = req.user.role
+      if (req.user) {
+        res.locals['userId'] = req.user.id
+        res.locals['role'] = req.user.role
+        res.locals['sessionWarningAfter'] = sessionWarningAfter
+        res.locals['idleMinutes'] = idleMinutes
+        res.locals['actingForName'] = req.session.actingForName
+      }
       next()
     },
   ]

@@ -8,6 +8,13 @@ declare module 'express-session' {
   interface SessionData {
     /** when the person signed in, for the absolute timeout */
     signedInAt?: number
+    /** how: a password, or the national identity provider */
+    authMethod?: 'password' | 'national'
+    /** 0 for a password; the national provider's level (1 or 2) otherwise */
+    assuranceLevel?: number
+    /** the enterprise code of the business the person is acting for */
+    actingFor?: string
+    actingForName?: string
   }
 }
 

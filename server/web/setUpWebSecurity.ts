@@ -19,7 +19,7 @@ export function newNonce(): string {
 
 // The one place for security headers. A fresh nonce per request lets a page carry an
 // inline script or style only when the server put it there.
-export function setUpWebSecurity(production: boolean): Router {
+export function setUpWebSecurity(production: boolean, options: { formTargets?: string[] } = {}): Router {
   const router = express.Router()
   router.use((_req, res, next) => {
     res.locals['cspNonce'] = newNonce()
@@ -39,7 +39,8 @@ export function setUpWebSecurity(production: boolean): Router {
         manifestSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
-        formAction: ["'self'"],
+        // A form may lead (through redirects) to the national identity provider.
+        formAction: ["'self'", ...(options.formTargets ?? [])],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: production ? [] : null,
       },

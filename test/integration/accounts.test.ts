@@ -67,7 +67,7 @@ describe('local accounts', () => {
     assert.equal(signedIn.headers['location'], '/account')
     const account = await agent.get('/account').expect(200)
     assert.match(account.text, /Nguyễn Thị Lan/)
-    assert.match(account.text, /Đăng nhập bằng mật khẩu/)
+    assert.match(account.text, /<td>Đăng nhập<\/td>\s*<td>Email và mật khẩu<\/td>/)
     assert.match(account.headers['cache-control'] ?? '', /no-store/)
     assert.match(account.text, /action="\/account\/sign-out"/)
 

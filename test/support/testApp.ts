@@ -10,6 +10,8 @@ import { createIdentityRepository } from '../../server/db/identityRepository.js'
 import { DatabaseRateLimitStore } from '../../server/db/rateLimitStore.js'
 import { DatabaseSessionStore } from '../../server/db/sessionStore.js'
 import { createAccountService } from '../../server/domain/identity/accountService.js'
+import { createLocalBusinessRegistry } from '../../server/domain/identity/businessRegistry.js'
+import { createBusinessService } from '../../server/domain/identity/businessService.js'
 import { createMailer } from '../../server/mail.js'
 import { openDatabase, type DatabaseHandle } from '../../server/db/database.js'
 import { migrateToLatest } from '../../server/db/migrate.js'
@@ -77,24 +79,30 @@ export interface TestPortal {
 export const testPublicUrl = 'http://portal.test'
 
 /** The whole app over a seeded test database, with every security feature on. */
-export async function createTestPortal(options: { production?: boolean, cacheSeconds?: number } = {}): Promise<TestPortal> {
+export async function createTestPortal(options: {
+  production?: boolean, cacheSeconds?: number
+  /** the national identity provider to use; none by default */
+  nationalId?: { issuer: string, clientId: string, clientSecret: string }
+} = {}): Promise<TestPortal> {
   const database = await createTestDatabase()
   const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
   await seedCatalogue(repo, await loadCatalogueSource(servicesDir))
   const mailRoot = mkdtempSync(path.join(tmpdir(), 'portal-mail-'))
   const { db } = database.handle
+  const identity = createIdentityRepository(db)
   const deps: AppDeps = {
     config: {
       production: options.production ?? false, trustProxy: 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0,
-      sessionSecret: 'test-session-secret-test-session-secret',
+      sessionSecret: 'test-session-secret-test-session-secret', publicUrl: testPublicUrl, nationalId: options.nationalId,
     },
     logger: pino({ level: 'silent' }),
     catalogue: createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 }),
     accounts: createAccountService({
-      repo: createIdentityRepository(db),
+      repo: identity,
       mailer: createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir: mailRoot }),
       publicUrl: testPublicUrl,
     }),
+    businesses: createBusinessService({ repo: identity, registry: await createLocalBusinessRegistry(identity) }),
     sessionStore: new DatabaseSessionStore(db),
     rateLimitStore: (prefix) => new DatabaseRateLimitStore(db, prefix),
     health: { ready: () => database.handle.ping() },

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { IdentityRepository, UserRow } from '../../db/identityRepository.js'
+import type { IdentityRepository, ProfileFields, UserRow } from '../../db/identityRepository.js'
+import { citizenIdProblem, type CitizenIdProblem } from './citizenId.js'
 import type { Mailer } from './mailer.js'
+import { profileFromClaims, type NationalClaims } from './nationalIdentity.js'
 import { dummyHash, hashPassword, passwordProblem, verifyPassword, type PasswordProblem } from './passwords.js'
 
 export const maxFailedSignIns = 5
@@ -12,6 +14,8 @@ const resetLinkMinutes = 60
 export interface RequestContext {
   ip: string | undefined
   requestId: string
+  /** the browser, as its User-Agent says, shown in the sign-in history */
+  device?: string | undefined
 }
 
 /** The texts of the emails, in the person's language; supplied by the web layer. */
@@ -32,6 +36,17 @@ export class PasswordRejected extends Error {
     super(problem)
   }
 }
+
+export class ProfileRejected extends Error {
+  constructor(readonly problems: Partial<Record<'citizen_id', CitizenIdProblem>>) {
+    super('profile rejected')
+  }
+}
+
+export type LinkResult = 'linked' | 'taken' | 'different'
+
+/** The profile fields the national identity provider vouched for on this account. */
+export const verifiedFieldsOf = (user: UserRow): string[] => (user.verified_fields ? JSON.parse(user.verified_fields) as string[] : [])
 
 export type SignInResult =
   | { ok: true, user: UserRow }
@@ -109,9 +124,99 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       }
       if (!user.email_verified_at) return { ok: false, reason: 'unverified' }
       await repo.recordSuccessfulSignIn(user.id)
-      await repo.audit({ action: 'sign-in', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { method: 'password' } })
+      await repo.audit({ action: 'sign-in', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { method: 'password', device: ctx.device } })
       return { ok: true, user }
     },
+
+    /**
+     * National sign-in: the provider's subject finds the account, or a first sign-in
+     * creates one. What the provider vouches for replaces what the account held.
+     */
+    async signInNational(claims: NationalClaims, ctx: RequestContext): Promise<UserRow> {
+      const { profile, verified } = profileFromClaims(claims)
+      let user = await repo.findUserByNationalSub(claims.sub)
+      if (user) {
+        await repo.setNationalIdentity(user.id, claims.sub, profile, verified, claims.assurance_level)
+      } else {
+        user = await repo.createNationalUser(claims.sub, profile, verified, claims.assurance_level)
+        await repo.audit({ action: 'account.created', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { via: 'national' } })
+      }
+      await repo.audit({
+        action: 'sign-in', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId,
+        detail: { method: 'national', level: claims.assurance_level, device: ctx.device },
+      })
+      return user
+    },
+
+    async nationalSignInFailed(reason: string, ctx: RequestContext): Promise<void> {
+      await repo.audit({ action: 'sign-in.failed', ip: ctx.ip, requestId: ctx.requestId, detail: { method: 'national', reason: reason.slice(0, 200) } })
+    },
+
+    /**
+     * Links the national identity to the signed-in account. Refused when another account
+     * already holds that identity, or this one holds a different identity.
+     */
+    async linkNational(userId: string, claims: NationalClaims, ctx: RequestContext): Promise<LinkResult> {
+      const holder = await repo.findUserByNationalSub(claims.sub)
+      const user = await repo.findUserById(userId)
+      const result: LinkResult = holder && holder.id !== userId ? 'taken'
+        : user?.national_sub && user.national_sub !== claims.sub ? 'different' : 'linked'
+      if (result !== 'linked') {
+        await repo.audit({ action: 'account.link-refused', actorId: userId, subjectId: userId, ip: ctx.ip, requestId: ctx.requestId, detail: { reason: result } })
+        return result
+      }
+      const { profile, verified } = profileFromClaims(claims)
+      await repo.setNationalIdentity(userId, claims.sub, profile, verified, claims.assurance_level)
+      await repo.audit({ action: 'account.linked', actorId: userId, subjectId: userId, ip: ctx.ip, requestId: ctx.requestId, detail: { method: 'national', level: claims.assurance_level } })
+      return 'linked'
+    },
+
+    /**
+     * Saves what the person typed. Fields the national identity provider vouched for are
+     * not theirs to change and are left as they are; the citizen ID must agree with the
+     * birthdate and gender the account ends up with.
+     */
+    async updateProfile(userId: string, input: ProfileFields, ctx: RequestContext): Promise<void> {
+      const user = await repo.findUserById(userId)
+      if (!user) throw new AccountRefused('no such account')
+      const locked = new Set(verifiedFieldsOf(user))
+      const changes = Object.fromEntries(Object.entries(input).filter(([field]) => !locked.has(field))) as ProfileFields
+      const merged = { ...user, ...changes }
+      if (merged.citizen_id) {
+        const problem = citizenIdProblem(merged.citizen_id, { birthdate: merged.birthdate ?? undefined, gender: merged.gender ?? undefined })
+        if (problem) throw new ProfileRejected({ citizen_id: problem })
+      }
+      const changed = Object.keys(changes).filter((field) => changes[field as keyof ProfileFields] !== user[field as keyof ProfileFields])
+      if (!changed.length) return
+      await repo.updateProfile(userId, changes)
+      await repo.audit({ action: 'profile.updated', actorId: userId, subjectId: userId, ip: ctx.ip, requestId: ctx.requestId, detail: { fields: changed } })
+    },
+
+    /**
+     * An administrator gives someone another role. Every session of that person ends, so
+     * the new privileges start with a new session. Administrators cannot change their
+     * own role (the last one could lock everyone out).
+     */
+    async changeRole(actorId: string, targetId: string, input: { role: string, agencyId?: string | undefined }, ctx: RequestContext): Promise<void> {
+      const target = await repo.findUserById(targetId)
+      if (!target) throw new AccountRefused('no such account')
+      if (actorId === targetId) throw new AccountRefused('own-role')
+      if (!(roles as readonly string[]).includes(input.role)) throw new AccountRefused('role')
+      const agencyId = input.role === 'officer' ? input.agencyId ?? null : null
+      if (input.role === 'officer' && !(agencyId && await repo.agencyExists(agencyId))) throw new AccountRefused('agency')
+      if (target.role === input.role && target.agency_id === agencyId) return
+      await repo.setRole(targetId, input.role, agencyId)
+      await repo.endSessionsOf(targetId)
+      await repo.audit({
+        action: 'role.changed', actorId, subjectId: targetId, ip: ctx.ip, requestId: ctx.requestId,
+        detail: { from: target.role, to: input.role, fromAgency: target.agency_id, agency: agencyId },
+      })
+    },
+
+    searchUsers: (query: string) => repo.searchUsers(query),
+
+    /** The whole audit trail, newest first, for auditors. */
+    auditTrail: (options: { before?: number | undefined, action?: string | undefined, limit?: number }) => repo.auditTrail(options),
 
     /**
      * Creates a staff or citizen account for an administrator (or the command line). No
@@ -184,7 +289,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
 
     /** Sign-ins and other account events about this person, newest first. */
     async history(userId: string) {
-      return (await repo.auditOf(userId)).map((e) => ({ at: e.at, action: e.action, ip: e.ip, detail: e.detail ? JSON.parse(e.detail) as Record<string, unknown> : {} }))
+      return (await repo.auditOf(userId)).map((e) => ({ at: e.at, action: e.action, ip: e.ip, onBehalfOf: e.on_behalf_of, detail: e.detail ? JSON.parse(e.detail) as Record<string, unknown> : {} }))
     },
   }
 }
