@@ -120,9 +120,9 @@ export function nationalAuthRoutes(deps: {
     }
     const returnTo = req.session.nationalReturnTo ?? '/account'
     const linking = Boolean(req.session.nationalLink)
-    delete req.session.nationalReturnTo
-    delete req.session.nationalLink
     authenticator.authenticate('national', (err: unknown, user: Express.User | false, info?: { message?: string, level?: number }) => {
+      delete req.session.nationalReturnTo
+      delete req.session.nationalLink
       if (err || !user) {
         const reason = err instanceof Error ? err.message : info?.message ?? 'refused'
         logger.warn({ err, reason }, 'national sign-in refused')

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import type { Agent } from 'supertest'
+import { testPublicUrl } from './testApp.js'
+
+/** A tiny cookie jar for talking to the identity provider with fetch, as a browser would. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>()
+  store(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const eq = pair!.indexOf('=')
+      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1))
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  }
+}
+
+async function visit(jar: CookieJar, url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), cookie: jar.header() } })
+  jar.store(res)
+  return res
+}
+
+/**
+ * Runs the provider's side of a national sign-in that the portal started with `start`
+ * (a redirect to the provider): picks the demo person and returns the portal callback
+ * path with its query, as the provider redirected the browser to it.
+ */
+export async function throughProvider(start: { headers: Record<string, string> }, sub: string): Promise<{ authorizeUrl: URL, callbackPath: string }> {
+  const authorizeUrl = new URL(start.headers['location']!)
+  const jar = new CookieJar()
+  let res = await visit(jar, authorizeUrl.href)
+  assert.equal(res.status, 303, `provider answered ${res.status}: ${await res.text()}`)
+  const interaction = new URL(res.headers.get('location')!, authorizeUrl)
+  res = await visit(jar, interaction.href)
+  assert.equal(res.status, 200)
+  assert.match(await res.text(), /Định danh thử nghiệm/)
+  res = await visit(jar, `${interaction.href}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ sub }).toString() })
+  assert.equal(res.status, 303)
+  res = await visit(jar, new URL(res.headers.get('location')!, authorizeUrl).href)
+  assert.equal(res.status, 303)
+  const callback = res.headers.get('location')!
+  assert.ok(callback.startsWith(`${testPublicUrl}/auth/national/callback?`), callback)
+  return { authorizeUrl, callbackPath: callback.slice(testPublicUrl.length) }
+}
+
+/** The whole national sign-in for a portal agent; returns the portal's answer to the callback. */
+export async function nationalSignIn(agent: Agent, sub: string, startPath = '/auth/national') {
+  const start = await agent.get(startPath).expect(302)
+  const { callbackPath } = await throughProvider(start as unknown as { headers: Record<string, string> }, sub)
+  return agent.get(callbackPath)
+}
