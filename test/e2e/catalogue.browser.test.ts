@@ -2,19 +2,13 @@
 // catalogue pages in each language, axe-core WCAG 2.2 A/AA rules with zero violations,
 // the same journey with JavaScript disabled, and screenshots in test-results/.
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { AxeBuilder } from '@axe-core/playwright'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { projectRoot } from '../../server/paths.js'
+import type { Browser } from 'playwright-core'
+import { checkAccessible, launchChromium, screenshots } from '../support/browser.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
-
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
-const screenshots = path.join(projectRoot, 'test-results', 'screenshots')
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
 
 let portal: TestPortal
 let server: Server
@@ -22,15 +16,11 @@ let browser: Browser
 let base: string
 
 before(async () => {
-  mkdirSync(screenshots, { recursive: true })
   portal = await createTestPortal()
   server = portal.app.listen(0, '127.0.0.1')
   await new Promise((r) => server.once('listening', r))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  })
+  browser = await launchChromium()
 })
 
 after(async () => {
@@ -38,14 +28,6 @@ after(async () => {
   await new Promise((r) => server?.close(r))
   await portal?.close()
 })
-
-async function checkAccessible(page: Page, name: string) {
-  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze()
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  assert.deepEqual(summary, [], `axe violations on ${name}`)
-  assert.ok(results.passes.length > 10, `axe ran its rules on ${name}`)
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true })
-}
 
 const pagesToCheck = [
   { name: 'home', path: '/' },

@@ -81,6 +81,8 @@ export const testPublicUrl = 'http://portal.test'
 /** The whole app over a seeded test database, with every security feature on. */
 export async function createTestPortal(options: {
   production?: boolean, cacheSeconds?: number
+  /** where the portal is reached, for links in emails and the national sign-in callback */
+  publicUrl?: string
   /** the national identity provider to use; none by default */
   nationalId?: { issuer: string, clientId: string, clientSecret: string }
 } = {}): Promise<TestPortal> {
@@ -93,14 +95,14 @@ export async function createTestPortal(options: {
   const deps: AppDeps = {
     config: {
       production: options.production ?? false, trustProxy: 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0,
-      sessionSecret: 'test-session-secret-test-session-secret', publicUrl: testPublicUrl, nationalId: options.nationalId,
+      sessionSecret: 'test-session-secret-test-session-secret', publicUrl: options.publicUrl ?? testPublicUrl, nationalId: options.nationalId,
     },
     logger: pino({ level: 'silent' }),
     catalogue: createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 }),
     accounts: createAccountService({
       repo: identity,
       mailer: createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir: mailRoot }),
-      publicUrl: testPublicUrl,
+      publicUrl: options.publicUrl ?? testPublicUrl,
     }),
     businesses: createBusinessService({ repo: identity, registry: await createLocalBusinessRegistry(identity) }),
     sessionStore: new DatabaseSessionStore(db),

@@ -1,0 +1,29 @@
+// Debian's Chromium (apt-get install chromium) driven through playwright-core, and
+// axe-core's WCAG 2.2 A/AA rules; screenshots go to test-results/screenshots.
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { AxeBuilder } from '@axe-core/playwright'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { projectRoot } from '../../server/paths.js'
+
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+export const screenshots = path.join(projectRoot, 'test-results', 'screenshots')
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
+
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(screenshots, { recursive: true })
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  })
+}
+
+/** Zero axe violations on the page as it is now; keeps a screenshot under `name`. */
+export async function checkAccessible(page: Page, name: string) {
+  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze()
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
+  assert.deepEqual(summary, [], `axe violations on ${name}`)
+  assert.ok(results.passes.length > 10, `axe ran its rules on ${name}`)
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true })
+}
