@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { projectRoot } from '../server/paths.js'
+import { measureHashing, measureSignIns, seedBenchAccounts } from './signIns.js'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
@@ -88,6 +89,7 @@ async function main() {
   try {
     const seeded = execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...env } }).toString().trim()
     process.stdout.write(`${seeded}\n`)
+    const benchAccounts = await seedBenchAccounts(work, 400)
     servers.push(await startServer(['--import', 'tsx', 'bench/bareExpress.ts'], { PORT: String(ports.bare) }, path.join(work, 'bare.log')))
     const portal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, PORT: String(ports.portal) }, path.join(work, 'portal.log'))
     servers.push(portal)
@@ -114,6 +116,14 @@ async function main() {
       process.stdout.write(`  ${r.name.padEnd(24)} ${r.rps.toFixed(0).padStart(7)} ${(r.rps / baseline.rps).toFixed(2).padStart(5)}×  ${String(r.p50).padStart(3)} ms ${String(r.p99).padStart(3)} ms\n`)
     }
     process.stdout.write(`\nportal resident memory after the load: ${rss.toFixed(0)} MB\n`)
+
+    // Sign-ins: the cost of argon2id at national scale.
+    const hashing = await measureHashing(5, 4)
+    const signIns = await measureSignIns(ports.portal, benchAccounts, 10, 8)
+    if (signIns.failures) throw new Error(`${signIns.failures} sign-ins failed`)
+    process.stdout.write(`\nsign-in (${hashing.params}), 8 browsers at once for 10 s, each GET form + POST:\n`)
+    process.stdout.write(`  ${signIns.perSecond.toFixed(1)} sign-ins/s, p50 ${signIns.p50} ms, p99 ${signIns.p99} ms (${signIns.count} sign-ins)\n`)
+    process.stdout.write(`  argon2id verifications alone, 4 at once in one process: ${hashing.perSecond.toFixed(1)}/s\n`)
     const byName = (n: string) => results.find((r) => r.name === n)!
     const goals = [
       ['home page ≥ 0.5× bare Express', byName('home page').rps / baseline.rps >= 0.5],
