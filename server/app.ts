@@ -3,12 +3,14 @@ import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Store as SessionStore } from 'express-session'
 import type { Logger } from 'pino'
 import type { CatalogueService } from './domain/catalogue/catalogueService.js'
+import type { ApplicationService } from './domain/applications/applicationService.js'
 import type { AccountService } from './domain/identity/accountService.js'
 import type { BusinessService } from './domain/identity/businessService.js'
 import { createRequestLogger } from './logger.js'
 import { publicDir, viewsDir } from './paths.js'
 import { accountRoutes } from './routes/accountRoutes.js'
 import { apiRoutes } from './routes/apiRoutes.js'
+import { applicationRoutes, uploadPaths } from './routes/applicationRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
 import { healthRoutes, type Health } from './routes/healthRoutes.js'
 import { nationalAuthRoutes } from './routes/nationalAuthRoutes.js'
@@ -35,6 +37,7 @@ export interface AppDeps {
   catalogue: CatalogueService
   accounts: AccountService
   businesses: BusinessService
+  applications: ApplicationService
   sessionStore: SessionStore
   rateLimitStore: (prefix: string) => RateLimitStore
   health: Health
@@ -70,9 +73,10 @@ export function createApp(deps: AppDeps): express.Application {
   // Before the session: showing the idle-timeout warning must not extend the session.
   app.use(sessionNoticeRoutes.warning)
   const authenticator = createAuthenticator(accounts)
+  const csrf = setUpCsrf({ multipartPaths: uploadPaths })
   app.use(...exceptApi([
     ...setUpSession({ production: config.production, secret: config.sessionSecret, store: deps.sessionStore }),
-    setUpCsrf(),
+    csrf.check,
     ...setUpAuth(authenticator),
   ]))
 
@@ -82,6 +86,7 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(nationalAuthRoutes({ settings: national, accounts, authenticator, logger }))
   app.use(profileRoutes({ accounts, businesses: deps.businesses }))
   app.use(staffRoutes({ accounts, catalogue }))
+  app.use(applicationRoutes({ applications: deps.applications, catalogue, accounts, businesses: deps.businesses, checkCsrfAfterUpload: csrf.checkAfterUpload }))
   app.use(openDataRoutes(catalogue))
   app.use(apiRoutes(catalogue))
 

@@ -16,6 +16,13 @@ import { createCatalogueService } from './domain/catalogue/catalogueService.js'
 import { loadCatalogueSource } from './domain/catalogue/manifest.js'
 import { seedCatalogue } from './domain/catalogue/seedCatalogue.js'
 import { createLogger } from './logger.js'
+import { createApplicationRepository } from './db/applicationRepository.js'
+import { createApplicationService } from './domain/applications/applicationService.js'
+import { createFileBlobStore } from './domain/applications/blobStore.js'
+import { statusEmail } from './domain/applications/statusEmail.js'
+import { createDispatcher, type Dispatcher } from './domain/routing/dispatcher.js'
+import { inProcessHandlers } from '../services/handlers.js'
+import path from 'node:path'
 import { servicesDir } from './paths.js'
 
 // Composition root: config → db → migrate → seed → domain → app → listen.
@@ -34,9 +41,10 @@ async function main(config: Config) {
   }
 
   const identityRepository = createIdentityRepository(database.db)
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir })
   const accounts = createAccountService({
     repo: identityRepository,
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
+    mailer,
     publicUrl: config.publicUrl,
   })
   if (!config.production) {
@@ -44,13 +52,28 @@ async function main(config: Config) {
     if (created) logger.info({ created }, 'demo accounts created (not in production; see README)')
   }
 
+  const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds })
+  const registry = await createLocalBusinessRegistry(identityRepository)
+  const applicationRepository = createApplicationRepository(database.db)
+  const applications = createApplicationService({
+    repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
+    // The dispatcher is made just below; a submission can only come once the server listens.
+    wake: () => dispatcher.wake(),
+    tell: statusEmail({ identity: identityRepository, mailer, publicUrl: config.publicUrl }),
+  })
+  const dispatcher: Dispatcher = createDispatcher({
+    repo: applicationRepository, dialect: database.dialect, applications, handlers: inProcessHandlers, registry, logger: logger.child({ component: 'dispatcher' }),
+  })
+  dispatcher.start()
+
   let shuttingDown = false
   const app = createApp({
     config,
     logger,
-    catalogue: createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds }),
+    catalogue,
     accounts,
-    businesses: createBusinessService({ repo: identityRepository, registry: await createLocalBusinessRegistry(identityRepository) }),
+    businesses: createBusinessService({ repo: identityRepository, registry }),
+    applications,
     sessionStore: new DatabaseSessionStore(database.db),
     rateLimitStore: (prefix) => new DatabaseRateLimitStore(database.db, prefix),
     health: { ready: async () => !shuttingDown && database.ping() },
@@ -76,6 +99,7 @@ async function main(config: Config) {
     const idleCloser = setInterval(() => server.closeIdleConnections(), 100)
     await closed
     clearInterval(idleCloser)
+    await dispatcher.stop()
     await database.close()
     logger.info('shut down cleanly')
     logger.flush()

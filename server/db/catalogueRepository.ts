@@ -2,6 +2,7 @@ import { sql, type Selectable, type Transaction } from 'kysely'
 import type { Db } from './database.js'
 import type { AgencyTable, Database, Dialect, LifeEventTable, ServiceTable } from './schema.js'
 import { searchIndexFor, type SearchFilter } from './searchIndex.js'
+import type { FormDefinition } from '../domain/forms/formSchema.js'
 import type {
   Agency, Applicant, LifeEvent, Localized, Service, ServiceSummary,
 } from '../domain/catalogue/types.js'
@@ -47,6 +48,7 @@ function toService(r: SummaryRow, lifeEvents: string[]): Service {
     legalBasis: r.legal_basis,
     sourceNote: r.source_note,
     updatedAt: r.updated_at,
+    form: r.form ? (JSON.parse(r.form) as FormDefinition) : null,
   }
 }
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Selectable } from 'kysely'
+import { writeAudit, type AuditEntry } from './audit.js'
 import type { Db } from './database.js'
+
+export type { AuditEntry }
 import type { EmailTokenTable, EnterpriseTable, UserTable } from './schema.js'
 
 export type UserRow = Selectable<UserTable>
@@ -9,16 +12,6 @@ export type EnterpriseRow = Selectable<EnterpriseTable>
 /** The profile fields a person (or the national identity provider) can set. */
 export type ProfileFields = Partial<Pick<UserTable, 'full_name' | 'birthdate' | 'gender' | 'citizen_id' | 'address' | 'phone'>>
 
-export interface AuditEntry {
-  action: string
-  actorId?: string | null
-  subjectId?: string | null
-  ip?: string | null
-  requestId?: string | null
-  /** the enterprise code, when the actor acted for a business */
-  onBehalfOf?: string | null
-  detail?: Record<string, unknown>
-}
 
 export function createIdentityRepository(db: Db) {
   const now = () => new Date().toISOString()
@@ -150,13 +143,8 @@ export function createIdentityRepository(db: Db) {
       return result
     },
 
-    async audit(entry: AuditEntry): Promise<void> {
-      await db.insertInto('audit_events').values({
-        at: now(), action: entry.action, actor_id: entry.actorId ?? null, subject_id: entry.subjectId ?? null,
-        ip: entry.ip ?? null, request_id: entry.requestId ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null,
-        on_behalf_of: entry.onBehalfOf ?? null,
-      }).execute()
-    },
+    audit: (entry: AuditEntry): Promise<void> => writeAudit(db, entry),
+
 
     /** The whole trail, newest first, for auditors; before = an id to page back from. */
     auditTrail: (options: { before?: number | undefined, action?: string | undefined, limit?: number }) => {

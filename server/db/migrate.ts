@@ -4,6 +4,7 @@ import type { Dialect } from './schema.js'
 import { catalogueMigration } from './migrations/001_catalogue.js'
 import { identityMigration } from './migrations/002_identity.js'
 import { peopleAndBusinessesMigration } from './migrations/003_people_and_businesses.js'
+import { applicationsMigration } from './migrations/004_applications.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -12,6 +13,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '001_catalogue': catalogueMigration(dialect),
     '002_identity': identityMigration(dialect),
     '003_people_and_businesses': peopleAndBusinessesMigration(dialect),
+    '004_applications': applicationsMigration(dialect),
   }
 }
 

@@ -47,6 +47,8 @@ export interface ServiceTable {
   popularity: number
   legal_basis: string | null
   source_note: string | null
+  /** JSON of the service's form (server/domain/forms/formSchema.ts); null: no online form */
+  form: string | null
   updated_at: string
 }
 
@@ -145,6 +147,97 @@ export interface AuditEventTable {
   on_behalf_of: string | null
 }
 
+export type ApplicationStatus = 'draft' | 'submitted' | 'received' | 'in_review' | 'info_requested' | 'approved' | 'rejected' | 'withdrawn'
+
+export interface ApplicationTable {
+  id: string
+  reference: string
+  service_id: string
+  agency_id: string
+  applicant_id: string
+  on_behalf_of: string | null
+  on_behalf_of_name: string | null
+  status: ApplicationStatus
+  /** JSON: answers by field id */
+  answers: string
+  /** JSON: the profile fields the service declared, as they were at submission */
+  profile: string | null
+  current_page: string | null
+  applicant_birthdate: string | null
+  status_code_hash: string | null
+  assurance_level: number | null
+  agency_reference: string | null
+  submit_key: string | null
+  created_at: string
+  updated_at: string
+  submitted_at: string | null
+  decided_at: string | null
+}
+
+export interface ApplicationEventTable {
+  id: Generated<number>
+  application_id: string
+  at: string
+  actor_id: string | null
+  actor_kind: 'citizen' | 'officer' | 'agency' | 'system'
+  from_status: ApplicationStatus | null
+  to_status: ApplicationStatus
+  /** shown to the applicant */
+  message: string | null
+  /** for the agency only */
+  note: string | null
+}
+
+export interface DocumentTable {
+  id: string
+  application_id: string
+  field_id: string
+  sha256: string
+  size: number
+  content_type: string
+  filename: string
+  uploaded_by: string
+  created_at: string
+}
+
+export interface OutboxTable {
+  id: string
+  application_id: string
+  agency_id: string
+  status: 'pending' | 'delivered' | 'failed' | 'dead' | 'disabled'
+  attempts: number
+  next_attempt_at: number
+  lease_owner: string | null
+  lease_until: number | null
+  last_error: string | null
+  created_at: string
+  delivered_at: string | null
+}
+
+export interface DeliveryTable {
+  id: Generated<number>
+  outbox_id: string
+  application_id: string
+  agency_id: string
+  attempt: number
+  at: string
+  target: string
+  outcome: 'accepted' | 'retry' | 'final' | 'dead'
+  status_code: number | null
+  latency_ms: number
+  error: string | null
+}
+
+export interface NotificationTable {
+  id: Generated<number>
+  user_id: string
+  application_id: string
+  at: string
+  status: ApplicationStatus
+  message: string | null
+  read_at: string | null
+}
+
 export interface Database {
   agencies: AgencyTable
   life_events: LifeEventTable
@@ -159,6 +252,12 @@ export interface Database {
   audit_events: AuditEventTable
   enterprises: EnterpriseTable
   representations: RepresentationTable
+  applications: ApplicationTable
+  application_events: ApplicationEventTable
+  documents: DocumentTable
+  outbox: OutboxTable
+  deliveries: DeliveryTable
+  notifications: NotificationTable
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -57,13 +57,5 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): 
     })
   })
 
-  // The call to action exists from the start; the application journey replaces this page.
-  router.get('/services/:id/apply', async (req, res) => {
-    res.locals['routeName'] = 'apply'
-    const service = await catalogue.service(req.params.id)
-    if (!service) throw notFound()
-    res.render('pages/catalogue/applyNotYet', { service })
-  })
-
   return router
 }

@@ -18,15 +18,23 @@ function crossSite(req: Request): boolean {
  * kept in the session, sent back in the _csrf field) plus an Origin / Sec-Fetch-Site
  * check. Forms get the token from res.locals.csrfToken().
  */
-export function setUpCsrf(): RequestHandler {
+export function setUpCsrf(options: { multipartPaths?: RegExp } = {}): { check: RequestHandler, checkAfterUpload: RequestHandler } {
   const { generateToken, csrfSynchronisedProtection } = csrfSync({
     getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?.['_csrf'] as string | undefined,
   })
   const forbidden = () => new HttpError(403, 'error.forbidden.title', { key: 'error.csrf.body' })
-  return (req, res, next) => {
-    res.locals['csrfToken'] = () => generateToken(req)
-    if (!unsafe.has(req.method)) return next()
-    if (crossSite(req)) return next(forbidden())
-    csrfSynchronisedProtection(req, res, (err?: unknown) => next(err ? forbidden() : undefined))
+  const verify: RequestHandler = (req, res, next) => csrfSynchronisedProtection(req, res, (err?: unknown) => next(err ? forbidden() : undefined))
+  return {
+    check: (req, res, next) => {
+      res.locals['csrfToken'] = () => generateToken(req)
+      if (!unsafe.has(req.method)) return next()
+      if (crossSite(req)) return next(forbidden())
+      // A file upload's token is in its multipart body, which only the upload route
+      // parses: that route checks the token right after parsing (checkAfterUpload).
+      // Anywhere else a multipart body has no readable token and is refused here.
+      if (options.multipartPaths?.test(req.path) && req.is('multipart/form-data')) return next()
+      verify(req, res, next)
+    },
+    checkAfterUpload: verify,
   }
 }

@@ -15,6 +15,8 @@ declare module 'express-session' {
     /** the enterprise code of the business the person is acting for */
     actingFor?: string
     actingForName?: string
+    /** second codes for checking status, shown on the confirmation page of applications without a birthdate */
+    statusCodes?: Record<string, string>
   }
 }
 

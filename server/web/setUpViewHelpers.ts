@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
 import { languages, type Lang, type Localized } from '../domain/catalogue/types.js'
+import { conditionHolds } from '../domain/forms/formEngine.js'
 import { withQueryParam } from './setUpI18n.js'
 
 const locales: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB', fr: 'fr-FR' }
@@ -8,9 +9,21 @@ const locales: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB', fr: 'fr-FR' }
 function helpersFor(lang: Lang) {
   const currency = new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'VND' })
   const dates = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'long', timeZone: 'Asia/Ho_Chi_Minh' })
+  const kilobytes = new Intl.NumberFormat(locales[lang], { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 })
   const dateTimes = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' })
   return {
     l10n: (text: Localized) => text[lang],
+    fileSize: (bytes: number) => kilobytes.format(Math.max(1, Math.ceil(Number(bytes) / 1024))),
+    /** A message stored as JSON in three languages (from a handler), or plain text (from a person). */
+    localizedMessage: (message: string) => {
+      if (message.startsWith('{')) {
+        try {
+          const parsed = JSON.parse(message) as Partial<Localized>
+          if (typeof parsed[lang] === 'string') return parsed[lang]
+        } catch { /* plain text after all */ }
+      }
+      return message
+    },
     money: (vnd: number) => currency.format(vnd),
     date: (iso: string) => dates.format(new Date(iso)),
     dateTime: (iso: string) => dateTimes.format(new Date(iso)),
@@ -27,6 +40,9 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     res.locals['money'] = helpers.money
     res.locals['date'] = helpers.date
     res.locals['dateTime'] = helpers.dateTime
+    res.locals['localizedMessage'] = helpers.localizedMessage
+    res.locals['fileSize'] = helpers.fileSize
+    res.locals['conditionHolds'] = conditionHolds
     res.locals['path'] = req.path
     res.locals['requestId'] = req.id
     res.locals['pageUrl'] = (page: number) => withQueryParam(req.originalUrl, 'page', String(page))

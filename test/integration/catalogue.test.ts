@@ -93,9 +93,12 @@ describe('catalogue pages', () => {
     assert.match(res.text, /<strong>page<\/strong>: must be between 1 and 1,000/)
   })
 
-  it('the apply call to action says honestly that online applications are not open yet', async () => {
-    const res = await request(portal.app).get('/services/dang-ky-khai-sinh/apply?lang=en').expect(200)
-    assert.match(res.text, /not open yet/)
+  it('the apply call to action starts the online form, or says honestly that the service has none yet', async () => {
+    const withForm = await request(portal.app).get('/services/dang-ky-khai-sinh/apply?lang=en').expect(200)
+    assert.match(withForm.text, /Sign in to start/)
+    assert.match(withForm.text, /The application has 4 steps/)
+    const without = await request(portal.app).get('/services/dang-ky-khai-tu/apply?lang=en').expect(200)
+    assert.match(without.text, /cannot be applied for online on this portal yet/)
     await request(portal.app).get('/services/none/apply').expect(404)
   })
 

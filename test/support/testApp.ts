@@ -19,6 +19,12 @@ import { createCatalogueService } from '../../server/domain/catalogue/catalogueS
 import { loadCatalogueSource } from '../../server/domain/catalogue/manifest.js'
 import { seedCatalogue } from '../../server/domain/catalogue/seedCatalogue.js'
 import { servicesDir } from '../../server/paths.js'
+import { createApplicationRepository } from '../../server/db/applicationRepository.js'
+import { createApplicationService } from '../../server/domain/applications/applicationService.js'
+import { createFileBlobStore } from '../../server/domain/applications/blobStore.js'
+import { statusEmail } from '../../server/domain/applications/statusEmail.js'
+import { createDispatcher, type Dispatcher } from '../../server/domain/routing/dispatcher.js'
+import { inProcessHandlers } from '../../services/handlers.js'
 
 export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test'
 export const usePostgres = process.env['TEST_DB'] === 'pg'
@@ -73,6 +79,8 @@ export interface TestPortal {
   database: TestDatabase
   /** where the portal's emails are written (the file mailer used outside production) */
   mailDir: string
+  /** the outbox dispatcher, not started: tests call drain() to deliver what is due */
+  dispatcher: Dispatcher
   close(): Promise<void>
 }
 
@@ -92,26 +100,39 @@ export async function createTestPortal(options: {
   const mailRoot = mkdtempSync(path.join(tmpdir(), 'portal-mail-'))
   const { db } = database.handle
   const identity = createIdentityRepository(db)
+  const mailer = createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir: mailRoot })
+  const catalogue = createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 })
+  const registry = await createLocalBusinessRegistry(identity)
+  const applicationRepository = createApplicationRepository(db)
+  const applications = createApplicationService({
+    repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(mailRoot, 'files')), wake: () => {},
+    tell: statusEmail({ identity, mailer, publicUrl: options.publicUrl ?? testPublicUrl }),
+  })
+  const dispatcher = createDispatcher({
+    repo: applicationRepository, dialect: database.handle.dialect, applications, handlers: inProcessHandlers, registry,
+    logger: pino({ level: 'silent' }), options: { baseDelayMs: 10, maxDelayMs: 50 },
+  })
   const deps: AppDeps = {
     config: {
       production: options.production ?? false, trustProxy: 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0,
       sessionSecret: 'test-session-secret-test-session-secret', publicUrl: options.publicUrl ?? testPublicUrl, nationalId: options.nationalId,
     },
     logger: pino({ level: 'silent' }),
-    catalogue: createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 }),
+    catalogue,
     accounts: createAccountService({
       repo: identity,
-      mailer: createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir: mailRoot }),
+      mailer,
       publicUrl: options.publicUrl ?? testPublicUrl,
     }),
-    businesses: createBusinessService({ repo: identity, registry: await createLocalBusinessRegistry(identity) }),
+    businesses: createBusinessService({ repo: identity, registry }),
+    applications,
     sessionStore: new DatabaseSessionStore(db),
     rateLimitStore: (prefix) => new DatabaseRateLimitStore(db, prefix),
     health: { ready: () => database.handle.ping() },
   }
   const app = createApp(deps)
   return {
-    app, deps, database, mailDir: path.join(mailRoot, 'mail'),
+    app, deps, database, mailDir: path.join(mailRoot, 'mail'), dispatcher,
     close: async () => {
       await database.dispose()
       rmSync(mailRoot, { recursive: true, force: true })

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import { formSchema } from '../forms/formSchema.js'
 
 const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case: a-z, 0-9 and single hyphens').max(100)
 const localized = z.object({
@@ -27,6 +28,8 @@ export const serviceManifestSchema = z.object({
   popularity: z.number().int().min(0).max(100).default(0),
   legalBasis: z.string().max(500).optional(),
   sourceNote: z.string().max(1000).optional(),
+  /** the online form; a service without one cannot be applied for online yet */
+  form: formSchema.optional(),
 }).strict()
 
 export const agencyManifestSchema = z.object({

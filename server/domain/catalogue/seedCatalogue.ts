@@ -22,6 +22,7 @@ export function serviceRecord(service: ServiceManifest, agency: AgencyManifest['
       popularity: service.popularity,
       legal_basis: service.legalBasis ?? null,
       source_note: service.sourceNote ?? null,
+      form: service.form ? JSON.stringify(service.form) : null,
     },
     lifeEvents: service.lifeEvents,
     search: {

@@ -1,3 +1,4 @@
+import type { FormDefinition } from '../forms/formSchema.js'
 export const languages = ['vi', 'en', 'fr'] as const
 export type Lang = (typeof languages)[number]
 export type Localized = Record<Lang, string>
@@ -41,6 +42,8 @@ export interface Service extends ServiceSummary {
   legalBasis: string | null
   sourceNote: string | null
   updatedAt: string
+  /** the online application form, when the service has one */
+  form: FormDefinition | null
 }
 
 export interface Page<T> {

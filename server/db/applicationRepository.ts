@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto'
+import type { Insertable, Selectable, Transaction } from 'kysely'
+import type { Db } from './database.js'
+import type { ApplicationStatus, ApplicationTable, Database, DocumentTable } from './schema.js'
+
+export type ApplicationRow = Selectable<ApplicationTable>
+export type DocumentRow = Selectable<DocumentTable>
+export type EventRow = Selectable<Database['application_events']>
+type Tx = Transaction<Database>
+
+export interface NewEvent {
+  applicationId: string
+  actorId: string | null
+  actorKind: 'citizen' | 'officer' | 'agency' | 'system'
+  from: ApplicationStatus | null
+  to: ApplicationStatus
+  message?: string | null
+  note?: string | null
+}
+
+export function createApplicationRepository(db: Db) {
+  const now = () => new Date().toISOString()
+
+  async function addEvent(trx: Tx | Db, event: NewEvent, at = now()): Promise<void> {
+    await trx.insertInto('application_events').values({
+      application_id: event.applicationId, at, actor_id: event.actorId, actor_kind: event.actorKind,
+      from_status: event.from, to_status: event.to, message: event.message ?? null, note: event.note ?? null,
+    }).execute()
+  }
+
+  return {
+    db,
+    addEvent,
+
+    async createDraft(row: Omit<Insertable<ApplicationTable>, 'id' | 'status' | 'created_at' | 'updated_at'>): Promise<ApplicationRow> {
+      const at = now()
+      const full: ApplicationRow = {
+        id: randomUUID(), status: 'draft', created_at: at, updated_at: at,
+        on_behalf_of: null, on_behalf_of_name: null, profile: null, current_page: null, applicant_birthdate: null,
+        status_code_hash: null, assurance_level: null, agency_reference: null, submit_key: null, submitted_at: null, decided_at: null,
+        ...row,
+      } as ApplicationRow
+      await db.insertInto('applications').values(full).execute()
+      return full
+    },
+
+    byReference: (reference: string) => db.selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirst(),
+    byId: (id: string) => db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    /** The person's open draft of a service (as themselves or for one business). */
+    openDraft: (applicantId: string, serviceId: string, onBehalfOf: string | null) => {
+      const q = db.selectFrom('applications').selectAll()
+        .where('applicant_id', '=', applicantId).where('service_id', '=', serviceId).where('status', '=', 'draft')
+      return (onBehalfOf ? q.where('on_behalf_of', '=', onBehalfOf) : q.where('on_behalf_of', 'is', null))
+        .orderBy('updated_at', 'desc').executeTakeFirst()
+    },
+
+    listFor: (applicantId: string) => db.selectFrom('applications')
+      .innerJoin('services', 'services.id', 'applications.service_id')
+      .select(['applications.reference', 'applications.status', 'applications.updated_at', 'applications.submitted_at', 'applications.on_behalf_of_name',
+        'applications.current_page', 'services.id as service_id', 'services.name_vi', 'services.name_en', 'services.name_fr'])
+      .where('applicant_id', '=', applicantId).orderBy('applications.updated_at', 'desc').limit(200).execute(),
+
+    async saveAnswers(id: string, answers: string, currentPage: string | null): Promise<void> {
+      await db.updateTable('applications').set({ answers, current_page: currentPage, updated_at: now() })
+        .where('id', '=', id).where('status', '=', 'draft').execute()
+    },
+
+    events: (applicationId: string) => db.selectFrom('application_events').selectAll()
+      .where('application_id', '=', applicationId).orderBy('id').execute(),
+
+    documents: (applicationId: string) => db.selectFrom('documents').selectAll()
+      .where('application_id', '=', applicationId).orderBy('created_at').execute(),
+
+    async addDocument(doc: Omit<DocumentRow, 'id' | 'created_at'>): Promise<DocumentRow> {
+      const row = { ...doc, id: randomUUID(), created_at: now() }
+      await db.insertInto('documents').values(row).execute()
+      return row
+    },
+
+    document: (applicationId: string, id: string) => db.selectFrom('documents').selectAll()
+      .where('application_id', '=', applicationId).where('id', '=', id).executeTakeFirst(),
+
+    async removeDocument(applicationId: string, id: string): Promise<void> {
+      await db.deleteFrom('documents').where('application_id', '=', applicationId).where('id', '=', id).execute()
+    },
+
+    /**
+     * Moves an application from one status to another inside `trx`, only if it still has
+     * the expected status (so two racing requests cannot both move it). True if it moved.
+     */
+    async moveStatus(trx: Tx, id: string, from: ApplicationStatus[], to: ApplicationStatus, extra: Partial<ApplicationRow> = {}): Promise<boolean> {
+      const result = await trx.updateTable('applications').set({ ...extra, status: to, updated_at: now() })
+        .where('id', '=', id).where('status', 'in', from).executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+
+    async addOutbox(trx: Tx, applicationId: string, agencyId: string): Promise<string> {
+      const id = randomUUID()
+      await trx.insertInto('outbox').values({
+        id, application_id: applicationId, agency_id: agencyId, status: 'pending', attempts: 0,
+        next_attempt_at: Date.now(), lease_owner: null, lease_until: null, last_error: null, created_at: now(), delivered_at: null,
+      }).execute()
+      return id
+    },
+
+    async notify(trx: Tx | Db, userId: string, applicationId: string, status: ApplicationStatus, message: string | null): Promise<void> {
+      await trx.insertInto('notifications').values({ user_id: userId, application_id: applicationId, at: now(), status, message, read_at: null }).execute()
+    },
+
+    inbox: (userId: string) => db.selectFrom('notifications')
+      .innerJoin('applications', 'applications.id', 'notifications.application_id')
+      .select(['notifications.id', 'notifications.at', 'notifications.status', 'notifications.message', 'notifications.read_at', 'applications.reference'])
+      .where('notifications.user_id', '=', userId).orderBy('notifications.id', 'desc').limit(100).execute(),
+
+    async markInboxRead(userId: string): Promise<void> {
+      await db.updateTable('notifications').set({ read_at: now() }).where('user_id', '=', userId).where('read_at', 'is', null).execute()
+    },
+
+    unreadCount: async (userId: string) => Number((await db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirstOrThrow()).n),
+  }
+}
+
+export type ApplicationRepository = ReturnType<typeof createApplicationRepository>

@@ -1,0 +1,290 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { fileTypeFromBuffer } from 'file-type'
+import type { ApplicationRepository, ApplicationRow, DocumentRow } from '../../db/applicationRepository.js'
+import { writeAudit } from '../../db/audit.js'
+import type { UserRow } from '../../db/identityRepository.js'
+import type { ApplicationStatus } from '../../db/schema.js'
+import type { CatalogueService } from '../catalogue/catalogueService.js'
+import type { Service } from '../catalogue/types.js'
+import { checkPage, firstIncompletePage, keptAnswers, nextPage, type Answers, type FieldError } from '../forms/formEngine.js'
+import type { FieldDefinition, FormDefinition, PageDefinition, ProfileFieldName } from '../forms/formSchema.js'
+import type { RequestContext } from '../identity/accountService.js'
+import type { BlobStore } from './blobStore.js'
+import { newReference, parseReference } from './reference.js'
+
+export const finalStatuses: ApplicationStatus[] = ['approved', 'rejected', 'withdrawn']
+
+/** Who may move an application from where to where (DESIGN.md, Application lifecycle). */
+const transitions: Record<ApplicationStatus, ApplicationStatus[]> = {
+  draft: ['submitted'],
+  submitted: ['received', 'rejected', 'withdrawn'],
+  received: ['in_review', 'approved', 'rejected', 'withdrawn'],
+  in_review: ['info_requested', 'approved', 'rejected', 'withdrawn'],
+  info_requested: ['in_review', 'rejected', 'withdrawn'],
+  approved: [],
+  rejected: [],
+  withdrawn: [],
+}
+
+export class IllegalTransition extends Error {
+  constructor(readonly from: ApplicationStatus, readonly to: ApplicationStatus) {
+    super(`${from} → ${to} is not allowed`)
+  }
+}
+
+/** The answers are not complete: the first page that still needs something. */
+export class Incomplete extends Error {
+  constructor(readonly page: PageDefinition) {
+    super(`page ${page.id} is incomplete`)
+  }
+}
+
+export interface Upload {
+  fieldId: string
+  filename: string
+  bytes: Buffer
+}
+
+export type UploadProblem = { problem: 'fileType' | 'fileSize' | 'fileCount', params?: Record<string, string | number> }
+
+const profileColumns: Record<ProfileFieldName, (u: UserRow) => string | null> = {
+  fullName: (u) => u.full_name, birthdate: (u) => u.birthdate, gender: (u) => u.gender, citizenId: (u) => u.citizen_id,
+  address: (u) => u.address, phone: (u) => u.phone, email: (u) => u.email,
+}
+
+const hashCode = (code: string) => createHash('sha256').update(code).digest('hex')
+const parseAnswers = (app: ApplicationRow): Answers => JSON.parse(app.answers) as Answers
+
+function fieldOf(form: FormDefinition, id: string): FieldDefinition | undefined {
+  for (const page of form.pages) for (const field of page.fields) if (field.id === id) return field
+  return undefined
+}
+
+export interface ApplicationDeps {
+  repo: ApplicationRepository
+  catalogue: CatalogueService
+  blobs: BlobStore
+  /** called after a submission commits, so the dispatcher delivers at once */
+  wake: () => void
+  /** tells the applicant of a status change by email (the inbox row is written with the change) */
+  tell?: (app: ApplicationRow, to: ApplicationStatus, message: string | null) => Promise<void>
+}
+
+export function createApplicationService(deps: ApplicationDeps) {
+  const { repo, catalogue, blobs } = deps
+  const { db } = repo
+
+  async function serviceWithForm(serviceId: string): Promise<{ service: Service, form: FormDefinition }> {
+    const service = await catalogue.service(serviceId)
+    if (!service?.form) throw new Error(`service ${serviceId} has no form`)
+    return { service, form: service.form }
+  }
+
+  /** The declared profile fields, from the person's profile, and nothing else. */
+  function declaredProfile(form: FormDefinition, user: UserRow): Record<string, string> {
+    const profile: Record<string, string> = {}
+    for (const name of form.profileFields) {
+      const value = profileColumns[name](user)
+      if (value) profile[name] = value
+    }
+    return profile
+  }
+
+  return {
+    answersOf: parseAnswers,
+    serviceWithForm,
+
+    /**
+     * Opens the person's draft of a service, or resumes the one they left. A new draft is
+     * prefilled from the profile fields the service declared, and that read is recorded
+     * in the audit trail with the person as its subject (they can see it).
+     */
+    async start(user: UserRow, serviceId: string, actingFor: { code: string, name: string } | undefined, ctx: RequestContext) {
+      const { service, form } = await serviceWithForm(serviceId)
+      const existing = await repo.openDraft(user.id, serviceId, actingFor?.code ?? null)
+      if (existing) return { application: existing, resumed: true }
+      const profile = declaredProfile(form, user)
+      const answers: Answers = {}
+      for (const page of form.pages) for (const field of page.fields) {
+        if (field.prefill && profile[field.prefill]) answers[field.id] = profile[field.prefill]!
+      }
+      const application = await repo.createDraft({
+        reference: newReference(), service_id: service.id, agency_id: service.agency.id, applicant_id: user.id,
+        on_behalf_of: actingFor?.code ?? null, on_behalf_of_name: actingFor?.name ?? null,
+        answers: JSON.stringify(answers), current_page: form.pages[0]!.id,
+      })
+      await writeAudit(db, { action: 'application.started', actorId: user.id, subjectId: user.id, onBehalfOf: actingFor?.code, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id } })
+      if (Object.keys(profile).length) {
+        await writeAudit(db, { action: 'data.prefill', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id, fields: Object.keys(profile) } })
+      }
+      return { application, resumed: false }
+    },
+
+    /** The application, only for the person who made it; undefined otherwise (the route answers 404). */
+    async ofApplicant(userId: string, referenceInput: string): Promise<ApplicationRow | undefined> {
+      const reference = parseReference(referenceInput)
+      const app = reference ? await repo.byReference(reference) : undefined
+      return app && app.applicant_id === userId ? app : undefined
+    },
+
+    list: (userId: string) => repo.listFor(userId),
+    events: (app: ApplicationRow) => repo.events(app.id),
+    documents: (app: ApplicationRow) => repo.documents(app.id),
+    document: (app: ApplicationRow, id: string) => repo.document(app.id, id),
+    openDocument: (doc: DocumentRow) => blobs.open(doc.sha256),
+
+    /**
+     * Stores uploaded files for a page: the type is read from the bytes (never the name
+     * or the browser's claim), then size and count are checked against the field.
+     * Returns per field what was refused; accepted files become documents of the draft.
+     */
+    async addUploads(app: ApplicationRow, form: FormDefinition, uploads: Upload[], userId: string): Promise<Record<string, UploadProblem>> {
+      const problems: Record<string, UploadProblem> = {}
+      const existing = await repo.documents(app.id)
+      for (const upload of uploads) {
+        const field = fieldOf(form, upload.fieldId)
+        if (!field || field.type !== 'file') continue
+        if (upload.bytes.length === 0) continue
+        const detected = await fileTypeFromBuffer(upload.bytes)
+        if (!detected || !(field.accept as string[]).includes(detected.mime)) {
+          problems[field.id] = { problem: 'fileType', params: { types: field.accept.map((t) => t.split('/')[1]!.toUpperCase()).join(', ') } }
+          continue
+        }
+        if (upload.bytes.length > field.maxSizeMb * 1024 * 1024) {
+          problems[field.id] = { problem: 'fileSize', params: { max: field.maxSizeMb } }
+          continue
+        }
+        if (existing.filter((d) => d.field_id === field.id).length >= field.maxFiles) {
+          problems[field.id] = { problem: 'fileCount', params: { max: field.maxFiles } }
+          continue
+        }
+        const sha256 = await blobs.put(upload.bytes)
+        const doc = await repo.addDocument({
+          application_id: app.id, field_id: field.id, sha256, size: upload.bytes.length, content_type: detected.mime,
+          filename: upload.filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'document', uploaded_by: userId,
+        })
+        existing.push(doc)
+      }
+      return problems
+    },
+
+    /** Documents sent with an answer to a request for information: PDF, JPEG or PNG, 5 at most, 5 MB each. */
+    async addResponseDocuments(app: ApplicationRow, uploads: Upload[], userId: string): Promise<UploadProblem | undefined> {
+      const responseForm: FormDefinition = {
+        profileFields: [], declaration: { vi: '-', en: '-', fr: '-' },
+        pages: [{ id: 'response', title: { vi: '-', en: '-', fr: '-' }, fields: [{
+          id: 'response', type: 'file', label: { vi: '-', en: '-', fr: '-' }, required: false,
+          accept: ['application/pdf', 'image/jpeg', 'image/png'], maxFiles: 5, maxSizeMb: 5,
+        }] }],
+      }
+      const problems = await this.addUploads(app, responseForm, uploads.map((u) => ({ ...u, fieldId: 'response' })), userId)
+      return problems['response']
+    },
+
+    async removeDocument(app: ApplicationRow, documentId: string): Promise<void> {
+      if (app.status === 'draft') await repo.removeDocument(app.id, documentId)
+    },
+
+    /**
+     * Checks and saves one page of a draft. File fields count the documents already
+     * uploaded for them. Returns the errors, or the page that comes next (undefined:
+     * "check your answers").
+     */
+    async savePage(app: ApplicationRow, form: FormDefinition, page: PageDefinition, posted: Record<string, unknown>) {
+      const answers = parseAnswers(app)
+      const documents = await repo.documents(app.id)
+      const withFiles: Record<string, unknown> = { ...posted }
+      for (const field of page.fields) {
+        if (field.type === 'file') withFiles[field.id] = documents.filter((d) => d.field_id === field.id).map((d) => d.id)
+      }
+      const checked = checkPage(page, withFiles, answers)
+      if (Object.keys(checked.errors).length) {
+        // The page is shown again with what was typed, as it was typed.
+        const typed: Answers = {}
+        for (const field of page.fields) {
+          const raw = posted[field.id]
+          if (field.type !== 'file' && (typeof raw === 'string' || Array.isArray(raw))) typed[field.id] = typeof raw === 'string' ? raw.trim() : raw.map(String)
+        }
+        return { errors: checked.errors, answers: { ...answers, ...checked.answers, ...typed } }
+      }
+      const merged = { ...answers, ...checked.answers }
+      const next = nextPage(form, page.id, merged)
+      await repo.saveAnswers(app.id, JSON.stringify(merged), next?.id ?? 'check')
+      return { errors: {} as Record<string, FieldError>, next }
+    },
+
+    /**
+     * Submits a draft. Idempotent: a double click, a retry or a resubmission from the back
+     * button finds the application already submitted and returns it. Atomic: the status,
+     * the first event, the outbox row and the audit entry are one transaction; the agency
+     * is reached afterwards, by the dispatcher.
+     */
+    async submit(app: ApplicationRow, user: UserRow, session: { assuranceLevel: number }, ctx: RequestContext): Promise<{ application: ApplicationRow, statusCode?: string }> {
+      if (app.status !== 'draft') return { application: app }
+      const { form } = await serviceWithForm(app.service_id)
+      const answers = keptAnswers(form, parseAnswers(app))
+      const incomplete = firstIncompletePage(form, answers)
+      if (incomplete) throw new Incomplete(incomplete)
+      const profile = declaredProfile(form, user)
+      const birthdate = profile['birthdate'] ?? (typeof answers['applicantBirthdate'] === 'string' ? answers['applicantBirthdate'] : null) ?? user.birthdate
+      // Without a birthdate, a visitor checks the status with a second code, shown once.
+      const statusCode = birthdate ? undefined : randomBytes(5).toString('hex').toUpperCase()
+      const submittedAt = new Date().toISOString()
+      const moved = await db.transaction().execute(async (trx) => {
+        const ok = await repo.moveStatus(trx, app.id, ['draft'], 'submitted', {
+          answers: JSON.stringify(answers), profile: JSON.stringify(profile), submitted_at: submittedAt, current_page: null,
+          applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
+        })
+        if (!ok) return false
+        await repo.addEvent(trx, { applicationId: app.id, actorId: user.id, actorKind: 'citizen', from: 'draft', to: 'submitted' }, submittedAt)
+        await repo.addOutbox(trx, app.id, app.agency_id)
+        await writeAudit(trx, {
+          action: 'application.submitted', actorId: user.id, subjectId: user.id, onBehalfOf: app.on_behalf_of,
+          ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, service: app.service_id, agency: app.agency_id },
+        })
+        return true
+      })
+      const application = (await repo.byId(app.id))!
+      if (moved) deps.wake()
+      return moved && statusCode ? { application, statusCode } : { application }
+    },
+
+    /**
+     * Any status change after submission: checked against the lifecycle (409 when not
+     * allowed), one event, one audit entry, and a message in the applicant's inbox.
+     */
+    async transition(app: ApplicationRow, to: ApplicationStatus, actor: { id: string | null, kind: 'citizen' | 'officer' | 'agency' | 'system' },
+      options: { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext } = {}): Promise<ApplicationRow> {
+      if (!transitions[app.status].includes(to)) throw new IllegalTransition(app.status, to)
+      const extra: Partial<ApplicationRow> = {}
+      if (finalStatuses.includes(to)) extra.decided_at = new Date().toISOString()
+      if (options.agencyReference) extra.agency_reference = options.agencyReference
+      await db.transaction().execute(async (trx) => {
+        if (!(await repo.moveStatus(trx, app.id, [app.status], to, extra))) throw new IllegalTransition(app.status, to)
+        await repo.addEvent(trx, { applicationId: app.id, actorId: actor.id, actorKind: actor.kind, from: app.status, to, message: options.message ?? null, note: options.note ?? null })
+        await writeAudit(trx, {
+          action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of,
+          ip: options.ctx?.ip, requestId: options.ctx?.requestId, detail: { reference: app.reference, from: app.status, to },
+        })
+        await repo.notify(trx, app.applicant_id, app.id, to, options.message ?? null)
+      })
+      await deps.tell?.(app, to, options.message ?? null)
+      return (await repo.byId(app.id))!
+    },
+
+    /** A visitor's status check: the reference and the applicant's birthdate (or the second code). */
+    async checkStatus(referenceInput: string, secret: string): Promise<ApplicationRow | undefined> {
+      const reference = parseReference(referenceInput)
+      const app = reference ? await repo.byReference(reference) : undefined
+      if (!app || app.status === 'draft') return undefined
+      const given = secret.trim()
+      const matches = app.applicant_birthdate ? given === app.applicant_birthdate : app.status_code_hash === hashCode(given.toUpperCase())
+      return matches ? app : undefined
+    },
+
+    inbox: (userId: string) => repo.inbox(userId),
+    markInboxRead: (userId: string) => repo.markInboxRead(userId),
+  }
+}
+
+export type ApplicationService = ReturnType<typeof createApplicationService>

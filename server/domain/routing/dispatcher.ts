@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
+import type { Logger } from 'pino'
+import type { ApplicationRepository } from '../../db/applicationRepository.js'
+import type { Dialect, OutboxTable } from '../../db/schema.js'
+import type { ApplicationService } from '../applications/applicationService.js'
+import { IllegalTransition } from '../applications/applicationService.js'
+import type { BusinessRegistry } from '../identity/businessRegistry.js'
+import { FinalError, RetryableError, type AgencyHandler, type HandlerApplication, type HandlerContext, type HandlerResult } from './handlerContract.js'
+
+export interface DispatcherOptions {
+  maxAttempts: number
+  /** first retry after about this long; doubled each attempt, capped at maxDelayMs */
+  baseDelayMs: number
+  maxDelayMs: number
+  /** how long a claimed row stays ours; a crashed instance's rows are retried after it */
+  leaseMs: number
+  /** fallback polling, for retries that come due and for other instances' commits */
+  pollMs: number
+  batchSize: number
+}
+
+export const defaultDispatcherOptions: DispatcherOptions = {
+  maxAttempts: 8, baseDelayMs: 2_000, maxDelayMs: 3_600_000, leaseMs: 60_000, pollMs: 2_000, batchSize: 20,
+}
+
+type OutboxRow = OutboxTable
+
+/** A handler for agencies that have none: the application lands in the portal's officer console. */
+const officerConsole: AgencyHandler = { handle: async () => ({ outcome: 'accepted' }) }
+
+export interface DispatcherDeps {
+  repo: ApplicationRepository
+  dialect: Dialect
+  applications: ApplicationService
+  handlers: Record<string, AgencyHandler>
+  registry: BusinessRegistry
+  logger: Logger
+  options?: Partial<DispatcherOptions>
+}
+
+/**
+ * Delivers submitted applications to their agency's handler from the outbox. Rows are
+ * claimed with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL; one UPDATE … RETURNING on
+ * SQLite, whose writer is single), so instances never hand the same row to two
+ * handlers while the lease holds. Woken right after a submission commits; polls as a
+ * fallback. Every attempt is a row in the delivery log.
+ */
+export function createDispatcher(deps: DispatcherDeps) {
+  const options = { ...defaultDispatcherOptions, ...deps.options }
+  const { repo, dialect, logger } = deps
+  const { db } = repo
+  const owner = randomUUID()
+  let running: Promise<void> | undefined
+  let again = false
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+
+  async function claim(): Promise<OutboxRow[]> {
+    const now = Date.now()
+    const until = now + options.leaseMs
+    const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``
+    const result = await sql<OutboxRow>`
+      update outbox set lease_owner = ${owner}, lease_until = ${until}
+      where id in (
+        select id from outbox
+        where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
+        order by next_attempt_at limit ${options.batchSize} ${lock})
+      returning *`.execute(db)
+    return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) }))
+  }
+
+  function backoff(attempt: number, retryAfterSeconds?: number): number {
+    const exponential = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1))
+    const jittered = exponential / 2 + Math.random() * (exponential / 2)
+    return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000)
+  }
+
+  async function logAttempt(row: OutboxRow, attempt: number, target: string, outcome: 'accepted' | 'retry' | 'final' | 'dead', started: number, statusCode: number | null, error: string | null) {
+    await db.insertInto('deliveries').values({
+      outbox_id: row.id, application_id: row.application_id, agency_id: row.agency_id, attempt, at: new Date().toISOString(),
+      target, outcome, status_code: statusCode, latency_ms: Math.round(performance.now() - started), error: error?.slice(0, 500) ?? null,
+    }).execute()
+  }
+
+  async function finish(row: OutboxRow, status: OutboxRow['status'], attempt: number, error: string | null, nextAttemptAt?: number) {
+    await db.updateTable('outbox').set({
+      status, attempts: attempt, lease_owner: null, lease_until: null, last_error: error?.slice(0, 500) ?? null,
+      ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt } : {}),
+      ...(status === 'delivered' ? { delivered_at: new Date().toISOString() } : {}),
+    }).where('id', '=', row.id).where('lease_owner', '=', owner).execute()
+  }
+
+  async function applicationFor(row: OutboxRow): Promise<HandlerApplication | undefined> {
+    const app = await repo.byId(row.application_id)
+    if (!app?.submitted_at) return undefined
+    const documents = await repo.documents(app.id)
+    return {
+      reference: app.reference, serviceId: app.service_id, submittedAt: app.submitted_at,
+      answers: JSON.parse(app.answers) as HandlerApplication['answers'],
+      profile: app.profile ? JSON.parse(app.profile) as Record<string, string> : {},
+      assuranceLevel: Number(app.assurance_level ?? 0),
+      onBehalfOf: app.on_behalf_of ? { enterpriseCode: app.on_behalf_of, name: app.on_behalf_of_name ?? '' } : null,
+      documents: documents.map((d) => ({ id: d.id, field: d.field_id, filename: d.filename, contentType: d.content_type, size: Number(d.size), sha256: d.sha256 })),
+    }
+  }
+
+  /** The application's status follows the handler's decision; a repeat after a crash finds it done. */
+  async function record(row: OutboxRow, result: HandlerResult) {
+    const app = (await repo.byId(row.application_id))!
+    const message = result.message ? JSON.stringify(result.message) : null
+    try {
+      if (result.outcome === 'refused') {
+        await deps.applications.transition(app, 'rejected', { id: null, kind: 'agency' }, { message })
+      } else {
+        await deps.applications.transition(app, 'received', { id: null, kind: 'agency' }, { message, agencyReference: result.agencyReference ?? null })
+      }
+    } catch (e) {
+      if (!(e instanceof IllegalTransition)) throw e
+    }
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const attempt = row.attempts + 1
+    const handler = deps.handlers[row.agency_id] ?? officerConsole
+    const target = deps.handlers[row.agency_id] ? `in-process:${row.agency_id}` : `officer-console:${row.agency_id}`
+    const started = performance.now()
+    const requestId = `dispatch-${row.id}-${attempt}`
+    try {
+      const application = await applicationFor(row)
+      if (!application) throw new FinalError('application not found or not submitted')
+      const ctx: HandlerContext = {
+        requestId, deliveryId: row.id,
+        log: logger.child({ requestId, agency: row.agency_id, reference: application.reference }),
+        lookups: {
+          enterpriseNamed: async (name) => {
+            const found = await deps.registry.findByName(name)
+            return found && { code: found.code, name: found.name }
+          },
+        },
+      }
+      const result = await handler.handle(application, ctx)
+      await logAttempt(row, attempt, target, 'accepted', started, null, null)
+      await finish(row, 'delivered', attempt, null)
+      await record(row, result)
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      if (err instanceof FinalError) {
+        await logAttempt(row, attempt, target, 'final', started, null, message)
+        await finish(row, 'failed', attempt, message)
+        logger.warn({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery failed for good')
+      } else if (attempt >= options.maxAttempts) {
+        await logAttempt(row, attempt, target, 'dead', started, null, message)
+        await finish(row, 'dead', attempt, message)
+        logger.error({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery dead-lettered after the last attempt')
+      } else {
+        await logAttempt(row, attempt, target, 'retry', started, null, message)
+        const delay = backoff(attempt, err instanceof RetryableError ? err.retryAfterSeconds : undefined)
+        await finish(row, 'pending', attempt, message, Date.now() + delay)
+      }
+    }
+  }
+
+  /** Delivers everything due, batch by batch, until nothing is left. */
+  async function drain(): Promise<void> {
+    for (;;) {
+      const rows = await claim()
+      if (!rows.length) return
+      await Promise.all(rows.map((row) => deliver(row).catch((err: unknown) => logger.error({ err, outbox: row.id }, 'dispatcher error'))))
+    }
+  }
+
+  function wake(): void {
+    if (stopped) return
+    if (running) {
+      again = true
+      return
+    }
+    running = (async () => {
+      do {
+        again = false
+        await drain().catch((err: unknown) => logger.error({ err }, 'dispatcher drain failed'))
+      } while (again && !stopped)
+    })().finally(() => { running = undefined })
+  }
+
+  return {
+    wake,
+    drain,
+    start() {
+      stopped = false
+      timer = setInterval(wake, options.pollMs)
+      timer.unref()
+      wake()
+    },
+    async stop() {
+      stopped = true
+      if (timer) clearInterval(timer)
+      await running
+    },
+    /** Resolves when the current wake-up has finished (tests). */
+    idle: async () => { while (running) await running },
+  }
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>

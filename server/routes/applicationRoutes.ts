@@ -1,0 +1,246 @@
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express'
+import multer from 'multer'
+import type { ApplicationRow } from '../db/applicationRepository.js'
+import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import { finalStatuses, IllegalTransition, Incomplete, type ApplicationService, type Upload, type UploadProblem } from '../domain/applications/applicationService.js'
+import { conditionHolds, keptAnswers, visibleFields, visiblePages, type Answers, type FieldError } from '../domain/forms/formEngine.js'
+import type { FormDefinition, PageDefinition } from '../domain/forms/formSchema.js'
+import type { AccountService } from '../domain/identity/accountService.js'
+import type { BusinessService } from '../domain/identity/businessService.js'
+import { HttpError } from '../web/httpErrors.js'
+import { allow } from '../web/setUpAuth.js'
+import { requestContext } from './signIn.js'
+
+/** Paths whose POST carries files; the CSRF token is checked after the upload is parsed. */
+export const uploadPaths = /^\/applications\/[^/]+\/(pages\/[^/]+|respond)$/
+
+const maxUploadBytes = 20 * 1024 * 1024
+const upload = multer({
+  storage: multer.memoryStorage(),
+  // Browsers send UTF-8 file names: "giấy chứng sinh.pdf" stays readable.
+  defParamCharset: 'utf8',
+  limits: { fileSize: maxUploadBytes, files: 10, fields: 100, fieldSize: 100_000, parts: 120 },
+})
+
+const notFound = () => new HttpError(404, 'error.notFound.title')
+
+type FormErrors = Record<string, FieldError | UploadProblem>
+
+export interface ApplicationRouteDeps {
+  applications: ApplicationService
+  catalogue: CatalogueService
+  accounts: AccountService
+  businesses: BusinessService
+  checkCsrfAfterUpload: RequestHandler
+}
+
+export function applicationRoutes(deps: ApplicationRouteDeps): Router {
+  const { applications, catalogue, accounts, businesses } = deps
+  const router = Router()
+  const citizen = allow('citizen')
+  router.use(['/applications', '/status'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-store')
+    next()
+  })
+
+  /** Parses a multipart body (files kept in memory, bounded), then checks the CSRF token. */
+  const uploadBody: RequestHandler = (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next()
+    upload.any()(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) {
+        res.locals['uploadError'] = { field: err.field, problem: err.code === 'LIMIT_FILE_SIZE' ? 'fileSize' : 'fileCount' }
+        req.body ??= {}
+        return deps.checkCsrfAfterUpload(req, res, next)
+      }
+      if (err) return next(err)
+      deps.checkCsrfAfterUpload(req, res, next)
+    })
+  }
+
+  async function own(req: Request): Promise<ApplicationRow> {
+    const app = await applications.ofApplicant(req.user!.id, String(req.params['ref']))
+    if (!app) throw notFound()
+    return app
+  }
+
+  async function draftWithForm(req: Request) {
+    const app = await own(req)
+    const { service, form } = await applications.serviceWithForm(app.service_id)
+    return { app, service, form }
+  }
+
+  function renderPage(res: Response, view: { app: ApplicationRow, service: unknown, form: FormDefinition, page: PageDefinition, answers: Answers, errors: FormErrors, documents: unknown[], change: boolean }, status = 200) {
+    const fields = visibleFields(view.page, view.answers)
+    const pages = visiblePages(view.form, view.answers)
+    res.status(status).render('pages/apply/page', {
+      ...view, fields, pageNumber: pages.findIndex((p) => p.id === view.page.id) + 1, pageCount: pages.length,
+      multipart: view.page.fields.some((f) => f.type === 'file'),
+    })
+  }
+
+  // The start page: what the service needs, then a button that opens (or resumes) a draft.
+  router.get('/services/:id/apply', async (req, res) => {
+    res.locals['routeName'] = 'apply'
+    const service = await catalogue.service(String(req.params['id']))
+    if (!service) throw notFound()
+    if (!service.form) return res.render('pages/catalogue/applyNotYet', { service })
+    res.set('Cache-Control', 'no-store')
+    res.render('pages/apply/start', { service, form: service.form })
+  })
+
+  router.post('/services/:id/apply', citizen, async (req, res) => {
+    const service = await catalogue.service(String(req.params['id']))
+    if (!service?.form) throw notFound()
+    const user = (await accounts.findUser(req.user!.id))!
+    const actingFor = req.session.actingFor ? await businesses.actingFor(user, req.session.actingFor) : undefined
+    if (actingFor && !service.applicants.includes('business')) throw new HttpError(409, 'apply.error.notForBusiness')
+    const { application } = await applications.start(user, service.id, actingFor, requestContext(req))
+    const page = application.current_page ?? service.form.pages[0]!.id
+    res.redirect(303, page === 'check' ? `/applications/${application.reference}/check` : `/applications/${application.reference}/pages/${page}`)
+  })
+
+  router.get('/applications/:ref/pages/:page', citizen, async (req, res) => {
+    const { app, service, form } = await draftWithForm(req)
+    if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
+    const answers = applications.answersOf(app)
+    const page = visiblePages(form, answers).find((p) => p.id === req.params['page'])
+    if (!page) throw notFound()
+    renderPage(res, { app, service, form, page, answers, errors: {}, documents: await applications.documents(app), change: req.query['change'] === '1' })
+  })
+
+  router.post('/applications/:ref/pages/:page', citizen, uploadBody, async (req, res) => {
+    const { app, service, form } = await draftWithForm(req)
+    if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
+    const answersBefore = applications.answersOf(app)
+    const page = form.pages.find((p) => p.id === req.params['page'] && conditionHolds(p.when, answersBefore))
+    if (!page) throw notFound()
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const change = body['change'] === '1'
+    const files = ((req.files as Express.Multer.File[] | undefined) ?? [])
+      .map((f): Upload => ({ fieldId: f.fieldname, filename: f.originalname, bytes: f.buffer }))
+    const uploadProblems = await applications.addUploads(app, form, files, req.user!.id)
+    const uploadError = res.locals['uploadError'] as { field?: string, problem: 'fileSize' | 'fileCount' } | undefined
+    if (uploadError?.field) uploadProblems[uploadError.field] = { problem: uploadError.problem, params: { max: uploadError.problem === 'fileSize' ? 20 : 10 } }
+    // "Remove" buttons on a file field post the document id.
+    if (typeof body['removeDocument'] === 'string') {
+      await applications.removeDocument(app, body['removeDocument'])
+      return res.redirect(303, `/applications/${app.reference}/pages/${page.id}${change ? '?change=1' : ''}`)
+    }
+    const result = await applications.savePage(app, form, page, body)
+    const errors: FormErrors = { ...result.errors, ...uploadProblems }
+    if (Object.keys(errors).length) {
+      return renderPage(res, { app, service, form, page, answers: result.answers ?? answersBefore, errors, documents: await applications.documents(app), change }, 422)
+    }
+    // "Upload and add another" stays on the page.
+    if (body['addAnother'] === '1') return res.redirect(303, `/applications/${app.reference}/pages/${page.id}`)
+    const next = change ? undefined : result.next
+    res.redirect(303, next ? `/applications/${app.reference}/pages/${next.id}` : `/applications/${app.reference}/check`)
+  })
+
+  router.get('/applications/:ref/check', citizen, async (req, res) => {
+    const { app, service, form } = await draftWithForm(req)
+    if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
+    const answers = keptAnswers(form, applications.answersOf(app))
+    res.render('pages/apply/check', { app, service, form, answers, pages: visiblePages(form, answers), documents: await applications.documents(app), incomplete: undefined })
+  })
+
+  router.post('/applications/:ref/submit', citizen, async (req, res) => {
+    const { app, service, form } = await draftWithForm(req)
+    const user = (await accounts.findUser(req.user!.id))!
+    try {
+      const { application, statusCode } = await applications.submit(app, user, { assuranceLevel: req.session.assuranceLevel ?? 0 }, requestContext(req))
+      if (statusCode) req.session.statusCodes = { ...req.session.statusCodes, [application.reference]: statusCode }
+      res.redirect(303, `/applications/${application.reference}/confirmation`)
+    } catch (e) {
+      if (!(e instanceof Incomplete)) throw e
+      const answers = keptAnswers(form, applications.answersOf(app))
+      res.status(422).render('pages/apply/check', { app, service, form, answers, pages: visiblePages(form, answers), documents: await applications.documents(app), incomplete: e.page })
+    }
+  })
+
+  router.get('/applications/:ref/confirmation', citizen, async (req, res) => {
+    const app = await own(req)
+    if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/check`)
+    const service = await catalogue.service(app.service_id)
+    res.render('pages/apply/confirmation', { app, service, statusCode: req.session.statusCodes?.[app.reference] })
+  })
+
+  router.get('/applications', citizen, async (req, res) => {
+    const [list, inbox] = await Promise.all([applications.list(req.user!.id), applications.inbox(req.user!.id)])
+    res.render('pages/apply/list', { list, inbox })
+    await applications.markInboxRead(req.user!.id)
+  })
+
+  router.get('/applications/:ref', citizen, async (req, res) => {
+    const app = await own(req)
+    if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/pages/${app.current_page ?? ''}`.replace(/\/pages\/check$/, '/check'))
+    const { service, form } = await applications.serviceWithForm(app.service_id)
+    res.render('pages/apply/application', {
+      app, service, form, answers: applications.answersOf(app), pages: visiblePages(form, applications.answersOf(app)),
+      events: await applications.events(app), documents: await applications.documents(app),
+      final: finalStatuses.includes(app.status), errors: {},
+    })
+  })
+
+  router.get('/applications/:ref/documents/:doc', citizen, async (req, res, next: NextFunction) => {
+    const app = await own(req)
+    const doc = await applications.document(app, String(req.params['doc']))
+    if (!doc) throw notFound()
+    res.set({
+      'Content-Type': doc.content_type,
+      'Content-Length': String(doc.size),
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}`,
+      'X-Content-Type-Options': 'nosniff',
+    })
+    applications.openDocument(doc).on('error', next).pipe(res)
+  })
+
+  router.post('/applications/:ref/withdraw', citizen, async (req, res) => {
+    const app = await own(req)
+    try {
+      await applications.transition(app, 'withdrawn', { id: req.user!.id, kind: 'citizen' }, { ctx: requestContext(req) })
+    } catch (e) {
+      if (e instanceof IllegalTransition) throw new HttpError(409, 'application.error.cannotWithdraw')
+      throw e
+    }
+    res.redirect(303, `/applications/${app.reference}`)
+  })
+
+  router.post('/applications/:ref/respond', citizen, uploadBody, async (req, res) => {
+    const app = await own(req)
+    if (app.status !== 'info_requested') throw new HttpError(409, 'application.error.notAwaitingInfo')
+    const { service, form } = await applications.serviceWithForm(app.service_id)
+    const text = String((req.body as Record<string, unknown> | undefined)?.['response'] ?? '').trim().slice(0, 2000)
+    const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f): Upload => ({ fieldId: 'response', filename: f.originalname, bytes: f.buffer }))
+    const problems = await applications.addResponseDocuments(app, files, req.user!.id)
+    if (!text || problems) {
+      return res.status(422).render('pages/apply/application', {
+        app, service, form, answers: applications.answersOf(app), pages: visiblePages(form, applications.answersOf(app)),
+        events: await applications.events(app), documents: await applications.documents(app), final: false,
+        errors: { response: problems ?? { problem: 'required' } },
+      })
+    }
+    await applications.transition(app, 'in_review', { id: req.user!.id, kind: 'citizen' }, { message: text, ctx: requestContext(req) })
+    res.redirect(303, `/applications/${app.reference}`)
+  })
+
+  // A visitor checks an application's status with its reference and the applicant's
+  // birthdate (or the second code given at submission). Rate limited by the caller.
+  router.get('/status', (req, res) => res.render('pages/apply/status', { values: {}, errors: {}, found: undefined, events: [] }))
+
+  router.post('/status', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const values = { reference: String(body['reference'] ?? '').slice(0, 40), secret: String(body['secret'] ?? '').slice(0, 40) }
+    const errors: Record<string, string> = {}
+    if (!values.reference.trim()) errors['reference'] = 'status.error.reference'
+    if (!values.secret.trim()) errors['secret'] = 'status.error.secret'
+    if (Object.keys(errors).length) return res.status(422).render('pages/apply/status', { values, errors, found: undefined, events: [] })
+    const app = await applications.checkStatus(values.reference, values.secret)
+    if (!app) return res.status(404).render('pages/apply/status', { values, errors: {}, found: false, events: [] })
+    const service = await catalogue.service(app.service_id)
+    const events = (await applications.events(app)).map((e) => ({ at: e.at, to: e.to_status }))
+    res.render('pages/apply/status', { values, errors: {}, found: { app, service }, events })
+  })
+
+  return router
+}

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import request from 'supertest'
+import type { Agent } from 'supertest'
+import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
+import { parseReference } from '../../server/domain/applications/reference.js'
+import { csrfFrom, emailsTo } from '../support/browserless.js'
+import { createTestPortal, type TestPortal } from '../support/testApp.js'
+
+let portal: TestPortal
+before(async () => {
+  portal = await createTestPortal()
+  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+})
+after(async () => { await portal.close() })
+
+const db = () => portal.database.handle.db
+export const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
+
+let ipCounter = 120
+async function signedIn(email: string, password: string): Promise<Agent> {
+  const agent = request.agent(portal.app)
+  const _csrf = await csrfFrom(agent, '/account/sign-in')
+  await agent.post('/account/sign-in').type('form').set('X-Forwarded-For', `198.51.100.${ipCounter++}`).send({ _csrf, email, password }).expect(303)
+  return agent
+}
+
+async function start(agent: Agent, service: string): Promise<{ reference: string, location: string }> {
+  const _csrf = await csrfFrom(agent, `/services/${service}/apply`)
+  const res = await agent.post(`/services/${service}/apply`).type('form').send({ _csrf }).expect(303)
+  const location = res.headers['location']!
+  return { reference: /\/applications\/([^/]+)\//.exec(location)![1]!, location }
+}
+
+async function answer(agent: Agent, reference: string, page: string, fields: Record<string, string | string[]>, files: Array<[string, Buffer, string]> = [], lang = 'vi') {
+  const _csrf = await csrfFrom(agent, `/applications/${reference}/pages/${page}`)
+  let req = agent.post(`/applications/${reference}/pages/${page}?lang=${lang}`)
+  if (files.length) {
+    req = req.field('_csrf', _csrf)
+    for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) req = req.field(name, v)
+    for (const [name, bytes, filename] of files) req = req.attach(name, bytes, filename)
+    return req
+  }
+  return req.type('form').send({ _csrf, ...fields })
+}
+
+describe('applying online: birth registration', () => {
+  let citizen: Agent
+  let reference: string
+
+  before(async () => {
+    citizen = await signedIn(demoAccounts[0]!.email, demoAccounts[0]!.password)
+  })
+
+  it('starts a draft prefilled with only the profile fields the service declared, and records that read', async () => {
+    const started = await start(citizen, 'dang-ky-khai-sinh')
+    reference = started.reference
+    assert.ok(parseReference(reference), `${reference} has a valid check character`)
+    assert.equal(started.location, `/applications/${reference}/pages/nguoi-nop`)
+    const page = await citizen.get(started.location).expect(200)
+    assert.match(page.text, /value="Nguyễn Văn An"/, 'the name came from the profile')
+    assert.match(page.text, /Điền sẵn từ tài khoản của bạn/)
+    const audit = await db().selectFrom('audit_events').select('detail').where('action', '=', 'data.prefill').executeTakeFirstOrThrow()
+    assert.match(audit.detail!, /"fields":\["fullName"\]/)
+    // Starting again resumes the same draft.
+    assert.equal((await start(citizen, 'dang-ky-khai-sinh')).reference, reference)
+  })
+
+  it('shows every mistake on a page in the person’s language, keeps the answers, and saves nothing wrong', async () => {
+    const cases: Array<[string, RegExp[]]> = [
+      ['vi', [/Hãy trả lời: số căn cước/, /Hãy trả lời: quan hệ với trẻ/]],
+      ['en', [/Enter citizen ID number/, /Enter your relationship to the child/]],
+      ['fr', [/Indiquez : numéro d’identité/, /Indiquez : votre lien avec l’enfant/]],
+    ]
+    for (const [lang, messages] of cases) {
+      const res = await answer(citizen, reference, 'nguoi-nop', { applicantName: 'Nguyễn Văn An', applicantCitizenId: '', applicantPhone: '0912 345 678' }, [], lang)
+      assert.equal(res.status, 422)
+      for (const m of messages) assert.match(res.text, m)
+      assert.match(res.text, /class="error-summary"/)
+      assert.match(res.text, /href="#applicantCitizenId"/)
+      assert.match(res.text, /value="0912 345 678"/, 'answers kept as typed')
+    }
+    const bad = await answer(citizen, reference, 'nguoi-nop', { applicantName: 'Nguyễn Văn An', applicantCitizenId: '001085012346', applicantPhone: '12', relationship: 'father' }, [], 'en')
+    assert.equal(bad.status, 422)
+    assert.match(bad.text, /must be a Vietnamese phone number/)
+  })
+
+  it('goes page by page, showing a question only when an earlier answer calls for it', async () => {
+    let res = await answer(citizen, reference, 'nguoi-nop', { applicantName: 'Nguyễn Văn An', applicantCitizenId: '001085012345', applicantPhone: '0912345678', relationship: 'father' })
+    assert.equal(res.headers['location'], `/applications/${reference}/pages/tre`)
+    const childPage = await citizen.get(`/applications/${reference}/pages/tre`).expect(200)
+    assert.doesNotMatch(childPage.text, /name="lateReason"/, 'no late reason asked before the birthdate is known')
+    // Born 90 days ago: the late-registration reason becomes a question, and is required.
+    res = await answer(citizen, reference, 'tre', { childName: 'Nguyễn Minh Khang', childBirthdate: daysAgo(90), childGender: 'male', birthPlace: 'Bệnh viện Phụ sản Hà Nội' })
+    assert.equal(res.status, 422)
+    assert.match(res.text, /name="lateReason"/)
+    res = await answer(citizen, reference, 'tre', { childName: 'Nguyễn Minh Khang', childBirthdate: daysAgo(20), childGender: 'male', birthPlace: 'Bệnh viện Phụ sản Hà Nội' })
+    assert.equal(res.headers['location'], `/applications/${reference}/pages/cha-me`)
+    res = await answer(citizen, reference, 'cha-me', { motherName: 'Trần Thị Mai', motherCitizenId: '001190004321', fatherKnown: 'no' })
+    assert.equal(res.headers['location'], `/applications/${reference}/pages/giay-to`)
+    const documents = await citizen.get(`/applications/${reference}/pages/giay-to`).expect(200)
+    assert.match(documents.text, /enctype="multipart\/form-data"/)
+    assert.doesNotMatch(documents.text, /name="marriageCertificate"/, 'no marriage certificate asked when no father is declared')
+  })
+
+  it('refuses a file whose bytes are not what its name says, and keeps a real PDF', async () => {
+    const lying = await answer(citizen, reference, 'giay-to', {}, [['birthCertificate', Buffer.from('MZ\x90\x00 this is an executable, not a PDF'), 'giay-chung-sinh.pdf']], 'en')
+    assert.equal(lying.status, 422)
+    assert.match(lying.text, /must be a PDF, JPEG, PNG file \(checked from its content, not its name\)/)
+    const renamedPng = await answer(citizen, reference, 'giay-to', {}, [['birthCertificate', png, 'scan.pdf']])
+    assert.equal(renamedPng.status, 303, 'a PNG named .pdf is still a PNG, which this field accepts')
+    const docs = await db().selectFrom('documents').selectAll().execute()
+    assert.equal(docs.length, 1)
+    assert.equal(docs[0]!.content_type, 'image/png', 'the type comes from the bytes')
+    await db().deleteFrom('documents').execute()
+    const ok = await answer(citizen, reference, 'giay-to', {}, [['birthCertificate', pdf, 'giấy chứng sinh.pdf']])
+    assert.equal(ok.headers['location'], `/applications/${reference}/check`)
+  })
+
+  it('lists the draft under my applications and checks every answer before submitting', async () => {
+    const list = await citizen.get('/applications').expect(200)
+    assert.match(list.text, new RegExp(reference))
+    assert.match(list.text, /Đang soạn/)
+    const check = await citizen.get(`/applications/${reference}/check`).expect(200)
+    assert.match(check.text, /Nguyễn Minh Khang/)
+    assert.match(check.text, /giấy chứng sinh\.pdf/)
+    assert.match(check.text, new RegExp(`href="/applications/${reference}/pages/tre\\?change=1#childName"`))
+    assert.match(check.text, /Tôi cam đoan/)
+  })
+
+  it('submits once however often the button is pressed: application, event, outbox row and audit entry together', async () => {
+    const _csrf = await csrfFrom(citizen, `/applications/${reference}/check`)
+    const results = await Promise.all([1, 2, 3].map(() => citizen.post(`/applications/${reference}/submit`).type('form').send({ _csrf })))
+    for (const r of results) assert.equal(r.headers['location'], `/applications/${reference}/confirmation`)
+    const again = await citizen.post(`/applications/${reference}/submit`).type('form').send({ _csrf })
+    assert.equal(again.headers['location'], `/applications/${reference}/confirmation`, 'back button and resubmit')
+    const app = await db().selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow()
+    assert.equal(app.status, 'submitted')
+    assert.deepEqual(JSON.parse(app.profile!), { fullName: 'Nguyễn Văn An' }, 'only the declared profile fields travel')
+    const events = await db().selectFrom('application_events').selectAll().where('application_id', '=', app.id).execute()
+    assert.equal(events.length, 1)
+    const outbox = await db().selectFrom('outbox').selectAll().where('application_id', '=', app.id).execute()
+    assert.equal(outbox.length, 1)
+    const audits = await db().selectFrom('audit_events').select('id').where('action', '=', 'application.submitted').execute()
+    assert.equal(audits.length, 1)
+    const confirmation = await citizen.get(`/applications/${reference}/confirmation`).expect(200)
+    assert.match(confirmation.text, new RegExp(reference))
+  })
+
+  it('the dispatcher delivers it to the commune’s handler, which receives it; the applicant is told in the inbox and by email', async () => {
+    await portal.dispatcher.drain()
+    const app = await db().selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow()
+    assert.equal(app.status, 'received')
+    const deliveries = await db().selectFrom('deliveries').selectAll().where('application_id', '=', app.id).execute()
+    assert.equal(deliveries.length, 1)
+    assert.equal(deliveries[0]!.outcome, 'accepted')
+    assert.equal(deliveries[0]!.target, 'in-process:ubnd-cap-xa')
+    const page = await citizen.get(`/applications/${reference}?lang=en`).expect(200)
+    assert.match(page.text, /Received by the agency/)
+    assert.match(page.text, /Registered on time: no fee\./)
+    const inbox = await citizen.get('/applications?lang=en').expect(200)
+    assert.match(inbox.text, /Received by the agency/)
+    assert.ok(emailsTo(portal.mailDir, demoAccounts[0]!.email).some((m) => m.includes(reference)))
+  })
+
+  it('a visitor checks the status with the reference and the birthdate; a wrong birthdate finds nothing', async () => {
+    await db().updateTable('applications').set({ applicant_birthdate: '1985-04-12' }).where('reference', '=', reference).execute()
+    const visitor = request.agent(portal.app)
+    const _csrf = await csrfFrom(visitor, '/status')
+    const found = await visitor.post('/status?lang=en').type('form').send({ _csrf, reference: reference.toLowerCase().replace(/-/g, ' '), secret: '1985-04-12' }).expect(200)
+    assert.match(found.text, /Received by the agency/)
+    assert.doesNotMatch(found.text, /Nguyễn/, 'no personal data on the status page')
+    await visitor.post('/status').type('form').send({ _csrf, reference, secret: '1990-01-01' }).expect(404)
+  })
+
+  it('another citizen gets 404 for the application and its document', async () => {
+    const other = await signedIn(demoAccounts[0]!.email, demoAccounts[0]!.password)
+    const doc = await db().selectFrom('documents').select('id').executeTakeFirstOrThrow()
+    const download = await other.get(`/applications/${reference}/documents/${doc.id}`).expect(200)
+    assert.equal(download.headers['content-type'], 'application/pdf')
+    const _csrf = await csrfFrom(other, '/account/sign-in')
+    // A different person: register one quickly through the account service.
+    await portal.deps.accounts.ensureDemoAccounts([{ email: 'khac@example.vn', fullName: 'Người Khác', role: 'citizen', password: 'một mật khẩu khác dài' }])
+    const stranger = await signedIn('khac@example.vn', 'một mật khẩu khác dài')
+    await stranger.get(`/applications/${reference}`).expect(404)
+    await stranger.get(`/applications/${reference}/documents/${doc.id}`).expect(404)
+    await stranger.post(`/applications/${reference}/withdraw`).type('form').send({ _csrf: await csrfFrom(stranger, '/applications') }).expect(404)
+    void _csrf
+  })
+
+  it('the applicant withdraws; a decided application cannot be withdrawn again (409)', async () => {
+    const _csrf = await csrfFrom(citizen, `/applications/${reference}`)
+    await citizen.post(`/applications/${reference}/withdraw`).type('form').send({ _csrf }).expect(303)
+    const app = await db().selectFrom('applications').select('status').where('reference', '=', reference).executeTakeFirstOrThrow()
+    assert.equal(app.status, 'withdrawn')
+    await citizen.post(`/applications/${reference}/withdraw`).type('form').send({ _csrf }).expect(409)
+  })
+})
+
+describe('handlers with real rules', () => {
+  it('a judicial record certificate needs national identity level 2: a password sign-in is refused with the reason', async () => {
+    const citizen = await signedIn(demoAccounts[0]!.email, demoAccounts[0]!.password)
+    await db().updateTable('users').set({ birthdate: '1985-04-12', gender: 'male', citizen_id: '001085012345', address: '5 Tràng Tiền, Hà Nội', phone: '0912345678' })
+      .where('email', '=', demoAccounts[0]!.email).execute()
+    const { reference } = await start(citizen, 'cap-phieu-ly-lich-tu-phap')
+    let res = await answer(citizen, reference, 'nguoi-nop', { applicantName: 'Nguyễn Văn An', applicantCitizenId: '001085012345', applicantPhone: '0912345678', applicantBirthdate: '1985-04-12', applicantGender: 'male', applicantAddress: '5 Tràng Tiền' })
+    assert.equal(res.headers['location'], `/applications/${reference}/pages/phieu`)
+    res = await answer(citizen, reference, 'phieu', { certificateType: '1', copies: '2', purpose: 'Xin việc', delivery: 'online' })
+    assert.equal(res.headers['location'], `/applications/${reference}/check`)
+    const _csrf = await csrfFrom(citizen, `/applications/${reference}/check`)
+    await citizen.post(`/applications/${reference}/submit`).type('form').send({ _csrf }).expect(303)
+    await portal.dispatcher.drain()
+    const page = await citizen.get(`/applications/${reference}?lang=en`).expect(200)
+    assert.match(page.text, /Refused/)
+    assert.match(page.text, /only issued to a person signed in with a level-2 national identity/)
+  })
+
+  it('an incomplete draft cannot be submitted: the check page names the step', async () => {
+    const citizen = await signedIn(demoAccounts[0]!.email, demoAccounts[0]!.password)
+    const { reference } = await start(citizen, 'dang-ky-tam-tru')
+    const _csrf = await csrfFrom(citizen, `/applications/${reference}/check`)
+    const res = await citizen.post(`/applications/${reference}/submit?lang=en`).type('form').send({ _csrf })
+    assert.equal(res.status, 422)
+    assert.match(res.text, /The step &#34;Where you will stay&#34; still needs answers|The step "Where you will stay" still needs answers/)
+    const app = await db().selectFrom('applications').select('status').where('reference', '=', reference).executeTakeFirstOrThrow()
+    assert.equal(app.status, 'draft')
+  })
+})
