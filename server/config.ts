@@ -28,6 +28,12 @@ const schema = z.object({
     .describe('issuer URL of the national identity provider (OpenID Connect); outside production defaults to the development provider of npm run idp'),
   NATIONAL_ID_CLIENT_ID: z.string().min(1).optional().describe('the portal\'s client id at the national identity provider'),
   NATIONAL_ID_CLIENT_SECRET: z.string().min(1).optional().describe('the portal\'s client secret at the national identity provider'),
+  AGENCY_ENDPOINTS: z.string().optional()
+    .describe('JSON {"<agency id>": {"url": "https://…", "secret": "whsec_…"}}: agencies whose applications are POSTed to their own endpoint'),
+  AGENCY_ENDPOINT_ALLOW: z.string().optional()
+    .describe('comma-separated addresses or CIDR ranges that agency endpoints may resolve to although private (e.g. the government network)'),
+  AGENCY_ENDPOINT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000)
+    .describe('how long the dispatcher waits for an agency endpoint'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -48,6 +54,9 @@ export type Config = {
   publicUrl: string
   smtpUrl: string | undefined
   mailFrom: string
+  agencyEndpoints: Record<string, { url: string, secret: string }>
+  agencyEndpointAllow: string[]
+  agencyEndpointTimeoutMs: number
   /** undefined: national sign-in is not offered */
   nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
 }
@@ -74,8 +83,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!c[name]) throw new ConfigError(`Missing setting ${name}: required with NATIONAL_ID_ISSUER`)
     }
   }
+  const endpoints = parseEndpoints(c.AGENCY_ENDPOINTS, production)
   return {
     env: c.NODE_ENV,
+    agencyEndpoints: endpoints,
+    agencyEndpointAllow: (c.AGENCY_ENDPOINT_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    agencyEndpointTimeoutMs: c.AGENCY_ENDPOINT_TIMEOUT_MS,
     production,
     port: c.PORT,
     host: c.HOST,
@@ -100,4 +113,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
   }
+}
+
+const endpointsSchema = z.record(z.string().regex(/^[a-z0-9-]+$/), z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by at least 24 base64 characters'),
+}).strict())
+
+function parseEndpoints(raw: string | undefined, production: boolean): Record<string, { url: string, secret: string }> {
+  if (!raw) return {}
+  let data: unknown
+  try {
+    data = JSON.parse(raw)
+  } catch {
+    throw new ConfigError('Invalid setting AGENCY_ENDPOINTS: not valid JSON')
+  }
+  const parsed = endpointsSchema.safeParse(data)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new ConfigError(`Invalid setting AGENCY_ENDPOINTS: ${issue.path.join('.')}: ${issue.message}`)
+  }
+  for (const [agency, e] of Object.entries(parsed.data)) {
+    if (production && !e.url.startsWith('https://')) throw new ConfigError(`Invalid setting AGENCY_ENDPOINTS: ${agency}.url must be https:// in production`)
+  }
+  return parsed.data
 }

@@ -22,6 +22,7 @@ import { createFileBlobStore } from './domain/applications/blobStore.js'
 import { statusEmail } from './domain/applications/statusEmail.js'
 import { createDispatcher, type Dispatcher } from './domain/routing/dispatcher.js'
 import { inProcessHandlers } from '../services/handlers.js'
+import { agencyHandlers } from './domain/routing/agencyHandlers.js'
 import path from 'node:path'
 import { servicesDir } from './paths.js'
 
@@ -61,8 +62,11 @@ async function main(config: Config) {
     wake: () => dispatcher.wake(),
     tell: statusEmail({ identity: identityRepository, mailer, publicUrl: config.publicUrl }),
   })
+  const routing = agencyHandlers(inProcessHandlers, config.agencyEndpoints, {
+    allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,
+  })
   const dispatcher: Dispatcher = createDispatcher({
-    repo: applicationRepository, dialect: database.dialect, applications, handlers: inProcessHandlers, registry, logger: logger.child({ component: 'dispatcher' }),
+    repo: applicationRepository, dialect: database.dialect, applications, ...routing, registry, logger: logger.child({ component: 'dispatcher' }),
   })
   dispatcher.start()
 

@@ -228,6 +228,12 @@ export interface DeliveryTable {
   error: string | null
 }
 
+export interface AgencyEndpointTable {
+  agency_id: string
+  disabled_at: string | null
+  reason: string | null
+}
+
 export interface NotificationTable {
   id: Generated<number>
   user_id: string
@@ -258,6 +264,7 @@ export interface Database {
   outbox: OutboxTable
   deliveries: DeliveryTable
   notifications: NotificationTable
+  agency_endpoints: AgencyEndpointTable
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -25,6 +25,9 @@ import { createFileBlobStore } from '../../server/domain/applications/blobStore.
 import { statusEmail } from '../../server/domain/applications/statusEmail.js'
 import { createDispatcher, type Dispatcher } from '../../server/domain/routing/dispatcher.js'
 import { inProcessHandlers } from '../../services/handlers.js'
+import { agencyHandlers } from '../../server/domain/routing/agencyHandlers.js'
+import type { DispatcherOptions } from '../../server/domain/routing/dispatcher.js'
+import type { RemoteEndpoint } from '../../server/domain/routing/remoteHandler.js'
 
 export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test'
 export const usePostgres = process.env['TEST_DB'] === 'pg'
@@ -93,6 +96,10 @@ export async function createTestPortal(options: {
   publicUrl?: string
   /** the national identity provider to use; none by default */
   nationalId?: { issuer: string, clientId: string, clientSecret: string }
+  /** agencies whose applications go to an HTTP endpoint, and the private ranges those may use */
+  agencyEndpoints?: Record<string, RemoteEndpoint>
+  endpointAllow?: string[]
+  dispatcher?: Partial<DispatcherOptions>
 } = {}): Promise<TestPortal> {
   const database = await createTestDatabase()
   const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
@@ -108,9 +115,10 @@ export async function createTestPortal(options: {
     repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(mailRoot, 'files')), wake: () => {},
     tell: statusEmail({ identity, mailer, publicUrl: options.publicUrl ?? testPublicUrl }),
   })
+  const routing = agencyHandlers(inProcessHandlers, options.agencyEndpoints ?? {}, { allowedPrivateRanges: options.endpointAllow ?? [], timeoutMs: 2_000 })
   const dispatcher = createDispatcher({
-    repo: applicationRepository, dialect: database.handle.dialect, applications, handlers: inProcessHandlers, registry,
-    logger: pino({ level: 'silent' }), options: { baseDelayMs: 10, maxDelayMs: 50 },
+    repo: applicationRepository, dialect: database.handle.dialect, applications, ...routing, registry,
+    logger: pino({ level: 'silent' }), options: { baseDelayMs: 10, maxDelayMs: 50, ...options.dispatcher },
   })
   const deps: AppDeps = {
     config: {

@@ -97,6 +97,13 @@ export function applicationsMigration(dialect: Dialect): Migration {
       await db.schema.createIndex('deliveries_agency').on('deliveries').columns(['agency_id', 'id']).execute()
       await db.schema.createIndex('deliveries_outbox').on('deliveries').column('outbox_id').execute()
 
+      // An agency endpoint that answered 410 Gone is switched off until re-enabled.
+      await db.schema.createTable('agency_endpoints')
+        .addColumn('agency_id', 'text', (c) => c.primaryKey())
+        .addColumn('disabled_at', 'text')
+        .addColumn('reason', 'text')
+        .execute()
+
       await withSerialId(db.schema.createTable('notifications'), dialect)
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('application_id', 'text', (c) => c.notNull())
@@ -108,7 +115,7 @@ export function applicationsMigration(dialect: Dialect): Migration {
       await db.schema.createIndex('notifications_user').on('notifications').columns(['user_id', 'id']).execute()
     },
     async down(db: Kysely<unknown>) {
-      for (const table of ['notifications', 'deliveries', 'outbox', 'documents', 'application_events', 'applications']) {
+      for (const table of ['notifications', 'agency_endpoints', 'deliveries', 'outbox', 'documents', 'application_events', 'applications']) {
         await db.schema.dropTable(table).ifExists().execute()
       }
       await db.schema.alterTable('services').dropColumn('form').execute()

@@ -6,6 +6,7 @@ import type { Dialect, OutboxTable } from '../../db/schema.js'
 import type { ApplicationService } from '../applications/applicationService.js'
 import { IllegalTransition } from '../applications/applicationService.js'
 import type { BusinessRegistry } from '../identity/businessRegistry.js'
+import { EndpointGone } from './remoteHandler.js'
 import { FinalError, RetryableError, type AgencyHandler, type HandlerApplication, type HandlerContext, type HandlerResult } from './handlerContract.js'
 
 export interface DispatcherOptions {
@@ -34,6 +35,8 @@ export interface DispatcherDeps {
   dialect: Dialect
   applications: ApplicationService
   handlers: Record<string, AgencyHandler>
+  /** agencies delivered to a remote endpoint, and its URL for the delivery log */
+  targets?: Record<string, string>
   registry: BusinessRegistry
   logger: Logger
   options?: Partial<DispatcherOptions>
@@ -120,11 +123,24 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  const disabledEndpoint = async (agencyId: string) => Boolean(await db.selectFrom('agency_endpoints').select('agency_id')
+    .where('agency_id', '=', agencyId).where('disabled_at', 'is not', null).executeTakeFirst())
+
+  async function disableEndpoint(agencyId: string, reason: string) {
+    await db.insertInto('agency_endpoints').values({ agency_id: agencyId, disabled_at: new Date().toISOString(), reason })
+      .onConflict((oc) => oc.column('agency_id').doUpdateSet({ disabled_at: new Date().toISOString(), reason })).execute()
+  }
+
   async function deliver(row: OutboxRow): Promise<void> {
     const attempt = row.attempts + 1
     const handler = deps.handlers[row.agency_id] ?? officerConsole
-    const target = deps.handlers[row.agency_id] ? `in-process:${row.agency_id}` : `officer-console:${row.agency_id}`
+    const target = deps.targets?.[row.agency_id] ?? (deps.handlers[row.agency_id] ? `in-process:${row.agency_id}` : `officer-console:${row.agency_id}`)
     const started = performance.now()
+    if (deps.targets?.[row.agency_id] && await disabledEndpoint(row.agency_id)) {
+      await logAttempt(row, row.attempts, target, 'final', started, null, 'endpoint disabled (410 Gone earlier); not attempted')
+      await finish(row, 'disabled', row.attempts, 'endpoint disabled')
+      return
+    }
     const requestId = `dispatch-${row.id}-${attempt}`
     try {
       const application = await applicationFor(row)
@@ -140,23 +156,25 @@ export function createDispatcher(deps: DispatcherDeps) {
         },
       }
       const result = await handler.handle(application, ctx)
-      await logAttempt(row, attempt, target, 'accepted', started, null, null)
+      await logAttempt(row, attempt, target, 'accepted', started, result.outcome === 'accepted' ? result.statusCode ?? null : null, null)
       await finish(row, 'delivered', attempt, null)
       await record(row, result)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
+      const statusCode = err instanceof FinalError || err instanceof RetryableError ? err.statusCode ?? null : null
       if (err instanceof FinalError) {
-        await logAttempt(row, attempt, target, 'final', started, null, message)
+        await logAttempt(row, attempt, target, 'final', started, statusCode, message)
         await finish(row, 'failed', attempt, message)
+        if (err instanceof EndpointGone) await disableEndpoint(row.agency_id, message)
         logger.warn({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery failed for good')
       } else if (attempt >= options.maxAttempts) {
-        await logAttempt(row, attempt, target, 'dead', started, null, message)
+        await logAttempt(row, attempt, target, 'dead', started, statusCode, message)
         await finish(row, 'dead', attempt, message)
         logger.error({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery dead-lettered after the last attempt')
       } else {
-        await logAttempt(row, attempt, target, 'retry', started, null, message)
+        await logAttempt(row, attempt, target, 'retry', started, statusCode, message)
         const delay = backoff(attempt, err instanceof RetryableError ? err.retryAfterSeconds : undefined)
-        await finish(row, 'pending', attempt, message, Date.now() + delay)
+        await finish(row, 'pending', attempt, message, Math.round(Date.now() + delay))
       }
     }
   }

@@ -33,18 +33,22 @@ export interface HandlerMessage { vi: string, en: string, fr: string }
 
 /** What a handler decides. A refusal is final and its message is shown to the applicant. */
 export type HandlerResult =
-  | { outcome: 'accepted', agencyReference?: string, message?: HandlerMessage }
+  | { outcome: 'accepted', agencyReference?: string, message?: HandlerMessage, /** HTTP status, for a remote endpoint's delivery log */ statusCode?: number }
   | { outcome: 'refused', message: HandlerMessage }
 
 /** Try again later (the agency is down, a timeout): the dispatcher retries with backoff. */
 export class RetryableError extends Error {
+  /** the HTTP status, when a remote endpoint answered */
+  statusCode?: number
   constructor(message: string, readonly retryAfterSeconds?: number) {
     super(message)
   }
 }
 
 /** Never going to work (the request is malformed for the agency): no retry; visible to the agency and administrators. */
-export class FinalError extends Error {}
+export class FinalError extends Error {
+  statusCode?: number
+}
 
 export interface AgencyHandler {
   handle(application: HandlerApplication, ctx: HandlerContext): Promise<HandlerResult>
