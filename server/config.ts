@@ -34,6 +34,8 @@ const schema = z.object({
     .describe('comma-separated addresses or CIDR ranges that agency endpoints may resolve to although private (e.g. the government network)'),
   AGENCY_ENDPOINT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000)
     .describe('how long the dispatcher waits for an agency endpoint'),
+  DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60)
+    .describe('how long a dispatcher holds a claimed delivery; after a crash another instance retries it once this has passed'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -57,6 +59,7 @@ export type Config = {
   agencyEndpoints: Record<string, { url: string, secret: string }>
   agencyEndpointAllow: string[]
   agencyEndpointTimeoutMs: number
+  dispatchLeaseSeconds: number
   /** undefined: national sign-in is not offered */
   nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
 }
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agencyEndpoints: endpoints,
     agencyEndpointAllow: (c.AGENCY_ENDPOINT_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     agencyEndpointTimeoutMs: c.AGENCY_ENDPOINT_TIMEOUT_MS,
+    dispatchLeaseSeconds: c.DISPATCH_LEASE_SECONDS,
     production,
     port: c.PORT,
     host: c.HOST,

@@ -67,6 +67,7 @@ async function main(config: Config) {
   })
   const dispatcher: Dispatcher = createDispatcher({
     repo: applicationRepository, dialect: database.dialect, applications, ...routing, registry, logger: logger.child({ component: 'dispatcher' }),
+    options: { leaseMs: config.dispatchLeaseSeconds * 1000, pollMs: Math.min(2_000, config.dispatchLeaseSeconds * 500) },
   })
   dispatcher.start()
 

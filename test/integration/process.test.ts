@@ -1,49 +1,13 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { after, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { projectRoot } from '../../server/paths.js'
 import { postgresUrl, usePostgres } from '../support/testApp.js'
-
-const dirs: string[] = []
-const children: ChildProcess[] = []
-after(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-function startPortal(env: Record<string, string>): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-process-'))
-  dirs.push(dataDir)
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info',
-      ...(usePostgres ? { DATABASE_URL: postgresUrl } : {}),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let out = ''
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString() })
-  child.stderr!.on('data', (c: Buffer) => { out += c.toString() })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, output: () => out, exited }
-}
-
-async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > until) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+import { dirs, startPortal, waitFor } from '../support/process.js'
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null, out: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/scripts/portal.ts', ...args], {

@@ -1,27 +1,7 @@
 import assert from 'node:assert/strict'
 import type { Agent } from 'supertest'
+import { CookieJar, visit } from './cookieJar.js'
 import { testPublicUrl } from './testApp.js'
-
-/** A tiny cookie jar for talking to the identity provider with fetch, as a browser would. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>()
-  store(res: Response) {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      const eq = pair!.indexOf('=')
-      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1))
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-  }
-}
-
-async function visit(jar: CookieJar, url: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), cookie: jar.header() } })
-  jar.store(res)
-  return res
-}
 
 /**
  * Runs the provider's side of a national sign-in that the portal started with `start`
