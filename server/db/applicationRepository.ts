@@ -61,6 +61,17 @@ export function createApplicationRepository(db: Db) {
         'applications.current_page', 'services.id as service_id', 'services.name_vi', 'services.name_en', 'services.name_fr'])
       .where('applicant_id', '=', applicantId).orderBy('applications.updated_at', 'desc').limit(200).execute(),
 
+    /** Applications routed to an agency (drafts are the applicant's alone), newest first. */
+    forAgency: (agencyId: string, status?: string) => {
+      let q = db.selectFrom('applications')
+        .innerJoin('services', 'services.id', 'applications.service_id')
+        .select(['applications.reference', 'applications.status', 'applications.submitted_at', 'applications.updated_at', 'applications.on_behalf_of_name',
+          'services.name_vi', 'services.name_en', 'services.name_fr'])
+        .where('applications.agency_id', '=', agencyId).where('applications.status', '!=', 'draft')
+      if (status) q = q.where('applications.status', '=', status as never)
+      return q.orderBy('applications.submitted_at', 'desc').limit(200).execute()
+    },
+
     async saveAnswers(id: string, answers: string, currentPage: string | null): Promise<void> {
       await db.updateTable('applications').set({ answers, current_page: currentPage, updated_at: now() })
         .where('id', '=', id).where('status', '=', 'draft').execute()

@@ -2,6 +2,9 @@ import { Router } from 'express'
 import { z } from 'zod'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { AccountRefused, roles, type AccountService } from '../domain/identity/accountService.js'
+import { finalStatuses, IllegalTransition, type ApplicationService } from '../domain/applications/applicationService.js'
+import { visiblePages } from '../domain/forms/formEngine.js'
+import type { ApplicationStatus } from '../db/schema.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
 import { allow } from '../web/setUpAuth.js'
@@ -23,8 +26,10 @@ const roleRefusals: Record<string, TranslationKey> = {
  * The officer console, the auditor's trail and the administrator's pages. Each route
  * names the one role it allows; anyone else signed in gets 403.
  */
-export function staffRoutes(deps: { accounts: AccountService, catalogue: CatalogueService }): Router {
-  const { accounts, catalogue } = deps
+const officerMoves: ApplicationStatus[] = ['in_review', 'info_requested', 'approved', 'rejected']
+
+export function staffRoutes(deps: { accounts: AccountService, catalogue: CatalogueService, applications: ApplicationService }): Router {
+  const { accounts, catalogue, applications } = deps
   const router = Router()
   router.use(['/agency', '/audit', '/admin'], (_req, res, next) => {
     res.set('Cache-Control', 'no-store')
@@ -36,7 +41,50 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     const agency = agencyId ? await catalogue.agency(agencyId) : undefined
     if (!agency) throw new HttpError(404, 'error.notFound.title')
     const services = await catalogue.find({ agency: agency.id, page: 1, pageSize: 100, lang: res.locals.lang })
-    res.render('pages/staff/agency', { agency, services: services.items })
+    const status = typeof req.query['status'] === 'string' && /^[a-z_]{1,20}$/.test(req.query['status']) ? req.query['status'] : undefined
+    res.render('pages/staff/agency', { agency, services: services.items, inbox: await applications.forAgency(agency.id, status), status: status ?? '' })
+  })
+
+  async function agencyApplication(req: import('express').Request) {
+    const app = req.user!.agencyId ? await applications.ofAgency(req.user!.agencyId, String(req.params['ref']), req.user!.id, requestContext(req)) : undefined
+    if (!app) throw new HttpError(404, 'error.notFound.title')
+    return app
+  }
+
+  async function renderApplication(res: import('express').Response, app: import('../db/applicationRepository.js').ApplicationRow, error?: TranslationKey, status = 200) {
+    const { service, form } = await applications.serviceWithForm(app.service_id)
+    const answers = applications.answersOf(app)
+    res.status(status).render('pages/staff/application', {
+      app, service, form, answers, pages: visiblePages(form, answers), events: await applications.events(app),
+      documents: await applications.documents(app), moves: officerMoves, final: finalStatuses.includes(app.status), error,
+    })
+  }
+
+  // An officer sees only applications routed to their own agency: any other is 404.
+  router.get('/agency/applications/:ref', allow('officer'), async (req, res) => renderApplication(res, await agencyApplication(req)))
+
+  router.get('/agency/applications/:ref/documents/:doc', allow('officer'), async (req, res, next) => {
+    const app = await agencyApplication(req)
+    const doc = await applications.document(app, String(req.params['doc']))
+    if (!doc) throw new HttpError(404, 'error.notFound.title')
+    res.set({ 'Content-Type': doc.content_type, 'Content-Length': String(doc.size), 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}` })
+    applications.openDocument(doc).on('error', next).pipe(res)
+  })
+
+  router.post('/agency/applications/:ref/status', allow('officer'), async (req, res) => {
+    const app = await agencyApplication(req)
+    const to = String(req.body?.to ?? '') as ApplicationStatus
+    const message = String(req.body?.message ?? '').trim().slice(0, 2000) || null
+    const note = String(req.body?.note ?? '').trim().slice(0, 2000) || null
+    if (!officerMoves.includes(to)) return renderApplication(res, app, 'staff.application.error.status', 422)
+    if ((to === 'info_requested' || to === 'rejected') && !message) return renderApplication(res, app, 'staff.application.error.message', 422)
+    try {
+      await applications.transition(app, to, { id: req.user!.id, kind: 'officer' }, { message, note, ctx: requestContext(req) })
+    } catch (e) {
+      if (!(e instanceof IllegalTransition)) throw e
+      return renderApplication(res, app, 'staff.application.error.transition', 409)
+    }
+    res.redirect(303, `/agency/applications/${app.reference}`)
   })
 
   router.get('/audit', allow('auditor'), async (req, res) => {

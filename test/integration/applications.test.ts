@@ -228,3 +228,68 @@ describe('handlers with real rules', () => {
     assert.equal(app.status, 'draft')
   })
 })
+
+describe('the agency works the application; the applicant answers a request for information', () => {
+  it('request for information → the applicant answers with text and a document → back in review → approved; other agencies get 404', async () => {
+    const citizen = await signedIn(demoAccounts[0]!.email, demoAccounts[0]!.password)
+    const { reference } = await start(citizen, 'dang-ky-ket-hon')
+    const pages: Array<[string, Record<string, string>, Array<[string, Buffer, string]>]> = [
+      ['nguoi-nop', { applicantName: 'Nguyễn Văn An', applicantCitizenId: '001085012345', applicantPhone: '0912345678', applicantBirthdate: '1985-04-12', applicantMaritalStatus: 'single' }, []],
+      ['nguoi-kia', { partnerName: 'Lê Thị Hồng', partnerBirthdate: '1988-02-03', partnerCitizenId: '001188001234', partnerSameCommune: 'no' }, [['partnerMaritalProof', pdf, 'xac-nhan.pdf']]],
+      ['dang-ky', { ceremonyDate: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10) }, []],
+    ]
+    for (const [page, fields, files] of pages) {
+      const res = await answer(citizen, reference, page, fields, files)
+      assert.equal(res.status, 303, `${page}: ${res.status}`)
+    }
+    const _csrf = await csrfFrom(citizen, `/applications/${reference}/check`)
+    await citizen.post(`/applications/${reference}/submit`).type('form').send({ _csrf }).expect(303)
+    await portal.dispatcher.drain()
+
+    // The commune's officer (demo) works it; an officer of another agency cannot see it.
+    const officer = await signedIn(demoAccounts[1]!.email, demoAccounts[1]!.password)
+    const inbox = await officer.get('/agency').expect(200)
+    assert.match(inbox.text, new RegExp(reference))
+    const other = await signedIn(demoAccounts[1]!.email, demoAccounts[1]!.password)
+    await db().updateTable('users').set({ agency_id: 'so-tu-phap' }).where('email', '=', demoAccounts[1]!.email).execute()
+    await other.get(`/agency/applications/${reference}`).expect(404)
+    await db().updateTable('users').set({ agency_id: 'ubnd-cap-xa' }).where('email', '=', demoAccounts[1]!.email).execute()
+
+    const page = await officer.get(`/agency/applications/${reference}`).expect(200)
+    assert.match(page.text, /Lê Thị Hồng/)
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!
+    const noMessage = await officer.post(`/agency/applications/${reference}/status?lang=en`).type('form').send({ _csrf: token, to: 'info_requested' })
+    assert.equal(noMessage.status, 422)
+    assert.match(noMessage.text, /Write a message to the applicant/)
+    await officer.post(`/agency/applications/${reference}/status`).type('form').send({ _csrf: token, to: 'in_review' }).expect(303)
+    await officer.post(`/agency/applications/${reference}/status`).type('form')
+      .send({ _csrf: token, to: 'info_requested', message: 'Xin bổ sung bản sao sổ hộ khẩu của người kia.', note: 'thiếu giấy tờ' }).expect(303)
+
+    // The applicant sees the request (not the internal note), and answers it.
+    const waiting = await citizen.get(`/applications/${reference}`).expect(200)
+    assert.match(waiting.text, /Xin bổ sung bản sao sổ hộ khẩu/)
+    assert.doesNotMatch(waiting.text, /thiếu giấy tờ/)
+    const c2 = /name="_csrf" value="([^"]+)"/.exec(waiting.text)![1]!
+    const empty = await citizen.post(`/applications/${reference}/respond`).field('_csrf', c2).field('response', '')
+    assert.equal(empty.status, 422)
+    const lying = await citizen.post(`/applications/${reference}/respond`).field('_csrf', c2).field('response', 'Gửi kèm').attach('files', Buffer.from('not a pdf at all'), 'so-ho-khau.pdf')
+    assert.equal(lying.status, 422)
+    await citizen.post(`/applications/${reference}/respond`).field('_csrf', c2).field('response', 'Đã gửi kèm bản sao.').attach('files', pdf, 'so-ho-khau.pdf').expect(303)
+    const app = await db().selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow()
+    assert.equal(app.status, 'in_review')
+    const docs = await db().selectFrom('documents').select('filename').where('application_id', '=', app.id).execute()
+    assert.ok(docs.some((d) => d.filename === 'so-ho-khau.pdf'))
+
+    // Illegal moves are refused with 409; the officer approves.
+    await officer.post(`/agency/applications/${reference}/status`).type('form').send({ _csrf: token, to: 'approved' }).expect(303)
+    await officer.post(`/agency/applications/${reference}/status`).type('form').send({ _csrf: token, to: 'in_review' }).expect(409)
+    const events = await db().selectFrom('application_events').select('to_status').where('application_id', '=', app.id).orderBy('id').execute()
+    assert.deepEqual(events.map((e) => e.to_status), ['submitted', 'received', 'in_review', 'info_requested', 'in_review', 'approved'])
+
+    // The applicant sees every read of their data by the agency.
+    const history = await citizen.get('/account?lang=en').expect(200)
+    assert.match(history.text, /An agency officer read your application/)
+    const notices = await db().selectFrom('notifications').select('status').where('application_id', '=', app.id).execute()
+    assert.equal(notices.length, 5, 'one inbox message per status change after submission')
+  })
+})

@@ -38,6 +38,9 @@ const routes: Array<{ method: 'get' | 'post', path: () => string, allowed: Role,
   { method: 'get', path: () => '/account/businesses', allowed: 'citizen', ok: 200 },
   { method: 'post', path: () => '/account/businesses', allowed: 'citizen', ok: 422 },
   { method: 'post', path: () => '/account/acting-for', allowed: 'citizen', ok: 303 },
+  { method: 'get', path: () => '/applications', allowed: 'citizen', ok: 200 },
+  { method: 'get', path: () => '/agency/applications/HS-2611-0000-0000', allowed: 'officer', ok: 404 },
+  { method: 'post', path: () => '/agency/applications/HS-2611-0000-0000/status', allowed: 'officer', ok: 404 },
 ]
 
 describe('role checks on every staff route', () => {

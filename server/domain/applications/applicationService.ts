@@ -128,6 +128,22 @@ export function createApplicationService(deps: ApplicationDeps) {
     },
 
     list: (userId: string) => repo.listFor(userId),
+
+    /** The agency's applications, for its officers. */
+    forAgency: (agencyId: string, status?: string) => repo.forAgency(agencyId, status),
+
+    /**
+     * One application, for an officer of the agency it was routed to; undefined for any
+     * other agency (the route answers 404, so existence does not leak). Each read is an
+     * audit entry with the applicant as subject, which the applicant can see.
+     */
+    async ofAgency(agencyId: string, referenceInput: string, officerId: string, ctx: RequestContext): Promise<ApplicationRow | undefined> {
+      const reference = parseReference(referenceInput)
+      const app = reference ? await repo.byReference(reference) : undefined
+      if (!app || app.agency_id !== agencyId || app.status === 'draft') return undefined
+      await writeAudit(db, { action: 'data.read', actorId: officerId, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, by: 'officer', agency: agencyId } })
+      return app
+    },
     events: (app: ApplicationRow) => repo.events(app.id),
     documents: (app: ApplicationRow) => repo.documents(app.id),
     document: (app: ApplicationRow, id: string) => repo.document(app.id, id),
