@@ -11,16 +11,24 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import { projectRoot } from '../server/paths.js'
 import { measureHashing, measureSignIns, seedBenchAccounts } from './signIns.js'
+import { agencySecret, browserSession, measureLatency, seedDrafts, startBenchAgency } from './submissions.js'
+import pg from 'pg'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
 const connections = 50
-const ports = { portal: 3300, bare: 3301, uncached: 3302 }
+const ports = { portal: 3300, bare: 3301, uncached: 3302, postgres: 3303 }
 
 const startScript = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
 const nodeFlags = startScript.split(/\s+/).filter((w) => w.startsWith('--'))
 
-interface Target { name: string, port: number, paths: string[] }
+interface Target {
+  name: string
+  port: number
+  paths: string[]
+  /** POST /applications/{ref}/submit, a fresh draft each time (answered with a 303) */
+  submit?: { references: string[], session: { cookie: string, csrf: string } }
+}
 interface Result { name: string, rps: number, p50: number, p99: number }
 
 function startServer(args: string[], env: Record<string, string>, logFile: string): Promise<ChildProcess> {
@@ -43,11 +51,25 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited
 }
 
+function requestsFor(target: Target): autocannon.Request[] {
+  const submit = target.submit
+  if (!submit) return target.paths.map((p) => ({ method: 'GET', path: p }))
+  const body = new URLSearchParams({ _csrf: submit.session.csrf }).toString()
+  const headers = { cookie: submit.session.cookie, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https', 'x-forwarded-for': '10.200.0.1' }
+  return [{
+    method: 'POST',
+    setupRequest: (req) => {
+      const reference = submit.references.pop()
+      if (!reference) throw new Error('out of prepared drafts')
+      return { ...req, path: `/applications/${reference}/submit`, headers, body }
+    },
+  }]
+}
+
 function load(target: Target, duration: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon({
-      url: `http://127.0.0.1:${target.port}`, connections, duration, pipelining: 1,
-      requests: target.paths.map((p) => ({ method: 'GET', path: p })),
+      url: `http://127.0.0.1:${target.port}`, connections, duration, pipelining: 1, requests: requestsFor(target),
     }, (err, result) => (err ? reject(err) : resolve(result)))
   })
 }
@@ -60,8 +82,10 @@ async function measureAll(targets: Target[]): Promise<Result[]> {
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
       const r = await load(t, seconds)
-      if (r.non2xx !== 0 || r.errors !== 0 || r.timeouts !== 0) {
-        throw new Error(`${t.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`)
+      // A submit answers 303 (to the confirmation); everything else must be 2xx.
+      const unexpected = t.submit ? r.non2xx - r['3xx'] + r['2xx'] : r.non2xx
+      if (unexpected !== 0 || r.errors !== 0 || r.timeouts !== 0) {
+        throw new Error(`${t.name}: ${unexpected} unexpected statuses, ${r.errors} errors, ${r.timeouts} timeouts`)
       }
       runs.get(t.name)!.push(r)
     }
@@ -84,12 +108,19 @@ async function main() {
     NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', DATA_DIR: work,
     PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: 'smtp://127.0.0.1:2525', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false' }
   const servers: ChildProcess[] = []
+  const agency = await startBenchAgency()
+  Object.assign(env, {
+    AGENCY_ENDPOINTS: JSON.stringify({ 'cong-an-cap-xa': { url: agency.url, secret: agencySecret } }), AGENCY_ENDPOINT_ALLOW: '127.0.0.1/32',
+  })
+  const pgDatabase = `bench_${process.pid}`
+  const pgAdmin = new pg.Client({ connectionString: process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' })
   process.stdout.write(`Node ${process.version}; portal node flags: ${nodeFlags.join(' ')}\n`)
   process.stdout.write(`${connections} connections; ${rounds} rounds × ${seconds} s per target after a 2 s warm-up; median of rounds\n`)
   try {
     const seeded = execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...env } }).toString().trim()
     process.stdout.write(`${seeded}\n`)
     const benchAccounts = await seedBenchAccounts(work, 400)
+    const drafts = await seedDrafts({ dataDir: work }, 60_000)
     servers.push(await startServer(['--import', 'tsx', 'bench/bareExpress.ts'], { PORT: String(ports.bare) }, path.join(work, 'bare.log')))
     const portal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, PORT: String(ports.portal) }, path.join(work, 'portal.log'))
     servers.push(portal)
@@ -108,6 +139,23 @@ async function main() {
       { name: '/healthz', port: ports.portal, paths: ['/healthz'] },
       { name: 'search page, no cache', port: ports.uncached, paths: searchPaths },
     ]
+    const session = await browserSession(ports.portal, drafts.email)
+    const latencyDrafts = drafts.references.splice(0, 1_000)
+    targets.push({ name: 'submit (SQLite)', port: ports.portal, paths: [], submit: { references: drafts.references, session } })
+
+    // The same on PostgreSQL: a portal instance on a fresh database, synchronous_commit on.
+    await pgAdmin.connect()
+    await pgAdmin.query(`create database ${pgDatabase}`)
+    const pgUrl = (process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, `/${pgDatabase}`)
+    const pgCheck = new pg.Client({ connectionString: pgUrl })
+    await pgCheck.connect()
+    const syncCommit = (await pgCheck.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]!.synchronous_commit
+    await pgCheck.end()
+    execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...env, DATABASE_URL: pgUrl } })
+    const pgDrafts = await seedDrafts({ databaseUrl: pgUrl }, 40_000)
+    servers.push(await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres) }, path.join(work, 'postgres.log')))
+    targets.push({ name: 'submit (PostgreSQL)', port: ports.postgres, paths: [], submit: { references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email) } })
+
     const results = await measureAll(targets)
     const rss = residentMb(portal.pid!)
     const baseline = results[0]!
@@ -124,8 +172,18 @@ async function main() {
     process.stdout.write(`\nsign-in (${hashing.params}), 8 browsers at once for 10 s, each GET form + POST:\n`)
     process.stdout.write(`  ${signIns.perSecond.toFixed(1)} sign-ins/s, p50 ${signIns.p50} ms, p99 ${signIns.p99} ms (${signIns.count} sign-ins)\n`)
     process.stdout.write(`  argon2id verifications alone, 4 at once in one process: ${hashing.perSecond.toFixed(1)}/s\n`)
+    // Submit-to-received at a steady 100 submissions a second, the dispatcher delivering
+    // to the loopback agency (after the load above has drained).
+    await new Promise((r) => setTimeout(r, 3_000))
+    const latency = await measureLatency(ports.portal, session, latencyDrafts, agency, 100, 10)
+    process.stdout.write(`\nsubmit → agency received (SQLite, 100 submissions/s for 10 s): p50 ${latency.p50} ms, p99 ${latency.p99} ms; ${latency.count} sent, ${latency.lost} not received\n`)
+    process.stdout.write(`durability: SQLite journal_mode=WAL, synchronous=FULL; PostgreSQL synchronous_commit=${syncCommit}\n`)
     const byName = (n: string) => results.find((r) => r.name === n)!
     const goals = [
+      ['submissions (SQLite) ≥ 1,000/s', byName('submit (SQLite)').rps >= 1000],
+      ['submissions (SQLite) ≥ 0.12× bare Express', byName('submit (SQLite)').rps / baseline.rps >= 0.12],
+      ['submit → received p50 ≤ 50 ms', latency.p50 <= 50 && latency.lost === 0],
+      ['submit → received p99 ≤ 250 ms', latency.p99 <= 250 && latency.lost === 0],
       ['home page ≥ 0.5× bare Express', byName('home page').rps / baseline.rps >= 0.5],
       ['service page ≥ 0.5× bare Express', byName('service page').rps / baseline.rps >= 0.5],
       [`search page p99 ≤ 20 ms at 6,000 services, ${connections} connections`, byName('search page').p99 <= 20],
@@ -135,6 +193,9 @@ async function main() {
     for (const [goal, met] of goals) process.stdout.write(`  ${met ? 'met    ' : 'NOT MET'} ${goal}\n`)
   } finally {
     for (const s of servers) await stop(s)
+    await agency.close()
+    await pgAdmin.query(`drop database if exists ${pgDatabase}`).catch(() => {})
+    await pgAdmin.end().catch(() => {})
     rmSync(work, { recursive: true, force: true })
   }
 }

@@ -137,8 +137,12 @@ function parseEndpoints(raw: string | undefined, production: boolean): Record<st
     const issue = parsed.error.issues[0]!
     throw new ConfigError(`Invalid setting AGENCY_ENDPOINTS: ${issue.path.join('.')}: ${issue.message}`)
   }
+  // In production an endpoint is HTTPS, or plain HTTP to a loopback address: a local
+  // gateway (like X-Road's security server) that carries the traffic on over TLS.
   for (const [agency, e] of Object.entries(parsed.data)) {
-    if (production && !e.url.startsWith('https://')) throw new ConfigError(`Invalid setting AGENCY_ENDPOINTS: ${agency}.url must be https:// in production`)
+    const url = new URL(e.url)
+    const local = url.protocol === 'http:' && ['127.0.0.1', '[::1]'].includes(url.hostname)
+    if (production && url.protocol !== 'https:' && !local) throw new ConfigError(`Invalid setting AGENCY_ENDPOINTS: ${agency}.url must be https:// in production (or http:// to a loopback gateway)`)
   }
   return parsed.data
 }

@@ -55,7 +55,7 @@ async function main(config: Config) {
 
   const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds })
   const registry = await createLocalBusinessRegistry(identityRepository)
-  const applicationRepository = createApplicationRepository(database.db)
+  const applicationRepository = createApplicationRepository(database.db, database.dialect)
   const applications = createApplicationService({
     repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
     // The dispatcher is made just below; a submission can only come once the server listens.

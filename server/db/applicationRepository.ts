@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Insertable, Selectable, Transaction } from 'kysely'
+import { createCommitBatcher } from './commitBatcher.js'
 import type { Db } from './database.js'
-import type { ApplicationStatus, ApplicationTable, Database, DocumentTable } from './schema.js'
+import type { ApplicationStatus, ApplicationTable, Database, Dialect, DocumentTable } from './schema.js'
 
 export type ApplicationRow = Selectable<ApplicationTable>
 export type DocumentRow = Selectable<DocumentTable>
@@ -18,7 +19,7 @@ export interface NewEvent {
   note?: string | null
 }
 
-export function createApplicationRepository(db: Db) {
+export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite') {
   const now = () => new Date().toISOString()
 
   async function addEvent(trx: Tx | Db, event: NewEvent, at = now()): Promise<void> {
@@ -28,9 +29,12 @@ export function createApplicationRepository(db: Db) {
     }).execute()
   }
 
+  const batcher = createCommitBatcher(db, { dialect })
   return {
     db,
     addEvent,
+    /** Runs writes in a group-committed transaction (server/db/commitBatcher.ts). */
+    commit: batcher.run,
 
     async createDraft(row: Omit<Insertable<ApplicationTable>, 'id' | 'status' | 'created_at' | 'updated_at'>): Promise<ApplicationRow> {
       const at = now()

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
+import { LRUCache } from 'lru-cache'
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import type PgModule from 'pg'
 import type { Database, Dialect } from './schema.js'
@@ -74,5 +75,26 @@ function openSqlite(options: DatabaseOptions): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/**
+ * Kysely prepares every query afresh; preparing costs more than running most of ours.
+ * Statements are kept by their SQL text (bounded) and reused, except one still busy
+ * being iterated (a streamed export), for which a fresh one is prepared.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new LRUCache<string, SQLite.Statement>({ max: 500 })
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown
+      return (source: string) => {
+        const cached = cache.get(source)
+        if (cached && !cached.busy) return cached
+        const statement = target.prepare(source)
+        if (!cached) cache.set(source, statement)
+        return statement
+      }
+    },
+  })
 }

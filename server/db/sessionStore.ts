@@ -1,4 +1,5 @@
 import session from 'express-session'
+import { LRUCache } from 'lru-cache'
 import type { Db } from './database.js'
 
 const dayMs = 24 * 60 * 60 * 1000
@@ -14,6 +15,13 @@ function expiry(sess: session.SessionData): number {
  */
 export class DatabaseSessionStore extends session.Store {
   private writes = 0
+  /**
+   * When each session's expiry was last written by this instance. A rolling session
+   * would otherwise cost a durable write on every request; the expiry is pushed forward
+   * at most once a minute, so the idle timeout is honoured to within that minute.
+   */
+  private readonly touched = new LRUCache<string, number>({ max: 100_000 })
+  static readonly touchIntervalMs = 60_000
 
   constructor(private readonly db: Db) {
     super()
@@ -27,6 +35,7 @@ export class DatabaseSessionStore extends session.Store {
 
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
     const row = { sid, data: JSON.stringify(sess), expires_at: expiry(sess) }
+    this.touched.set(sid, Date.now())
     this.db.insertInto('sessions').values(row)
       .onConflict((oc) => oc.column('sid').doUpdateSet({ data: row.data, expires_at: row.expires_at }))
       .execute()
@@ -35,6 +44,12 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    const last = this.touched.get(sid)
+    if (last !== undefined && Date.now() - last < DatabaseSessionStore.touchIntervalMs) {
+      callback?.()
+      return
+    }
+    this.touched.set(sid, Date.now())
     this.db.updateTable('sessions').set({ expires_at: expiry(sess) }).where('sid', '=', sid).execute()
       .then(() => callback?.(), (err: unknown) => callback?.(err))
   }

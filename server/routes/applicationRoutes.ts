@@ -149,7 +149,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     const user = (await accounts.findUser(req.user!.id))!
     try {
       const { application, statusCode } = await applications.submit(app, user, { assuranceLevel: req.session.assuranceLevel ?? 0 }, requestContext(req))
-      if (statusCode) req.session.statusCodes = { ...req.session.statusCodes, [application.reference]: statusCode }
+      // The second code is shown once, on the confirmation page; the session keeps a few at most.
+      if (statusCode) req.session.statusCodes = Object.fromEntries([...Object.entries(req.session.statusCodes ?? {}).slice(-4), [application.reference, statusCode]])
       res.redirect(303, `/applications/${application.reference}/confirmation`)
     } catch (e) {
       if (!(e instanceof Incomplete)) throw e
@@ -162,7 +163,9 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     const app = await own(req)
     if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/check`)
     const service = await catalogue.service(app.service_id)
-    res.render('pages/apply/confirmation', { app, service, statusCode: req.session.statusCodes?.[app.reference] })
+    const statusCode = req.session.statusCodes?.[app.reference]
+    if (statusCode) delete req.session.statusCodes![app.reference]
+    res.render('pages/apply/confirmation', { app, service, statusCode })
   })
 
   router.get('/applications', citizen, async (req, res) => {

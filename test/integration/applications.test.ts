@@ -5,6 +5,7 @@ import type { Agent } from 'supertest'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
 import { parseReference } from '../../server/domain/applications/reference.js'
 import { csrfFrom, emailsTo } from '../support/browserless.js'
+import { waitFor } from '../support/process.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
@@ -162,7 +163,8 @@ describe('applying online: birth registration', () => {
     assert.match(page.text, /Registered on time: no fee\./)
     const inbox = await citizen.get('/applications?lang=en').expect(200)
     assert.match(inbox.text, /Received by the agency/)
-    assert.ok(emailsTo(portal.mailDir, demoAccounts[0]!.email).some((m) => m.includes(reference)))
+    // The email goes after the commit, without holding the dispatcher up.
+    await waitFor(() => (emailsTo(portal.mailDir, demoAccounts[0]!.email).some((m) => m.includes(reference)) ? true : undefined), 5_000)
   })
 
   it('a visitor checks the status with the reference and the birthdate; a wrong birthdate finds nothing', async () => {

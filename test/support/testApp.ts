@@ -110,7 +110,7 @@ export async function createTestPortal(options: {
   const mailer = createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir: mailRoot })
   const catalogue = createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 })
   const registry = await createLocalBusinessRegistry(identity)
-  const applicationRepository = createApplicationRepository(db)
+  const applicationRepository = createApplicationRepository(db, database.handle.dialect)
   const applications = createApplicationService({
     repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(mailRoot, 'files')), wake: () => {},
     tell: statusEmail({ identity, mailer, publicUrl: options.publicUrl ?? testPublicUrl }),

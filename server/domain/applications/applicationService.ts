@@ -3,7 +3,8 @@ import { fileTypeFromBuffer } from 'file-type'
 import type { ApplicationRepository, ApplicationRow, DocumentRow } from '../../db/applicationRepository.js'
 import { writeAudit } from '../../db/audit.js'
 import type { UserRow } from '../../db/identityRepository.js'
-import type { ApplicationStatus } from '../../db/schema.js'
+import type { Transaction } from 'kysely'
+import type { ApplicationStatus, Database } from '../../db/schema.js'
 import type { CatalogueService } from '../catalogue/catalogueService.js'
 import type { Service } from '../catalogue/types.js'
 import { checkPage, firstIncompletePage, keptAnswers, nextPage, type Answers, type FieldError } from '../forms/formEngine.js'
@@ -68,11 +69,39 @@ export interface ApplicationDeps {
   wake: () => void
   /** tells the applicant of a status change by email (the inbox row is written with the change) */
   tell?: (app: ApplicationRow, to: ApplicationStatus, message: string | null) => Promise<void>
+  onTellError?: (err: unknown) => void
 }
+
+type Actor = { id: string | null, kind: 'citizen' | 'officer' | 'agency' | 'system' }
+type TransitionOptions = { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext }
 
 export function createApplicationService(deps: ApplicationDeps) {
   const { repo, catalogue, blobs } = deps
   const { db } = repo
+
+  /**
+   * Any status change after submission: checked against the lifecycle (409 when not
+   * allowed), one event, one audit entry and a message in the applicant's inbox, all in
+   * the caller's transaction.
+   */
+  async function applyTransition(trx: Transaction<Database>, app: ApplicationRow, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<void> {
+    if (!transitions[app.status].includes(to)) throw new IllegalTransition(app.status, to)
+    const extra: Partial<ApplicationRow> = {}
+    if (finalStatuses.includes(to)) extra.decided_at = new Date().toISOString()
+    if (options.agencyReference) extra.agency_reference = options.agencyReference
+    if (!(await repo.moveStatus(trx, app.id, [app.status], to, extra))) throw new IllegalTransition(app.status, to)
+    await repo.addEvent(trx, { applicationId: app.id, actorId: actor.id, actorKind: actor.kind, from: app.status, to, message: options.message ?? null, note: options.note ?? null })
+    await writeAudit(trx, {
+      action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of,
+      ip: options.ctx?.ip, requestId: options.ctx?.requestId, detail: { reference: app.reference, from: app.status, to },
+    })
+    await repo.notify(trx, app.applicant_id, app.id, to, options.message ?? null)
+  }
+
+  /** The email about a status change goes after the commit and never holds anything up; a failure is logged. */
+  function tellLater(app: ApplicationRow, to: ApplicationStatus, message: string | null): void {
+    deps.tell?.(app, to, message).catch((err: unknown) => deps.onTellError?.(err))
+  }
 
   async function serviceWithForm(serviceId: string): Promise<{ service: Service, form: FormDefinition }> {
     const service = await catalogue.service(serviceId)
@@ -246,7 +275,7 @@ export function createApplicationService(deps: ApplicationDeps) {
       // Without a birthdate, a visitor checks the status with a second code, shown once.
       const statusCode = birthdate ? undefined : randomBytes(5).toString('hex').toUpperCase()
       const submittedAt = new Date().toISOString()
-      const moved = await db.transaction().execute(async (trx) => {
+      const moved = await repo.commit(async (trx) => {
         const ok = await repo.moveStatus(trx, app.id, ['draft'], 'submitted', {
           answers: JSON.stringify(answers), profile: JSON.stringify(profile), submitted_at: submittedAt, current_page: null,
           applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
@@ -269,24 +298,15 @@ export function createApplicationService(deps: ApplicationDeps) {
      * Any status change after submission: checked against the lifecycle (409 when not
      * allowed), one event, one audit entry, and a message in the applicant's inbox.
      */
-    async transition(app: ApplicationRow, to: ApplicationStatus, actor: { id: string | null, kind: 'citizen' | 'officer' | 'agency' | 'system' },
-      options: { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext } = {}): Promise<ApplicationRow> {
-      if (!transitions[app.status].includes(to)) throw new IllegalTransition(app.status, to)
-      const extra: Partial<ApplicationRow> = {}
-      if (finalStatuses.includes(to)) extra.decided_at = new Date().toISOString()
-      if (options.agencyReference) extra.agency_reference = options.agencyReference
-      await db.transaction().execute(async (trx) => {
-        if (!(await repo.moveStatus(trx, app.id, [app.status], to, extra))) throw new IllegalTransition(app.status, to)
-        await repo.addEvent(trx, { applicationId: app.id, actorId: actor.id, actorKind: actor.kind, from: app.status, to, message: options.message ?? null, note: options.note ?? null })
-        await writeAudit(trx, {
-          action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of,
-          ip: options.ctx?.ip, requestId: options.ctx?.requestId, detail: { reference: app.reference, from: app.status, to },
-        })
-        await repo.notify(trx, app.applicant_id, app.id, to, options.message ?? null)
-      })
-      await deps.tell?.(app, to, options.message ?? null)
+    async transition(app: ApplicationRow, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<ApplicationRow> {
+      await repo.commit((trx) => applyTransition(trx, app, to, actor, options))
+      tellLater(app, to, options.message ?? null)
       return (await repo.byId(app.id))!
     },
+
+    /** The same inside a caller's transaction (the dispatcher's); call told() after it commits. */
+    transitionIn: applyTransition,
+    told: tellLater,
 
     /** A visitor's status check: the reference and the applicant's birthdate (or the second code). */
     async checkStatus(referenceInput: string, secret: string): Promise<ApplicationRow | undefined> {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Logger } from 'pino'
-import type { ApplicationRepository } from '../../db/applicationRepository.js'
-import type { Dialect, OutboxTable } from '../../db/schema.js'
+import type { ApplicationRepository, ApplicationRow } from '../../db/applicationRepository.js'
+import type { Kysely } from 'kysely'
+import type { Database, Dialect, OutboxTable } from '../../db/schema.js'
 import type { ApplicationService } from '../applications/applicationService.js'
 import { IllegalTransition } from '../applications/applicationService.js'
 import type { BusinessRegistry } from '../identity/businessRegistry.js'
@@ -79,23 +80,22 @@ export function createDispatcher(deps: DispatcherDeps) {
     return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000)
   }
 
-  async function logAttempt(row: OutboxRow, attempt: number, target: string, outcome: 'accepted' | 'retry' | 'final' | 'dead', started: number, statusCode: number | null, error: string | null) {
-    await db.insertInto('deliveries').values({
+  async function logAttempt(trx: Kysely<Database>, row: OutboxRow, attempt: number, target: string, outcome: 'accepted' | 'retry' | 'final' | 'dead', started: number, statusCode: number | null, error: string | null) {
+    await trx.insertInto('deliveries').values({
       outbox_id: row.id, application_id: row.application_id, agency_id: row.agency_id, attempt, at: new Date().toISOString(),
       target, outcome, status_code: statusCode, latency_ms: Math.round(performance.now() - started), error: error?.slice(0, 500) ?? null,
     }).execute()
   }
 
-  async function finish(row: OutboxRow, status: OutboxRow['status'], attempt: number, error: string | null, nextAttemptAt?: number) {
-    await db.updateTable('outbox').set({
+  async function finish(trx: Kysely<Database>, row: OutboxRow, status: OutboxRow['status'], attempt: number, error: string | null, nextAttemptAt?: number) {
+    await trx.updateTable('outbox').set({
       status, attempts: attempt, lease_owner: null, lease_until: null, last_error: error?.slice(0, 500) ?? null,
       ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt } : {}),
       ...(status === 'delivered' ? { delivered_at: new Date().toISOString() } : {}),
     }).where('id', '=', row.id).where('lease_owner', '=', owner).execute()
   }
 
-  async function applicationFor(row: OutboxRow): Promise<HandlerApplication | undefined> {
-    const app = await repo.byId(row.application_id)
+  async function applicationFor(app: ApplicationRow | undefined): Promise<HandlerApplication | undefined> {
     if (!app?.submitted_at) return undefined
     const documents = await repo.documents(app.id)
     return {
@@ -108,19 +108,27 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  /** The application's status follows the handler's decision; a repeat after a crash finds it done. */
-  async function record(row: OutboxRow, result: HandlerResult) {
-    const app = (await repo.byId(row.application_id))!
+  /**
+   * The handler's decision, the delivery log row and the outbox row, in one transaction:
+   * the application moves to received (or rejected) exactly when the delivery is marked
+   * done. A repeat after a crash finds the application already moved and leaves it.
+   */
+  async function recordSuccess(row: OutboxRow, app: ApplicationRow, attempt: number, target: string, started: number, result: HandlerResult) {
     const message = result.message ? JSON.stringify(result.message) : null
-    try {
-      if (result.outcome === 'refused') {
-        await deps.applications.transition(app, 'rejected', { id: null, kind: 'agency' }, { message })
-      } else {
-        await deps.applications.transition(app, 'received', { id: null, kind: 'agency' }, { message, agencyReference: result.agencyReference ?? null })
+    const to = result.outcome === 'refused' ? 'rejected' as const : 'received' as const
+    const moved = await repo.commit(async (trx) => {
+      await logAttempt(trx, row, attempt, target, 'accepted', started, result.outcome === 'accepted' ? result.statusCode ?? null : null, null)
+      await finish(trx, row, 'delivered', attempt, null)
+      try {
+        await deps.applications.transitionIn(trx, app, to, { id: null, kind: 'agency' },
+          { message, agencyReference: result.outcome === 'accepted' ? result.agencyReference ?? null : null })
+        return true
+      } catch (e) {
+        if (!(e instanceof IllegalTransition)) throw e
+        return false
       }
-    } catch (e) {
-      if (!(e instanceof IllegalTransition)) throw e
-    }
+    })
+    if (moved) deps.applications.told(app, to, message)
   }
 
   const disabledEndpoint = async (agencyId: string) => Boolean(await db.selectFrom('agency_endpoints').select('agency_id')
@@ -137,13 +145,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     const target = deps.targets?.[row.agency_id] ?? (deps.handlers[row.agency_id] ? `in-process:${row.agency_id}` : `officer-console:${row.agency_id}`)
     const started = performance.now()
     if (deps.targets?.[row.agency_id] && await disabledEndpoint(row.agency_id)) {
-      await logAttempt(row, row.attempts, target, 'final', started, null, 'endpoint disabled (410 Gone earlier); not attempted')
-      await finish(row, 'disabled', row.attempts, 'endpoint disabled')
+      await repo.commit(async (trx) => {
+        await logAttempt(trx, row, row.attempts, target, 'final', started, null, 'endpoint disabled (410 Gone earlier); not attempted')
+        await finish(trx, row, 'disabled', row.attempts, 'endpoint disabled')
+      })
       return
     }
     const requestId = `dispatch-${row.id}-${attempt}`
+    let result: HandlerResult
+    const app = await repo.byId(row.application_id)
     try {
-      const application = await applicationFor(row)
+      const application = await applicationFor(app)
       if (!application) throw new FinalError('application not found or not submitted')
       const ctx: HandlerContext = {
         requestId, deliveryId: row.id,
@@ -155,28 +167,33 @@ export function createDispatcher(deps: DispatcherDeps) {
           },
         },
       }
-      const result = await handler.handle(application, ctx)
-      await logAttempt(row, attempt, target, 'accepted', started, result.outcome === 'accepted' ? result.statusCode ?? null : null, null)
-      await finish(row, 'delivered', attempt, null)
-      await record(row, result)
+      result = await handler.handle(application, ctx)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       const statusCode = err instanceof FinalError || err instanceof RetryableError ? err.statusCode ?? null : null
       if (err instanceof FinalError) {
-        await logAttempt(row, attempt, target, 'final', started, statusCode, message)
-        await finish(row, 'failed', attempt, message)
+        await repo.commit(async (trx) => {
+          await logAttempt(trx, row, attempt, target, 'final', started, statusCode, message)
+          await finish(trx, row, 'failed', attempt, message)
+        })
         if (err instanceof EndpointGone) await disableEndpoint(row.agency_id, message)
         logger.warn({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery failed for good')
       } else if (attempt >= options.maxAttempts) {
-        await logAttempt(row, attempt, target, 'dead', started, statusCode, message)
-        await finish(row, 'dead', attempt, message)
+        await repo.commit(async (trx) => {
+          await logAttempt(trx, row, attempt, target, 'dead', started, statusCode, message)
+          await finish(trx, row, 'dead', attempt, message)
+        })
         logger.error({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery dead-lettered after the last attempt')
       } else {
-        await logAttempt(row, attempt, target, 'retry', started, statusCode, message)
         const delay = backoff(attempt, err instanceof RetryableError ? err.retryAfterSeconds : undefined)
-        await finish(row, 'pending', attempt, message, Math.round(Date.now() + delay))
+        await repo.commit(async (trx) => {
+          await logAttempt(trx, row, attempt, target, 'retry', started, statusCode, message)
+          await finish(trx, row, 'pending', attempt, message, Math.round(Date.now() + delay))
+        })
       }
+      return
     }
+    await recordSuccess(row, app!, attempt, target, started, result)
   }
 
   /** Delivers everything due, batch by batch, until nothing is left. */
