@@ -426,4 +426,6 @@ export const en: Messages = {
   'audit.application.started': 'Application started',
   'audit.application.submitted': 'Application submitted',
   'audit.application.status': 'Application status changed',
+  'form.when.equals': 'Only if you answered “{answer}” to “{question}”.',
+  'form.when.olderThan': 'Only if “{question}” is more than {days} days ago.',
 }

@@ -426,4 +426,6 @@ export const fr: Messages = {
   'audit.application.started': 'Demande commencée',
   'audit.application.submitted': 'Demande envoyée',
   'audit.application.status': 'Statut de la demande modifié',
+  'form.when.equals': 'Seulement si vous avez répondu « {answer} » à « {question} ».',
+  'form.when.olderThan': 'Seulement si « {question} » date de plus de {days} jours.',
 }

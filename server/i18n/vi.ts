@@ -427,4 +427,6 @@ export const vi = {
   'audit.application.started': 'Bắt đầu hồ sơ',
   'audit.application.submitted': 'Nộp hồ sơ',
   'audit.application.status': 'Hồ sơ đổi trạng thái',
+  'form.when.equals': 'Chỉ trả lời nếu ở câu “{question}” bạn chọn “{answer}”.',
+  'form.when.olderThan': 'Chỉ trả lời nếu “{question}” cách đây hơn {days} ngày.',
 }

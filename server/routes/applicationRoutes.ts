@@ -3,7 +3,7 @@ import multer from 'multer'
 import type { ApplicationRow } from '../db/applicationRepository.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { finalStatuses, IllegalTransition, Incomplete, type ApplicationService, type Upload, type UploadProblem } from '../domain/applications/applicationService.js'
-import { conditionHolds, keptAnswers, visibleFields, visiblePages, type Answers, type FieldError } from '../domain/forms/formEngine.js'
+import { conditionHolds, keptAnswers, visiblePages, type Answers, type FieldError } from '../domain/forms/formEngine.js'
 import type { FormDefinition, PageDefinition } from '../domain/forms/formSchema.js'
 import type { AccountService } from '../domain/identity/accountService.js'
 import type { BusinessService } from '../domain/identity/businessService.js'
@@ -70,7 +70,10 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   }
 
   function renderPage(res: Response, view: { app: ApplicationRow, service: unknown, form: FormDefinition, page: PageDefinition, answers: Answers, errors: FormErrors, documents: unknown[], change: boolean }, status = 200) {
-    const fields = visibleFields(view.page, view.answers)
+    // A question that depends on an answer on the same page is always on the page, with
+    // its condition said in words (and, with JavaScript, hidden until it applies).
+    const onPage = new Set(view.page.fields.map((f) => f.id))
+    const fields = view.page.fields.filter((f) => conditionHolds(f.when, view.answers) || (f.when && onPage.has(f.when.field)))
     const pages = visiblePages(view.form, view.answers)
     res.status(status).render('pages/apply/page', {
       ...view, fields, pageNumber: pages.findIndex((p) => p.id === view.page.id) + 1, pageCount: pages.length,
