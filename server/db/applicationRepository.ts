@@ -76,6 +76,25 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       return q.orderBy('applications.submitted_at', 'desc').limit(200).execute()
     },
 
+    /** Deliveries that need a person: failed for good, dead-lettered, or held by a disabled endpoint. */
+    stuckDeliveries: () => db.selectFrom('outbox')
+      .innerJoin('applications', 'applications.id', 'outbox.application_id')
+      .select(['outbox.id', 'outbox.agency_id', 'outbox.status', 'outbox.attempts', 'outbox.last_error', 'outbox.created_at', 'applications.reference'])
+      .where('outbox.status', 'in', ['failed', 'dead', 'disabled']).orderBy('outbox.created_at', 'desc').limit(200).execute(),
+
+    deliveryLog: (limit = 100) => db.selectFrom('deliveries').selectAll().orderBy('id', 'desc').limit(limit).execute(),
+
+    /** Puts a stuck delivery back in the queue, due now, with its attempts counted afresh. */
+    async redeliver(outboxId: string): Promise<boolean> {
+      const result = await db.updateTable('outbox').set({ status: 'pending', attempts: 0, next_attempt_at: Date.now(), lease_owner: null, lease_until: null })
+        .where('id', '=', outboxId).where('status', 'in', ['failed', 'dead', 'disabled']).executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+
+    async enableEndpoint(agencyId: string): Promise<void> {
+      await db.updateTable('agency_endpoints').set({ disabled_at: null, reason: null }).where('agency_id', '=', agencyId).execute()
+    },
+
     async saveAnswers(id: string, answers: string, currentPage: string | null): Promise<void> {
       await db.updateTable('applications').set({ answers, current_page: currentPage, updated_at: now() })
         .where('id', '=', id).where('status', '=', 'draft').execute()

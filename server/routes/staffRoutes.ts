@@ -109,6 +109,17 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     res.status(status).render('pages/staff/user', { person, roles, agencies, error, history: await accounts.history(id) })
   }
 
+  // Deliveries that failed for good or were dead-lettered: visible here, and sent again on request.
+  router.get('/admin/deliveries', allow('admin'), async (_req, res) => {
+    res.render('pages/staff/deliveries', { stuck: await applications.stuckDeliveries(), log: await applications.deliveryLog() })
+  })
+
+  router.post('/admin/deliveries/:id/redeliver', allow('admin'), async (req, res) => {
+    const agencyId = String(req.body?.agencyId ?? '')
+    if (!(await applications.redeliver(String(req.params['id']), agencyId, req.user!.id, requestContext(req)))) throw new HttpError(404, 'error.notFound.title')
+    res.redirect(303, '/admin/deliveries')
+  })
+
   router.get('/admin/users/:id', allow('admin'), (req, res) => renderUser(String(req.params['id']), res))
 
   router.post('/admin/users/:id/role', allow('admin'), async (req, res) => {

@@ -118,12 +118,12 @@ describe('identity in Chromium', () => {
   })
 
   it('the officer, auditor and administrator pages', async () => {
-    const staff: Array<[number, string[]]> = [[1, ['/agency']], [2, ['/audit']], [3, ['/admin']]]
+    const staff: Array<[number, string[]]> = [[1, ['/agency']], [2, ['/audit']], [3, ['/admin', '/admin/deliveries']]]
     for (const [index, paths] of staff) {
       const context = await browser.newContext({ locale: 'vi' })
       context.setDefaultTimeout(10_000)
       const page = await signInWithPassword(context, demoAccounts[index]!.email, demoAccounts[index]!.password)
-      for (const p of paths) await checkInEveryLanguage(page, p, p.slice(1))
+      for (const p of paths) await checkInEveryLanguage(page, p, p.slice(1).replace('/', '-'))
       if (index === 3) {
         await page.goto(`${base}/admin?lang=vi`)
         await page.getByRole('link', { name: demoAccounts[0]!.fullName }).first().click()

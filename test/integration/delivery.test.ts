@@ -87,8 +87,9 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
     }
   })
 
-  it('the agency answering 4xx is a final failure, visible in the delivery log; no retry', async () => {
-    const server = await startAgencyServer(testSecret, () => ({ status: 422, body: '{"error":"unknown service"}' }))
+  it('the agency answering 4xx is a final failure, visible in the delivery log; no retry; an administrator can send it again', async () => {
+    let fixed = false
+    const server = await startAgencyServer(testSecret, () => (fixed ? { status: 200 } : { status: 422, body: '{"error":"unknown service"}' }))
     try {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         const app = await submitted(portal, await citizen(portal, 'd@example.vn'))
@@ -99,6 +100,15 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         assert.match(row.last_error ?? '', /HTTP 422/)
         const log = await portal.database.handle.db.selectFrom('deliveries').selectAll().where('outbox_id', '=', row.id).execute()
         assert.deepEqual(log.map((d) => [d.outcome, d.status_code]), [['final', 422]])
+
+        // The agency fixes its side; the administrator redelivers: same webhook-id, received.
+        fixed = true
+        assert.equal(await portal.deps.applications.redeliver(row.id, agency, 'admin-test', { ip: '127.0.0.1', requestId: 't' }), true)
+        await deliverAll(portal)
+        assert.equal(server.accepted.size, 1)
+        assert.equal(server.requests[1]!.id, row.id)
+        const after = await portal.database.handle.db.selectFrom('applications').select('status').where('id', '=', app.id).executeTakeFirstOrThrow()
+        assert.equal(after.status, 'received')
       })
     } finally {
       await server.close()

@@ -39,6 +39,8 @@ const routes: Array<{ method: 'get' | 'post', path: () => string, allowed: Role,
   { method: 'post', path: () => '/account/businesses', allowed: 'citizen', ok: 422 },
   { method: 'post', path: () => '/account/acting-for', allowed: 'citizen', ok: 303 },
   { method: 'get', path: () => '/applications', allowed: 'citizen', ok: 200 },
+  { method: 'get', path: () => '/admin/deliveries', allowed: 'admin', ok: 200 },
+  { method: 'post', path: () => '/admin/deliveries/00000000-0000-0000-0000-000000000000/redeliver', allowed: 'admin', ok: 404 },
   { method: 'get', path: () => '/agency/applications/HS-2611-0000-0000', allowed: 'officer', ok: 404 },
   { method: 'post', path: () => '/agency/applications/HS-2611-0000-0000/status', allowed: 'officer', ok: 404 },
 ]

@@ -318,6 +318,20 @@ export function createApplicationService(deps: ApplicationDeps) {
       return matches ? app : undefined
     },
 
+    stuckDeliveries: () => repo.stuckDeliveries(),
+    deliveryLog: () => repo.deliveryLog(),
+
+    /** An administrator sends a failed or dead-lettered delivery again (re-enabling a gone endpoint). */
+    async redeliver(outboxId: string, agencyId: string, actorId: string, ctx: RequestContext): Promise<boolean> {
+      await repo.enableEndpoint(agencyId)
+      const ok = await repo.redeliver(outboxId)
+      if (ok) {
+        await writeAudit(db, { action: 'delivery.redelivered', actorId, ip: ctx.ip, requestId: ctx.requestId, detail: { outbox: outboxId, agency: agencyId } })
+        deps.wake()
+      }
+      return ok
+    },
+
     inbox: (userId: string) => repo.inbox(userId),
     markInboxRead: (userId: string) => repo.markInboxRead(userId),
   }
