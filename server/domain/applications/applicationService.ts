@@ -275,11 +275,12 @@ export function createApplicationService(deps: ApplicationDeps) {
       // Without a birthdate, a visitor checks the status with a second code, shown once.
       const statusCode = birthdate ? undefined : randomBytes(5).toString('hex').toUpperCase()
       const submittedAt = new Date().toISOString()
+      const changes = {
+        answers: JSON.stringify(answers), profile: JSON.stringify(profile), submitted_at: submittedAt, current_page: null,
+        applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
+      }
       const moved = await repo.commit(async (trx) => {
-        const ok = await repo.moveStatus(trx, app.id, ['draft'], 'submitted', {
-          answers: JSON.stringify(answers), profile: JSON.stringify(profile), submitted_at: submittedAt, current_page: null,
-          applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
-        })
+        const ok = await repo.moveStatus(trx, app.id, ['draft'], 'submitted', changes)
         if (!ok) return false
         await repo.addEvent(trx, { applicationId: app.id, actorId: user.id, actorKind: 'citizen', from: 'draft', to: 'submitted' }, submittedAt)
         await repo.addOutbox(trx, app.id, app.agency_id)
@@ -289,9 +290,10 @@ export function createApplicationService(deps: ApplicationDeps) {
         })
         return true
       })
-      const application = (await repo.byId(app.id))!
-      if (moved) deps.wake()
-      return moved && statusCode ? { application, statusCode } : { application }
+      if (!moved) return { application: (await repo.byId(app.id))! }
+      deps.wake()
+      const application: ApplicationRow = { ...app, ...changes, status: 'submitted', updated_at: submittedAt }
+      return statusCode ? { application, statusCode } : { application }
     },
 
     /**

@@ -64,13 +64,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     const now = Date.now()
     const until = now + options.leaseMs
     const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``
-    const result = await sql<OutboxRow>`
+    // Through the group commit: under load the claim shares its flush with submissions.
+    const result = await repo.commit((trx) => sql<OutboxRow>`
       update outbox set lease_owner = ${owner}, lease_until = ${until}
       where id in (
         select id from outbox
         where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
         order by next_attempt_at limit ${options.batchSize} ${lock})
-      returning *`.execute(db)
+      returning *`.execute(trx))
     return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) }))
   }
 
