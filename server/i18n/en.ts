@@ -447,4 +447,5 @@ export const en: Messages = {
   'staff.deliveries.outcome.final': 'Failed for good',
   'staff.deliveries.outcome.dead': 'Dead-lettered',
   'audit.delivery.redelivered': 'Delivery sent again',
+  'staff.deliveries.httpStatus': 'HTTP status',
 }

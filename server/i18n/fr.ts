@@ -447,4 +447,5 @@ export const fr: Messages = {
   'staff.deliveries.outcome.final': 'Échec définitif',
   'staff.deliveries.outcome.dead': 'Abandonnée',
   'audit.delivery.redelivered': 'Transmission renvoyée',
+  'staff.deliveries.httpStatus': 'Statut HTTP',
 }

@@ -448,4 +448,5 @@ export const vi = {
   'staff.deliveries.outcome.final': 'Lỗi, không thử lại',
   'staff.deliveries.outcome.dead': 'Hết số lần thử',
   'audit.delivery.redelivered': 'Chuyển lại hồ sơ đến cơ quan',
+  'staff.deliveries.httpStatus': 'Mã HTTP',
 }

@@ -10,9 +10,11 @@ function helpersFor(lang: Lang) {
   const currency = new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'VND' })
   const dates = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'long', timeZone: 'Asia/Ho_Chi_Minh' })
   const kilobytes = new Intl.NumberFormat(locales[lang], { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 })
+  const millis = new Intl.NumberFormat(locales[lang], { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 })
   const dateTimes = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' })
   return {
     l10n: (text: Localized) => text[lang],
+    milliseconds: (ms: number) => millis.format(Number(ms)),
     fileSize: (bytes: number) => kilobytes.format(Math.max(1, Math.ceil(Number(bytes) / 1024))),
     /** A message stored as JSON in three languages (from a handler), or plain text (from a person). */
     localizedMessage: (message: string) => {
@@ -42,6 +44,7 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     res.locals['dateTime'] = helpers.dateTime
     res.locals['localizedMessage'] = helpers.localizedMessage
     res.locals['fileSize'] = helpers.fileSize
+    res.locals['milliseconds'] = helpers.milliseconds
     res.locals['conditionHolds'] = conditionHolds
     res.locals['path'] = req.path
     res.locals['requestId'] = req.id
