@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express'
-import { rateLimit, type RateLimitRequestHandler } from 'express-rate-limit'
 import type { Store } from 'express-rate-limit'
 import { Strategy as LocalStrategy } from 'passport-local'
 import { z } from 'zod'
@@ -9,6 +8,7 @@ import { maxPasswordLength, minPasswordLength } from '../domain/identity/passwor
 import { emailTexts } from '../i18n/emailTexts.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { allow, type Authenticator } from '../web/setUpAuth.js'
+import { limiter } from '../web/rateLimit.js'
 import { checkForm } from '../web/validation.js'
 import { requestContext, safeNext, signInAndRedirect } from './signIn.js'
 
@@ -31,18 +31,6 @@ const signInMessages: Record<keyof typeof signInFields, TranslationKey> = {
   password: 'account.error.passwordMissing',
 }
 
-
-function limiter(store: Store, options: { windowMinutes: number, limit: number, key?: (req: Request) => string }): RateLimitRequestHandler {
-  return rateLimit({
-    windowMs: options.windowMinutes * 60_000,
-    limit: options.limit,
-    store,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    ...(options.key ? { keyGenerator: options.key } : {}),
-    handler: (_req, res) => { res.status(429).render('pages/account/tooMany') },
-  })
-}
 
 export interface AccountRouteDeps {
   accounts: AccountService

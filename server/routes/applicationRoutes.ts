@@ -1,4 +1,5 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express'
+import type { Store } from 'express-rate-limit'
 import multer from 'multer'
 import type { ApplicationRow } from '../db/applicationRepository.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
@@ -8,6 +9,7 @@ import type { FormDefinition, PageDefinition } from '../domain/forms/formSchema.
 import type { AccountService } from '../domain/identity/accountService.js'
 import type { BusinessService } from '../domain/identity/businessService.js'
 import { HttpError } from '../web/httpErrors.js'
+import { limiter } from '../web/rateLimit.js'
 import { allow } from '../web/setUpAuth.js'
 import { requestContext } from './signIn.js'
 
@@ -32,6 +34,7 @@ export interface ApplicationRouteDeps {
   accounts: AccountService
   businesses: BusinessService
   checkCsrfAfterUpload: RequestHandler
+  rateLimitStore: (prefix: string) => Store
 }
 
 export function applicationRoutes(deps: ApplicationRouteDeps): Router {
@@ -234,7 +237,9 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   // birthdate (or the second code given at submission). Rate limited by the caller.
   router.get('/status', (req, res) => res.render('pages/apply/status', { values: {}, errors: {}, found: undefined, events: [] }))
 
-  router.post('/status', async (req, res) => {
+  // A reference has 35 random bits and needs the birthdate besides; the limit makes guessing pointless.
+  const statusByIp = limiter(deps.rateLimitStore('status-ip:'), { windowMinutes: 15, limit: 20 })
+  router.post('/status', statusByIp, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>
     const values = { reference: String(body['reference'] ?? '').slice(0, 40), secret: String(body['secret'] ?? '').slice(0, 40) }
     const errors: Record<string, string> = {}

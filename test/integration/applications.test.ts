@@ -297,3 +297,15 @@ describe('the agency works the application; the applicant answers a request for 
     assert.equal(notices.length, 5, 'one inbox message per status change after submission')
   })
 })
+
+describe('status check by visitors', () => {
+  it('is rate limited per address, so references cannot be guessed', async () => {
+    const visitor = request.agent(portal.app)
+    const _csrf = await csrfFrom(visitor, '/status')
+    let last = 0
+    for (let i = 0; i < 21; i++) {
+      last = (await visitor.post('/status').set('X-Forwarded-For', '203.0.113.9').type('form').send({ _csrf, reference: 'HS-2611-0000-0000', secret: '1990-01-01' })).status
+    }
+    assert.equal(last, 429)
+  })
+})

@@ -33,6 +33,28 @@ describe('service manifests', () => {
     }
   })
 
+  it('at least 8 services have forms, and every form is valid', async () => {
+    const source = await loadCatalogueSource(servicesDir)
+    const withForms = source.agencies.flatMap((a) => a.content.services).filter((s) => s.form)
+    assert.ok(withForms.length >= 8, `services with forms: ${withForms.length}`)
+  })
+
+  const badForms: Array<[string, (form: Record<string, any>) => void, RegExp]> = [
+    ['a condition on a later or unknown field', (f) => { f['pages'][0].fields[0].when = { field: 'childName', equals: 'x' } }, /services\.0\.form\.pages\.0\.fields\.0\.when: condition on "childName"/],
+    ['a field id used twice', (f) => { f['pages'][1].fields[1].id = 'childName' }, /services\.0\.form\.pages\.1\.fields\.1\.id: "childName" is used twice/],
+    ['a prefill not declared in profileFields', (f) => { f['pages'][0].fields[2].prefill = 'address' }, /fields\.2\.prefill: "address" is not in profileFields/],
+    ['an unknown field type', (f) => { f['pages'][0].fields[0].type = 'signature' }, /services\.0\.form\.pages\.0\.fields\.0\.type/],
+    ['a label missing its French', (f) => { delete f['pages'][1].fields[0].label.fr }, /services\.0\.form\.pages\.1\.fields\.0\.label\.fr/],
+    ['an invalid pattern', (f) => { f['pages'][1].fields[0].pattern = '(unclosed' }, /fields\.0\.pattern: not a valid regular expression/],
+  ]
+  for (const [what, change, message] of badForms) {
+    it(`a form with ${what} stops the load, naming the file and field`, async () => {
+      const dir = withManifest('ubnd-cap-xa', (m) => change(m['services'][0].form))
+      await assert.rejects(loadCatalogueSource(dir), (e: unknown) =>
+        e instanceof ManifestError && e.message.includes(path.join(dir, 'ubnd-cap-xa', 'manifest.json')) && message.test(e.message))
+    })
+  }
+
   it('a missing translation stops the load, naming the file and field', async () => {
     const dir = withManifest('so-tu-phap', (m) => { delete m['services'][1].name.fr })
     await assert.rejects(loadCatalogueSource(dir), (e: unknown) =>
