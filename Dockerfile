@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY server ./server
+COPY services ./services
 RUN npm run build && npm prune --omit=dev
 
 # Run: slim image, non-root, the compiled server and its templates, assets and manifests.
