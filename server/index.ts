@@ -61,6 +61,7 @@ async function main(config: Config) {
     // The dispatcher is made just below; a submission can only come once the server listens.
     wake: () => dispatcher.wake(),
     tell: statusEmail({ identity: identityRepository, mailer, publicUrl: config.publicUrl }),
+    onTellError: (err) => logger.warn({ err }, 'status email not sent'),
   })
   const routing = agencyHandlers(inProcessHandlers, config.agencyEndpoints, {
     allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,

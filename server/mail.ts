@@ -9,7 +9,10 @@ import type { Mailer } from './domain/identity/mailer.js'
  */
 export function createMailer(options: { smtpUrl: string | undefined, from: string, dataDir: string }): Mailer {
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl)
+    // Pooled: status emails come in bursts; connections to the server are reused.
+    const url = new URL(options.smtpUrl)
+    url.searchParams.set('pool', 'true')
+    const transport = nodemailer.createTransport(url.href)
     return { async send(m) { await transport.sendMail({ from: options.from, to: m.to, subject: m.subject, text: m.text }) } }
   }
   const folder = path.join(options.dataDir, 'mail')
