@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { Router } from 'express'
 import * as client from 'openid-client'
 import { Strategy, type AuthenticateOptions } from 'openid-client/passport'
@@ -86,18 +86,19 @@ export function nationalAuthRoutes(deps: {
     return ready
   }
 
-  function unavailable(res: Response, err: unknown) {
-    logger.warn({ err }, 'national identity provider unreachable')
-    res.status(503).render('pages/account/nationalUnavailable')
-  }
-
-  router.get('/auth/national', async (req, res, next) => {
+  /** Both ends of the flow need the provider's metadata: without it, a localized 503. */
+  const providerReady: RequestHandler = async (_req, res, next) => {
     if (!settings) return res.status(503).render('pages/account/nationalUnavailable')
     try {
       await strategy(settings)
     } catch (err) {
-      return unavailable(res, err)
+      logger.warn({ err }, 'national identity provider unreachable')
+      return res.status(503).render('pages/account/nationalUnavailable')
     }
+    next()
+  }
+
+  router.get('/auth/national', providerReady, (req, res, next) => {
     req.session.nationalReturnTo = safeNext(req.query['next'])
     if (req.query['link'] !== '1') delete req.session.nationalLink
     // prompt=login: the provider asks who is there every time, as the national one does.
@@ -111,13 +112,7 @@ export function nationalAuthRoutes(deps: {
     res.redirect(303, '/auth/national?link=1&next=/account/profile')
   })
 
-  router.get('/auth/national/callback', async (req, res, next) => {
-    if (!settings) return res.status(503).render('pages/account/nationalUnavailable')
-    try {
-      await strategy(settings)
-    } catch (err) {
-      return unavailable(res, err)
-    }
+  router.get('/auth/national/callback', providerReady, (req, res, next) => {
     const returnTo = req.session.nationalReturnTo ?? '/account'
     const linking = Boolean(req.session.nationalLink)
     authenticator.authenticate('national', (err: unknown, user: Express.User | false, info?: { message?: string, level?: number }) => {

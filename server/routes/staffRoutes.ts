@@ -1,4 +1,5 @@
-import { Router } from 'express'
+import { Router, type Request, type Response } from 'express'
+import type { ApplicationRow } from '../db/applicationRepository.js'
 import { z } from 'zod'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { AccountRefused, roles, type AccountService } from '../domain/identity/accountService.js'
@@ -45,13 +46,13 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     res.render('pages/staff/agency', { agency, services: services.items, inbox: await applications.forAgency(agency.id, status), status: status ?? '' })
   })
 
-  async function agencyApplication(req: import('express').Request) {
+  async function agencyApplication(req: Request) {
     const app = req.user!.agencyId ? await applications.ofAgency(req.user!.agencyId, String(req.params['ref']), req.user!.id, requestContext(req)) : undefined
     if (!app) throw new HttpError(404, 'error.notFound.title')
     return app
   }
 
-  async function renderApplication(res: import('express').Response, app: import('../db/applicationRepository.js').ApplicationRow, error?: TranslationKey, status = 200) {
+  async function renderApplication(res: Response, app: ApplicationRow, error?: TranslationKey, status = 200) {
     const { service, form } = await applications.serviceWithForm(app.service_id)
     const answers = applications.answersOf(app)
     res.status(status).render('pages/staff/application', {
@@ -102,7 +103,7 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     res.render('pages/staff/users', { users: await accounts.searchUsers(q), q })
   })
 
-  async function renderUser(id: string, res: import('express').Response, error?: TranslationKey, status = 200) {
+  async function renderUser(id: string, res: Response, error?: TranslationKey, status = 200) {
     const person = await accounts.findUser(id)
     if (!person) throw new HttpError(404, 'error.notFound.title')
     const agencies = (await catalogue.home()).agencies

@@ -2,34 +2,28 @@
 // Chromium, with axe on every page of the journey; then the agency's handler receives
 // it and the citizen follows it. A second journey runs with JavaScript off.
 import assert from 'node:assert/strict'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
-import { checkAccessible, launchChromium, screenshots } from '../support/browser.js'
+import { checkAccessible, portalInChromium, screenshots } from '../support/browser.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
-let server: Server
 let browser: Browser
 let base: string
+let stop: () => Promise<void>
 
 before(async () => {
   portal = await createTestPortal()
   await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
-  server = portal.app.listen(0, '127.0.0.1')
-  await new Promise((r) => server.once('listening', r))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  browser = await launchChromium()
+  const running = await portalInChromium(portal)
+  base = running.base
+  browser = running.browser
+  stop = running.stop
 })
 
-after(async () => {
-  await browser?.close()
-  await new Promise((r) => server?.close(r))
-  await portal?.close()
-})
+after(async () => { await stop?.() })
 
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)

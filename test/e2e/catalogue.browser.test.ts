@@ -2,32 +2,26 @@
 // catalogue pages in each language, axe-core WCAG 2.2 A/AA rules with zero violations,
 // the same journey with JavaScript disabled, and screenshots in test-results/.
 import assert from 'node:assert/strict'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { checkAccessible, launchChromium, screenshots } from '../support/browser.js'
+import { checkAccessible, portalInChromium, screenshots } from '../support/browser.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
-let server: Server
 let browser: Browser
 let base: string
+let stop: () => Promise<void>
 
 before(async () => {
   portal = await createTestPortal()
-  server = portal.app.listen(0, '127.0.0.1')
-  await new Promise((r) => server.once('listening', r))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  browser = await launchChromium()
+  const running = await portalInChromium(portal)
+  base = running.base
+  browser = running.browser
+  stop = running.stop
 })
 
-after(async () => {
-  await browser?.close()
-  await new Promise((r) => server?.close(r))
-  await portal?.close()
-})
+after(async () => { await stop?.() })
 
 const pagesToCheck = [
   { name: 'home', path: '/' },

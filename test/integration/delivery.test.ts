@@ -16,6 +16,16 @@ async function withPortal(url: string, allow: string[], run: (portal: TestPortal
   }
 }
 
+/** A loopback agency server answering as `answer` says, closed after `run`. */
+async function withAgency(answer: Parameters<typeof startAgencyServer>[1], run: (server: Awaited<ReturnType<typeof startAgencyServer>>) => Promise<void>) {
+  const server = await startAgencyServer(testSecret, answer)
+  try {
+    await run(server)
+  } finally {
+    await server.close()
+  }
+}
+
 /** Drains until nothing is pending (retries come due after a few milliseconds here). */
 async function deliverAll(portal: TestPortal, rounds = 50) {
   for (let i = 0; i < rounds; i++) {
@@ -28,8 +38,7 @@ async function deliverAll(portal: TestPortal, rounds = 50) {
 
 describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
   it('signs each delivery so the agency can verify it; webhook-id is the outbox row; the application is received', async () => {
-    const server = await startAgencyServer(testSecret, () => ({ status: 200, body: JSON.stringify({ agencyReference: 'CA-2026-000123' }) }))
-    try {
+    await withAgency(() => ({ status: 200, body: JSON.stringify({ agencyReference: 'CA-2026-000123' }) }), async (server) => {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         const app = await submitted(portal, await citizen(portal, 'a@example.vn'))
         await deliverAll(portal)
@@ -48,14 +57,11 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         const log = await portal.database.handle.db.selectFrom('deliveries').selectAll().where('outbox_id', '=', outbox.id).execute()
         assert.deepEqual(log.map((d) => [d.outcome, d.status_code, d.target]), [['accepted', 200, server.url]])
       })
-    } finally {
-      await server.close()
-    }
+    })
   })
 
   it('the agency down for a while: retried with backoff, delivered once, every attempt logged', async () => {
-    const server = await startAgencyServer(testSecret, (n) => (n <= 3 ? { status: 503 } : { status: 202 }))
-    try {
+    await withAgency((n) => (n <= 3 ? { status: 503 } : { status: 202 }), async (server) => {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         const app = await submitted(portal, await citizen(portal, 'b@example.vn'))
         await deliverAll(portal)
@@ -67,14 +73,11 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         const after = await portal.database.handle.db.selectFrom('applications').select('status').where('id', '=', app.id).executeTakeFirstOrThrow()
         assert.equal(after.status, 'received')
       })
-    } finally {
-      await server.close()
-    }
+    })
   })
 
   it('honours Retry-After', async () => {
-    const server = await startAgencyServer(testSecret, () => ({ status: 429, headers: { 'retry-after': '120' } }))
-    try {
+    await withAgency(() => ({ status: 429, headers: { 'retry-after': '120' } }), async (server) => {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         const app = await submitted(portal, await citizen(portal, 'c@example.vn'))
         await portal.dispatcher.drain()
@@ -82,15 +85,12 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         assert.equal(row.status, 'pending')
         assert.ok(Number(row.next_attempt_at) >= Date.now() + 110_000, 'not before the agency asked')
       })
-    } finally {
-      await server.close()
-    }
+    })
   })
 
   it('the agency answering 4xx is a final failure, visible in the delivery log; no retry; an administrator can send it again', async () => {
     let fixed = false
-    const server = await startAgencyServer(testSecret, () => (fixed ? { status: 200 } : { status: 422, body: '{"error":"unknown service"}' }))
-    try {
+    await withAgency(() => (fixed ? { status: 200 } : { status: 422, body: '{"error":"unknown service"}' }), async (server) => {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         const app = await submitted(portal, await citizen(portal, 'd@example.vn'))
         await deliverAll(portal)
@@ -110,14 +110,11 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         const after = await portal.database.handle.db.selectFrom('applications').select('status').where('id', '=', app.id).executeTakeFirstOrThrow()
         assert.equal(after.status, 'received')
       })
-    } finally {
-      await server.close()
-    }
+    })
   })
 
   it('after the last attempt the delivery is dead-lettered', async () => {
-    const server = await startAgencyServer(testSecret, () => ({ status: 500 }))
-    try {
+    await withAgency(() => ({ status: 500 }), async (server) => {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         const app = await submitted(portal, await citizen(portal, 'e@example.vn'))
         await deliverAll(portal)
@@ -125,14 +122,11 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         const row = await portal.database.handle.db.selectFrom('outbox').selectAll().where('application_id', '=', app.id).executeTakeFirstOrThrow()
         assert.equal(row.status, 'dead')
       }, { maxAttempts: 3 })
-    } finally {
-      await server.close()
-    }
+    })
   })
 
   it('410 Gone switches the endpoint off: later applications are not sent', async () => {
-    const server = await startAgencyServer(testSecret, () => ({ status: 410 }))
-    try {
+    await withAgency(() => ({ status: 410 }), async (server) => {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         await submitted(portal, await citizen(portal, 'f@example.vn'))
         await deliverAll(portal)
@@ -142,14 +136,11 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         const statuses = (await portal.database.handle.db.selectFrom('outbox').select('status').orderBy('created_at').execute()).map((r) => r.status)
         assert.deepEqual(statuses, ['failed', 'disabled'])
       })
-    } finally {
-      await server.close()
-    }
+    })
   })
 
   it('refuses a private address unless allowlisted, and never follows a redirect', async () => {
-    const server = await startAgencyServer(testSecret, () => ({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data' } }))
-    try {
+    await withAgency(() => ({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data' } }), async (server) => {
       await withPortal(server.url, [], async (portal) => {
         const app = await submitted(portal, await citizen(portal, 'h@example.vn'))
         await deliverAll(portal)
@@ -166,8 +157,6 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
         assert.equal(row.status, 'failed')
         assert.match(row.last_error ?? '', /redirects are not followed/)
       })
-    } finally {
-      await server.close()
-    }
+    })
   })
 })

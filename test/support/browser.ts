@@ -1,6 +1,8 @@
 // Debian's Chromium (apt-get install chromium) driven through playwright-core, and
 // axe-core's WCAG 2.2 A/AA rules; screenshots go to test-results/screenshots.
 import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
+import type { Application } from 'express'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { AxeBuilder } from '@axe-core/playwright'
@@ -26,4 +28,23 @@ export async function checkAccessible(page: Page, name: string) {
   assert.deepEqual(summary, [], `axe violations on ${name}`)
   assert.ok(results.passes.length > 10, `axe ran its rules on ${name}`)
   await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true })
+}
+
+/**
+ * A test portal listening on a free loopback port with Chromium launched, for one test
+ * file; `stop` closes all three.
+ */
+export async function portalInChromium(portal: { app: Application, close(): Promise<void> }) {
+  const server = portal.app.listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  const browser = await launchChromium()
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    browser,
+    async stop() {
+      await browser.close()
+      await new Promise((r) => server.close(r))
+      await portal.close()
+    },
+  }
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { sql } from 'kysely'
 import type { Logger } from 'pino'
 import type { ApplicationRepository, ApplicationRow } from '../../db/applicationRepository.js'
 import type { Kysely } from 'kysely'
-import type { Database, Dialect, OutboxTable } from '../../db/schema.js'
+import { createOutboxRepository, type OutboxRow } from '../../db/outboxRepository.js'
+import type { Database, Dialect } from '../../db/schema.js'
 import type { ApplicationService } from '../applications/applicationService.js'
 import { IllegalTransition } from '../applications/applicationService.js'
 import type { BusinessRegistry } from '../identity/businessRegistry.js'
@@ -25,8 +25,6 @@ export interface DispatcherOptions {
 export const defaultDispatcherOptions: DispatcherOptions = {
   maxAttempts: 8, baseDelayMs: 2_000, maxDelayMs: 3_600_000, leaseMs: 60_000, pollMs: 2_000, batchSize: 20,
 }
-
-type OutboxRow = OutboxTable
 
 /** A handler for agencies that have none: the application lands in the portal's officer console. */
 const officerConsole: AgencyHandler = { handle: async () => ({ outcome: 'accepted' }) }
@@ -53,27 +51,15 @@ export interface DispatcherDeps {
 export function createDispatcher(deps: DispatcherDeps) {
   const options = { ...defaultDispatcherOptions, ...deps.options }
   const { repo, dialect, logger } = deps
-  const { db } = repo
   const owner = randomUUID()
   let running: Promise<void> | undefined
   let again = false
   let timer: NodeJS.Timeout | undefined
   let stopped = false
 
-  async function claim(): Promise<OutboxRow[]> {
-    const now = Date.now()
-    const until = now + options.leaseMs
-    const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``
-    // Through the group commit: under load the claim shares its flush with submissions.
-    const result = await repo.commit((trx) => sql<OutboxRow>`
-      update outbox set lease_owner = ${owner}, lease_until = ${until}
-      where id in (
-        select id from outbox
-        where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
-        order by next_attempt_at limit ${options.batchSize} ${lock})
-      returning *`.execute(trx))
-    return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) }))
-  }
+  const outbox = createOutboxRepository(repo.db, dialect)
+  // Through the group commit: under load the claim shares its flush with submissions.
+  const claim = () => repo.commit((trx) => outbox.claim(trx, owner, Date.now() + options.leaseMs, options.batchSize))
 
   function backoff(attempt: number, retryAfterSeconds?: number): number {
     const exponential = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1))
@@ -81,20 +67,11 @@ export function createDispatcher(deps: DispatcherDeps) {
     return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000)
   }
 
-  async function logAttempt(trx: Kysely<Database>, row: OutboxRow, attempt: number, target: string, outcome: 'accepted' | 'retry' | 'final' | 'dead', started: number, statusCode: number | null, error: string | null) {
-    await trx.insertInto('deliveries').values({
-      outbox_id: row.id, application_id: row.application_id, agency_id: row.agency_id, attempt, at: new Date().toISOString(),
-      target, outcome, status_code: statusCode, latency_ms: Math.round(performance.now() - started), error: error?.slice(0, 500) ?? null,
-    }).execute()
-  }
-
-  async function finish(trx: Kysely<Database>, row: OutboxRow, status: OutboxRow['status'], attempt: number, error: string | null, nextAttemptAt?: number) {
-    await trx.updateTable('outbox').set({
-      status, attempts: attempt, lease_owner: null, lease_until: null, last_error: error?.slice(0, 500) ?? null,
-      ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt } : {}),
-      ...(status === 'delivered' ? { delivered_at: new Date().toISOString() } : {}),
-    }).where('id', '=', row.id).where('lease_owner', '=', owner).execute()
-  }
+  type Outcome = 'accepted' | 'retry' | 'final' | 'dead'
+  const logAttempt = (trx: Kysely<Database>, row: OutboxRow, attempt: number, target: string, outcome: Outcome, started: number, statusCode: number | null, error: string | null) =>
+    outbox.logAttempt(trx, row, { attempt, target, outcome, status_code: statusCode, latency_ms: Math.round(performance.now() - started), error })
+  const finish = (trx: Kysely<Database>, row: OutboxRow, status: OutboxRow['status'], attempts: number, error: string | null, nextAttemptAt?: number) =>
+    outbox.finish(trx, row, owner, { status, attempts, error, ...(nextAttemptAt ? { nextAttemptAt } : {}) })
 
   async function applicationFor(app: ApplicationRow | undefined): Promise<HandlerApplication | undefined> {
     if (!app?.submitted_at) return undefined
@@ -132,20 +109,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (moved) deps.applications.told(app, to, message)
   }
 
-  const disabledEndpoint = async (agencyId: string) => Boolean(await db.selectFrom('agency_endpoints').select('agency_id')
-    .where('agency_id', '=', agencyId).where('disabled_at', 'is not', null).executeTakeFirst())
-
-  async function disableEndpoint(agencyId: string, reason: string) {
-    await db.insertInto('agency_endpoints').values({ agency_id: agencyId, disabled_at: new Date().toISOString(), reason })
-      .onConflict((oc) => oc.column('agency_id').doUpdateSet({ disabled_at: new Date().toISOString(), reason })).execute()
-  }
-
   async function deliver(row: OutboxRow): Promise<void> {
     const attempt = row.attempts + 1
     const handler = deps.handlers[row.agency_id] ?? officerConsole
     const target = deps.targets?.[row.agency_id] ?? (deps.handlers[row.agency_id] ? `in-process:${row.agency_id}` : `officer-console:${row.agency_id}`)
     const started = performance.now()
-    if (deps.targets?.[row.agency_id] && await disabledEndpoint(row.agency_id)) {
+    if (deps.targets?.[row.agency_id] && await outbox.endpointDisabled(row.agency_id)) {
       await repo.commit(async (trx) => {
         await logAttempt(trx, row, row.attempts, target, 'final', started, null, 'endpoint disabled (410 Gone earlier); not attempted')
         await finish(trx, row, 'disabled', row.attempts, 'endpoint disabled')
@@ -177,7 +146,7 @@ export function createDispatcher(deps: DispatcherDeps) {
           await logAttempt(trx, row, attempt, target, 'final', started, statusCode, message)
           await finish(trx, row, 'failed', attempt, message)
         })
-        if (err instanceof EndpointGone) await disableEndpoint(row.agency_id, message)
+        if (err instanceof EndpointGone) await outbox.disableEndpoint(row.agency_id, message)
         logger.warn({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery failed for good')
       } else if (attempt >= options.maxAttempts) {
         await repo.commit(async (trx) => {

@@ -1,0 +1,55 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database, DeliveryTable, Dialect, OutboxTable } from './schema.js'
+
+export type OutboxRow = OutboxTable
+type Attempt = Omit<DeliveryTable, 'id' | 'at' | 'outbox_id' | 'application_id' | 'agency_id'>
+
+/** The dispatcher's side of the outbox: leases, the delivery log, switched-off endpoints. */
+export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect) {
+  return {
+    /**
+     * Leases up to `limit` due rows for `owner` until `until` (epoch ms), in one statement:
+     * FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's single writer makes it atomic there.
+     */
+    async claim(executor: Kysely<Database>, owner: string, until: number, limit: number): Promise<OutboxRow[]> {
+      const now = Date.now()
+      const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``
+      const result = await sql<OutboxRow>`
+        update outbox set lease_owner = ${owner}, lease_until = ${until}
+        where id in (
+          select id from outbox
+          where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
+          order by next_attempt_at limit ${limit} ${lock})
+        returning *`.execute(executor)
+      return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) }))
+    },
+
+    /** One row of the delivery log (status, latency, error; never the body). */
+    async logAttempt(executor: Kysely<Database>, row: OutboxRow, attempt: Attempt): Promise<void> {
+      await executor.insertInto('deliveries').values({
+        ...attempt, outbox_id: row.id, application_id: row.application_id, agency_id: row.agency_id,
+        at: new Date().toISOString(), error: attempt.error?.slice(0, 500) ?? null,
+      }).execute()
+    },
+
+    /** Ends a lease with the row's new state; only the lease holder can. */
+    async finish(executor: Kysely<Database>, row: OutboxRow, owner: string, change: { status: OutboxRow['status'], attempts: number, error: string | null, nextAttemptAt?: number }): Promise<void> {
+      await executor.updateTable('outbox').set({
+        status: change.status, attempts: change.attempts, lease_owner: null, lease_until: null, last_error: change.error?.slice(0, 500) ?? null,
+        ...(change.nextAttemptAt ? { next_attempt_at: change.nextAttemptAt } : {}),
+        ...(change.status === 'delivered' ? { delivered_at: new Date().toISOString() } : {}),
+      }).where('id', '=', row.id).where('lease_owner', '=', owner).execute()
+    },
+
+    endpointDisabled: async (agencyId: string) => Boolean(await db.selectFrom('agency_endpoints').select('agency_id')
+      .where('agency_id', '=', agencyId).where('disabled_at', 'is not', null).executeTakeFirst()),
+
+    async disableEndpoint(agencyId: string, reason: string): Promise<void> {
+      const at = new Date().toISOString()
+      await db.insertInto('agency_endpoints').values({ agency_id: agencyId, disabled_at: at, reason })
+        .onConflict((oc) => oc.column('agency_id').doUpdateSet({ disabled_at: at, reason })).execute()
+    },
+  }
+}
+
+export type OutboxRepository = ReturnType<typeof createOutboxRepository>
