@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(nationalAuthRoutes({ settings: national, accounts, authenticator, logger }))
   app.use(profileRoutes({ accounts, businesses: deps.businesses }))
   app.use(staffRoutes({ accounts, catalogue, applications: deps.applications }))
-  app.use(applicationRoutes({ applications: deps.applications, catalogue, accounts, businesses: deps.businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: deps.rateLimitStore }))
+  app.use(applicationRoutes({ applications: deps.applications, catalogue, businesses: deps.businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: deps.rateLimitStore }))
   app.use(openDataRoutes(catalogue))
   app.use(apiRoutes(catalogue))
 

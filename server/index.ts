@@ -21,6 +21,8 @@ import { createApplicationService } from './domain/applications/applicationServi
 import { createFileBlobStore } from './domain/applications/blobStore.js'
 import { statusEmail } from './domain/applications/statusEmail.js'
 import { createDispatcher, type Dispatcher } from './domain/routing/dispatcher.js'
+import { createMailOutboxRepository } from './db/mailOutboxRepository.js'
+import { createMailQueue } from './domain/queues/mailQueue.js'
 import { inProcessHandlers } from '../services/handlers.js'
 import { agencyHandlers } from './domain/routing/agencyHandlers.js'
 import path from 'node:path'
@@ -56,13 +58,16 @@ async function main(config: Config) {
   const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds })
   const registry = await createLocalBusinessRegistry(identityRepository)
   const applicationRepository = createApplicationRepository(database.db, database.dialect)
+  const mailOutbox = createMailOutboxRepository(database.dialect)
   const applications = createApplicationService({
     repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
     // The dispatcher is made just below; a submission can only come once the server listens.
     wake: () => dispatcher.wake(),
-    tell: statusEmail({ identity: identityRepository, mailer, publicUrl: config.publicUrl }),
-    onTellError: (err) => logger.warn({ err }, 'status email not sent'),
+    tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }),
+    wakeMail: () => mailQueue.wake(),
   })
+  const mailQueue = createMailQueue({ repo: mailOutbox, commit: applicationRepository.commit, mailer, logger: logger.child({ component: 'mail' }) })
+  mailQueue.start()
   const routing = agencyHandlers(inProcessHandlers, config.agencyEndpoints, {
     allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,
   })
@@ -106,6 +111,8 @@ async function main(config: Config) {
     await closed
     clearInterval(idleCloser)
     await dispatcher.stop()
+    await mailQueue.stop()
+    mailer.close()
     await database.close()
     logger.info('shut down cleanly')
     logger.flush()

@@ -7,13 +7,16 @@ import type { Mailer } from './domain/identity/mailer.js'
  * SMTP when a URL is configured (required in production); otherwise each message is
  * written as an .eml file under DATA_DIR/mail, where a developer can open it.
  */
-export function createMailer(options: { smtpUrl: string | undefined, from: string, dataDir: string }): Mailer {
+export function createMailer(options: { smtpUrl: string | undefined, from: string, dataDir: string }): Mailer & { close(): void } {
   if (options.smtpUrl) {
     // Pooled: status emails come in bursts; connections to the server are reused.
     const url = new URL(options.smtpUrl)
     url.searchParams.set('pool', 'true')
     const transport = nodemailer.createTransport(url.href)
-    return { async send(m) { await transport.sendMail({ from: options.from, to: m.to, subject: m.subject, text: m.text }) } }
+    return {
+      async send(m) { await transport.sendMail({ from: options.from, to: m.to, subject: m.subject, text: m.text }) },
+      close: () => transport.close(),
+    }
   }
   const folder = path.join(options.dataDir, 'mail')
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
@@ -24,5 +27,6 @@ export function createMailer(options: { smtpUrl: string | undefined, from: strin
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.to.replace(/[^a-z0-9@.-]/gi, '_')}.eml`
       await writeFile(path.join(folder, name), info.message as Buffer)
     },
+    close: () => transport.close(),
   }
 }

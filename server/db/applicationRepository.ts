@@ -50,6 +50,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
 
     byReference: (reference: string) => db.selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirst(),
     byId: (id: string) => db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst(),
+    byIds: (ids: string[]) => db.selectFrom('applications').selectAll().where('id', 'in', ids).execute(),
 
     /** The person's open draft of a service (as themselves or for one business). */
     openDraft: (applicantId: string, serviceId: string, onBehalfOf: string | null) => {
@@ -105,6 +106,10 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
 
     documents: (applicationId: string) => db.selectFrom('documents').selectAll()
       .where('application_id', '=', applicationId).orderBy('created_at').execute(),
+
+    /** The documents of several applications at once (the dispatcher's batch). */
+    documentsOf: (applicationIds: string[]) => db.selectFrom('documents').selectAll()
+      .where('application_id', 'in', applicationIds).orderBy('created_at').execute(),
 
     async addDocument(doc: Omit<DocumentRow, 'id' | 'created_at'>): Promise<DocumentRow> {
       const row = { ...doc, id: randomUUID(), created_at: now() }

@@ -5,6 +5,7 @@ import { catalogueMigration } from './migrations/001_catalogue.js'
 import { identityMigration } from './migrations/002_identity.js'
 import { peopleAndBusinessesMigration } from './migrations/003_people_and_businesses.js'
 import { applicationsMigration } from './migrations/004_applications.js'
+import { mailOutboxMigration } from './migrations/005_mail_outbox.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -14,6 +15,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '002_identity': identityMigration(dialect),
     '003_people_and_businesses': peopleAndBusinessesMigration(dialect),
     '004_applications': applicationsMigration(dialect),
+    '005_mail_outbox': mailOutboxMigration(dialect),
   }
 }
 

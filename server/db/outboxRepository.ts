@@ -4,25 +4,32 @@ import type { Database, DeliveryTable, Dialect, OutboxTable } from './schema.js'
 export type OutboxRow = OutboxTable
 type Attempt = Omit<DeliveryTable, 'id' | 'at' | 'outbox_id' | 'application_id' | 'agency_id'>
 
+/**
+ * Leases up to `limit` due rows of a queue table (the outbox, the mail outbox) for
+ * `owner` until `until` (epoch ms), in one statement: FOR UPDATE SKIP LOCKED on
+ * PostgreSQL; SQLite's single writer makes it atomic there.
+ */
+export async function claimDue<Row extends { attempts: number, next_attempt_at: number }>(
+  executor: Kysely<Database>, dialect: Dialect, table: 'outbox' | 'mail_outbox', owner: string, until: number, limit: number,
+): Promise<Row[]> {
+  const now = Date.now()
+  const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``
+  const result = await sql<Row>`
+    update ${sql.table(table)} set lease_owner = ${owner}, lease_until = ${until}
+    where id in (
+      select id from ${sql.table(table)}
+      where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
+      order by next_attempt_at limit ${limit} ${lock})
+    returning *`.execute(executor)
+  // PostgreSQL returns bigint columns as strings.
+  return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) }))
+}
+
 /** The dispatcher's side of the outbox: leases, the delivery log, switched-off endpoints. */
 export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect) {
   return {
-    /**
-     * Leases up to `limit` due rows for `owner` until `until` (epoch ms), in one statement:
-     * FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's single writer makes it atomic there.
-     */
-    async claim(executor: Kysely<Database>, owner: string, until: number, limit: number): Promise<OutboxRow[]> {
-      const now = Date.now()
-      const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``
-      const result = await sql<OutboxRow>`
-        update outbox set lease_owner = ${owner}, lease_until = ${until}
-        where id in (
-          select id from outbox
-          where status = 'pending' and next_attempt_at <= ${now} and (lease_until is null or lease_until < ${now})
-          order by next_attempt_at limit ${limit} ${lock})
-        returning *`.execute(executor)
-      return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) }))
-    },
+    /** Leases up to `limit` due deliveries for `owner` until `until` (epoch ms). */
+    claim: (executor: Kysely<Database>, owner: string, until: number, limit: number) => claimDue<OutboxRow>(executor, dialect, 'outbox', owner, until, limit),
 
     /** One row of the delivery log (status, latency, error; never the body). */
     async logAttempt(executor: Kysely<Database>, row: OutboxRow, attempt: Attempt): Promise<void> {
@@ -41,8 +48,10 @@ export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect) {
       }).where('id', '=', row.id).where('lease_owner', '=', owner).execute()
     },
 
-    endpointDisabled: async (agencyId: string) => Boolean(await db.selectFrom('agency_endpoints').select('agency_id')
-      .where('agency_id', '=', agencyId).where('disabled_at', 'is not', null).executeTakeFirst()),
+    /** Which of these agencies' endpoints are switched off. */
+    disabledAmong: async (agencyIds: string[]): Promise<string[]> => (agencyIds.length
+      ? (await db.selectFrom('agency_endpoints').select('agency_id').where('agency_id', 'in', agencyIds).where('disabled_at', 'is not', null).execute()).map((r) => r.agency_id)
+      : []),
 
     async disableEndpoint(agencyId: string, reason: string): Promise<void> {
       const at = new Date().toISOString()

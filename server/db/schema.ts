@@ -200,18 +200,34 @@ export interface DocumentTable {
   created_at: string
 }
 
-export interface OutboxTable {
+/** The columns of a queue worked with leases (server/db/outboxRepository.ts, claimDue). */
+interface QueueColumns {
   id: string
-  application_id: string
-  agency_id: string
-  status: 'pending' | 'delivered' | 'failed' | 'dead' | 'disabled'
   attempts: number
+  /** epoch ms */
   next_attempt_at: number
   lease_owner: string | null
   lease_until: number | null
   last_error: string | null
   created_at: string
+}
+
+export interface OutboxTable extends QueueColumns {
+  application_id: string
+  agency_id: string
+  status: 'pending' | 'delivered' | 'failed' | 'dead' | 'disabled'
   delivered_at: string | null
+}
+
+export interface MailOutboxTable extends QueueColumns {
+  user_id: string
+  application_id: string | null
+  to_address: string
+  subject: string
+  body: string
+  /** failed: the mail server refused it for good (5xx); dead: out of attempts */
+  status: 'pending' | 'sent' | 'failed' | 'dead'
+  sent_at: string | null
 }
 
 export interface DeliveryTable {
@@ -265,6 +281,7 @@ export interface Database {
   deliveries: DeliveryTable
   notifications: NotificationTable
   agency_endpoints: AgencyEndpointTable
+  mail_outbox: MailOutboxTable
 }
 
 export type Dialect = 'sqlite' | 'postgres'

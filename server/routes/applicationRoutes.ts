@@ -6,7 +6,6 @@ import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { finalStatuses, IllegalTransition, Incomplete, type ApplicationService, type Upload, type UploadProblem } from '../domain/applications/applicationService.js'
 import { conditionHolds, keptAnswers, visiblePages, type Answers, type FieldError } from '../domain/forms/formEngine.js'
 import type { FormDefinition, PageDefinition } from '../domain/forms/formSchema.js'
-import type { AccountService } from '../domain/identity/accountService.js'
 import type { BusinessService } from '../domain/identity/businessService.js'
 import { HttpError } from '../web/httpErrors.js'
 import { limiter } from '../web/rateLimit.js'
@@ -31,14 +30,13 @@ type FormErrors = Record<string, FieldError | UploadProblem>
 export interface ApplicationRouteDeps {
   applications: ApplicationService
   catalogue: CatalogueService
-  accounts: AccountService
   businesses: BusinessService
   checkCsrfAfterUpload: RequestHandler
   rateLimitStore: (prefix: string) => Store
 }
 
 export function applicationRoutes(deps: ApplicationRouteDeps): Router {
-  const { applications, catalogue, accounts, businesses } = deps
+  const { applications, catalogue, businesses } = deps
   const router = Router()
   const citizen = allow('citizen')
   router.use(['/applications', '/status'], (_req, res, next) => {
@@ -97,7 +95,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.post('/services/:id/apply', citizen, async (req, res) => {
     const service = await catalogue.service(String(req.params['id']))
     if (!service?.form) throw notFound()
-    const user = (await accounts.findUser(req.user!.id))!
+    // Loaded for this request when the session was read: as fresh as a second read.
+    const user = req.user!.account
     const actingFor = req.session.actingFor ? await businesses.actingFor(user, req.session.actingFor) : undefined
     if (actingFor && !service.applicants.includes('business')) throw new HttpError(409, 'apply.error.notForBusiness')
     const { application } = await applications.start(user, service.id, actingFor, requestContext(req))
@@ -152,7 +151,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.post('/applications/:ref/submit', citizen, async (req, res) => {
     const { app, service, form } = await draftWithForm(req)
-    const user = (await accounts.findUser(req.user!.id))!
+    // Loaded for this request when the session was read: as fresh as a second read.
+    const user = req.user!.account
     try {
       const { application, statusCode } = await applications.submit(app, user, { assuranceLevel: req.session.assuranceLevel ?? 0 }, requestContext(req))
       // The second code is shown once, on the confirmation page; the session keeps a few at most.

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
 import passport from 'passport'
+import type { UserRow } from '../db/identityRepository.js'
 import type { AccountService } from '../domain/identity/accountService.js'
 import { HttpError } from './httpErrors.js'
 import { idleMinutes } from './setUpSession.js'
@@ -8,6 +9,8 @@ import { idleMinutes } from './setUpSession.js'
 export const sessionWarningAfter = (idleMinutes - 2) * 60
 
 export interface SignedInUser {
+  /** the whole account as loaded for this request, for routes that need more than the fields below */
+  account: UserRow
   id: string
   email: string | null
   fullName: string | null
@@ -37,7 +40,7 @@ export function createAuthenticator(accounts: AccountService): Authenticator {
   authenticator.serializeUser((user, done) => done(null, user.id))
   authenticator.deserializeUser((id: string, done) => {
     accounts.findUser(id).then((row) => done(null, row ? {
-      id: row.id, email: row.email, fullName: row.full_name, role: row.role, agencyId: row.agency_id,
+      account: row, id: row.id, email: row.email, fullName: row.full_name, role: row.role, agencyId: row.agency_id,
     } : false), done)
   })
   return authenticator

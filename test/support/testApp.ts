@@ -27,6 +27,9 @@ import { createDispatcher, type Dispatcher } from '../../server/domain/routing/d
 import { inProcessHandlers } from '../../services/handlers.js'
 import { agencyHandlers } from '../../server/domain/routing/agencyHandlers.js'
 import type { DispatcherOptions } from '../../server/domain/routing/dispatcher.js'
+import { createMailOutboxRepository } from '../../server/db/mailOutboxRepository.js'
+import { createMailQueue, type MailQueue, type MailQueueOptions } from '../../server/domain/queues/mailQueue.js'
+import type { Mailer } from '../../server/domain/identity/mailer.js'
 import type { RemoteEndpoint } from '../../server/domain/routing/remoteHandler.js'
 
 export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test'
@@ -84,6 +87,8 @@ export interface TestPortal {
   mailDir: string
   /** the outbox dispatcher, not started: tests call drain() to deliver what is due */
   dispatcher: Dispatcher
+  /** the status-email queue, not polling: woken by each change, or drain() */
+  mailQueue: MailQueue
   close(): Promise<void>
 }
 
@@ -100,6 +105,9 @@ export async function createTestPortal(options: {
   agencyEndpoints?: Record<string, RemoteEndpoint>
   endpointAllow?: string[]
   dispatcher?: Partial<DispatcherOptions>
+  /** where status emails go (SMTP in the mail queue test); the file mailer by default */
+  mailer?: Mailer
+  mailQueue?: Partial<MailQueueOptions>
 } = {}): Promise<TestPortal> {
   const database = await createTestDatabase()
   const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
@@ -111,10 +119,14 @@ export async function createTestPortal(options: {
   const catalogue = createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 })
   const registry = await createLocalBusinessRegistry(identity)
   const applicationRepository = createApplicationRepository(db, database.handle.dialect)
+  const mailOutbox = createMailOutboxRepository(database.handle.dialect)
   const applications = createApplicationService({
     repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(mailRoot, 'files')), wake: () => {},
-    tell: statusEmail({ identity, mailer, publicUrl: options.publicUrl ?? testPublicUrl }),
+    tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: options.publicUrl ?? testPublicUrl }),
+    // Not started (no polling): each committed change has its email sent at once, as the portal does.
+    wakeMail: () => mailQueue.wake(),
   })
+  const mailQueue = createMailQueue({ repo: mailOutbox, commit: applicationRepository.commit, mailer: options.mailer ?? mailer, logger: pino({ level: 'silent' }), options: options.mailQueue })
   const routing = agencyHandlers(inProcessHandlers, options.agencyEndpoints ?? {}, { allowedPrivateRanges: options.endpointAllow ?? [], timeoutMs: 2_000 })
   const dispatcher = createDispatcher({
     repo: applicationRepository, dialect: database.handle.dialect, applications, ...routing, registry,
@@ -140,8 +152,9 @@ export async function createTestPortal(options: {
   }
   const app = createApp(deps)
   return {
-    app, deps, database, mailDir: path.join(mailRoot, 'mail'), dispatcher,
+    app, deps, database, mailDir: path.join(mailRoot, 'mail'), dispatcher, mailQueue,
     close: async () => {
+      await mailQueue.stop()
       await database.dispose()
       rmSync(mailRoot, { recursive: true, force: true })
     },

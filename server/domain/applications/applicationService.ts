@@ -12,6 +12,7 @@ import type { FieldDefinition, FormDefinition, PageDefinition, ProfileFieldName 
 import type { RequestContext } from '../identity/accountService.js'
 import type { BlobStore } from './blobStore.js'
 import { newReference, parseReference } from './reference.js'
+import type { StatusEmail } from './statusEmail.js'
 
 export const finalStatuses: ApplicationStatus[] = ['approved', 'rejected', 'withdrawn']
 
@@ -67,9 +68,10 @@ export interface ApplicationDeps {
   blobs: BlobStore
   /** called after a submission commits, so the dispatcher delivers at once */
   wake: () => void
-  /** tells the applicant of a status change by email (the inbox row is written with the change) */
-  tell?: (app: ApplicationRow, to: ApplicationStatus, message: string | null) => Promise<void>
-  onTellError?: (err: unknown) => void
+  /** queues the email telling the applicant of a status change, in the change's transaction */
+  tellByEmail?: StatusEmail
+  /** called after a change with an email commits, so the mail queue sends it at once */
+  wakeMail?: () => void
 }
 
 type Actor = { id: string | null, kind: 'citizen' | 'officer' | 'agency' | 'system' }
@@ -96,12 +98,11 @@ export function createApplicationService(deps: ApplicationDeps) {
       ip: options.ctx?.ip, requestId: options.ctx?.requestId, detail: { reference: app.reference, from: app.status, to },
     })
     await repo.notify(trx, app.applicant_id, app.id, to, options.message ?? null)
+    await deps.tellByEmail?.(trx, app, to)
   }
 
-  /** The email about a status change goes after the commit and never holds anything up; a failure is logged. */
-  function tellLater(app: ApplicationRow, to: ApplicationStatus, message: string | null): void {
-    deps.tell?.(app, to, message).catch((err: unknown) => deps.onTellError?.(err))
-  }
+  /** After a change commits: its email is sent now, not at the mail queue's next poll. */
+  const told = () => deps.wakeMail?.()
 
   async function serviceWithForm(serviceId: string): Promise<{ service: Service, form: FormDefinition }> {
     const service = await catalogue.service(serviceId)
@@ -302,13 +303,13 @@ export function createApplicationService(deps: ApplicationDeps) {
      */
     async transition(app: ApplicationRow, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<ApplicationRow> {
       await repo.commit((trx) => applyTransition(trx, app, to, actor, options))
-      tellLater(app, to, options.message ?? null)
+      told()
       return (await repo.byId(app.id))!
     },
 
     /** The same inside a caller's transaction (the dispatcher's); call told() after it commits. */
     transitionIn: applyTransition,
-    told: tellLater,
+    told,
 
     /** A visitor's status check: the reference and the applicant's birthdate (or the second code). */
     async checkStatus(referenceInput: string, secret: string): Promise<ApplicationRow | undefined> {

@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { ApplicationRepository, ApplicationRow } from '../../db/applicationRepository.js'
+import type { ApplicationRepository, ApplicationRow, DocumentRow } from '../../db/applicationRepository.js'
 import type { Kysely } from 'kysely'
 import { createOutboxRepository, type OutboxRow } from '../../db/outboxRepository.js'
 import type { Database, Dialect } from '../../db/schema.js'
 import type { ApplicationService } from '../applications/applicationService.js'
 import { IllegalTransition } from '../applications/applicationService.js'
 import type { BusinessRegistry } from '../identity/businessRegistry.js'
+import { backoffMs, createWorkLoop, type QueueOptions } from '../queues/workLoop.js'
 import { EndpointGone } from './remoteHandler.js'
 import { FinalError, RetryableError, type AgencyHandler, type HandlerApplication, type HandlerContext, type HandlerResult } from './handlerContract.js'
 
-export interface DispatcherOptions {
-  maxAttempts: number
-  /** first retry after about this long; doubled each attempt, capped at maxDelayMs */
-  baseDelayMs: number
-  maxDelayMs: number
-  /** how long a claimed row stays ours; a crashed instance's rows are retried after it */
-  leaseMs: number
-  /** fallback polling, for retries that come due and for other instances' commits */
-  pollMs: number
-  batchSize: number
-}
+export type DispatcherOptions = QueueOptions
 
 export const defaultDispatcherOptions: DispatcherOptions = {
   maxAttempts: 8, baseDelayMs: 2_000, maxDelayMs: 3_600_000, leaseMs: 60_000, pollMs: 2_000, batchSize: 20,
@@ -52,19 +43,13 @@ export function createDispatcher(deps: DispatcherDeps) {
   const options = { ...defaultDispatcherOptions, ...deps.options }
   const { repo, dialect, logger } = deps
   const owner = randomUUID()
-  let running: Promise<void> | undefined
-  let again = false
-  let timer: NodeJS.Timeout | undefined
-  let stopped = false
 
   const outbox = createOutboxRepository(repo.db, dialect)
   // Through the group commit: under load the claim shares its flush with submissions.
   const claim = () => repo.commit((trx) => outbox.claim(trx, owner, Date.now() + options.leaseMs, options.batchSize))
 
   function backoff(attempt: number, retryAfterSeconds?: number): number {
-    const exponential = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1))
-    const jittered = exponential / 2 + Math.random() * (exponential / 2)
-    return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000)
+    return Math.max(backoffMs(attempt, options.baseDelayMs, options.maxDelayMs), (retryAfterSeconds ?? 0) * 1000)
   }
 
   type Outcome = 'accepted' | 'retry' | 'final' | 'dead'
@@ -73,9 +58,19 @@ export function createDispatcher(deps: DispatcherDeps) {
   const finish = (trx: Kysely<Database>, row: OutboxRow, status: OutboxRow['status'], attempts: number, error: string | null, nextAttemptAt?: number) =>
     outbox.finish(trx, row, owner, { status, attempts, error, ...(nextAttemptAt ? { nextAttemptAt } : {}) })
 
-  async function applicationFor(app: ApplicationRow | undefined): Promise<HandlerApplication | undefined> {
+  /** What a claimed batch needs, read in three queries rather than three per delivery. */
+  interface Batch { apps: Map<string, ApplicationRow>, documents: Map<string, DocumentRow[]>, disabled: Set<string> }
+  async function readBatch(rows: OutboxRow[]): Promise<Batch> {
+    const ids = rows.map((r) => r.application_id)
+    const remote = [...new Set(rows.map((r) => r.agency_id).filter((a) => deps.targets?.[a]))]
+    const [apps, documents, disabled] = await Promise.all([repo.byIds(ids), repo.documentsOf(ids), outbox.disabledAmong(remote)])
+    const byApplication = new Map<string, DocumentRow[]>()
+    for (const d of documents) byApplication.set(d.application_id, [...byApplication.get(d.application_id) ?? [], d])
+    return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, disabled: new Set(disabled) }
+  }
+
+  function applicationFor(app: ApplicationRow | undefined, documents: DocumentRow[]): HandlerApplication | undefined {
     if (!app?.submitted_at) return undefined
-    const documents = await repo.documents(app.id)
     return {
       reference: app.reference, serviceId: app.service_id, submittedAt: app.submitted_at,
       answers: JSON.parse(app.answers) as HandlerApplication['answers'],
@@ -106,15 +101,15 @@ export function createDispatcher(deps: DispatcherDeps) {
         return false
       }
     })
-    if (moved) deps.applications.told(app, to, message)
+    if (moved) deps.applications.told()
   }
 
-  async function deliver(row: OutboxRow): Promise<void> {
+  async function deliver(row: OutboxRow, batch: Batch): Promise<void> {
     const attempt = row.attempts + 1
     const handler = deps.handlers[row.agency_id] ?? officerConsole
     const target = deps.targets?.[row.agency_id] ?? (deps.handlers[row.agency_id] ? `in-process:${row.agency_id}` : `officer-console:${row.agency_id}`)
     const started = performance.now()
-    if (deps.targets?.[row.agency_id] && await outbox.endpointDisabled(row.agency_id)) {
+    if (batch.disabled.has(row.agency_id)) {
       await repo.commit(async (trx) => {
         await logAttempt(trx, row, row.attempts, target, 'final', started, null, 'endpoint disabled (410 Gone earlier); not attempted')
         await finish(trx, row, 'disabled', row.attempts, 'endpoint disabled')
@@ -123,9 +118,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     const requestId = `dispatch-${row.id}-${attempt}`
     let result: HandlerResult
-    const app = await repo.byId(row.application_id)
+    const app = batch.apps.get(row.application_id)
     try {
-      const application = await applicationFor(app)
+      const application = applicationFor(app, batch.documents.get(row.application_id) ?? [])
       if (!application) throw new FinalError('application not found or not submitted')
       const ctx: HandlerContext = {
         requestId, deliveryId: row.id,
@@ -171,41 +166,13 @@ export function createDispatcher(deps: DispatcherDeps) {
     for (;;) {
       const rows = await claim()
       if (!rows.length) return
-      await Promise.all(rows.map((row) => deliver(row).catch((err: unknown) => logger.error({ err, outbox: row.id }, 'dispatcher error'))))
+      const batch = await readBatch(rows)
+      await Promise.all(rows.map((row) => deliver(row, batch).catch((err: unknown) => logger.error({ err, outbox: row.id }, 'dispatcher error'))))
     }
   }
 
-  function wake(): void {
-    if (stopped) return
-    if (running) {
-      again = true
-      return
-    }
-    running = (async () => {
-      do {
-        again = false
-        await drain().catch((err: unknown) => logger.error({ err }, 'dispatcher drain failed'))
-      } while (again && !stopped)
-    })().finally(() => { running = undefined })
-  }
-
-  return {
-    wake,
-    drain,
-    start() {
-      stopped = false
-      timer = setInterval(wake, options.pollMs)
-      timer.unref()
-      wake()
-    },
-    async stop() {
-      stopped = true
-      if (timer) clearInterval(timer)
-      await running
-    },
-    /** Resolves when the current wake-up has finished (tests). */
-    idle: async () => { while (running) await running },
-  }
+  const loop = createWorkLoop(drain, { pollMs: options.pollMs, onError: (err) => logger.error({ err }, 'dispatcher drain failed') })
+  return { ...loop, drain }
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>
