@@ -13,6 +13,7 @@ import { projectRoot } from '../server/paths.js'
 import { measureHashing, measureSignIns, seedBenchAccounts } from './signIns.js'
 import { agencySecret, browserSession, measureLatency, seedDrafts, startBenchAgency } from './submissions.js'
 import pg from 'pg'
+import { startSmtpServer } from '../test/support/smtpServer.js'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
@@ -106,9 +107,12 @@ async function main() {
   const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'))
   const env = {
     NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', DATA_DIR: work,
-    PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: 'smtp://127.0.0.1:2525', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false' }
+    PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false' }
   const servers: ChildProcess[] = []
   const agency = await startBenchAgency()
+  // A real SMTP server on loopback: every status email really goes out, through the mail queue.
+  const smtp = await startSmtpServer()
+  env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`
   Object.assign(env, {
     AGENCY_ENDPOINTS: JSON.stringify({ 'cong-an-cap-xa': { url: agency.url, secret: agencySecret } }), AGENCY_ENDPOINT_ALLOW: '127.0.0.1/32',
   })
@@ -158,12 +162,35 @@ async function main() {
 
     const results = await measureAll(targets)
     const rss = residentMb(portal.pid!)
+    // Delivery and email follow each submission asynchronously (outbox, mail queue): how
+    // far behind were they when the load stopped, and how long until both had caught up?
+    const submittedCount = async () => {
+      const sqlite = new (await import('better-sqlite3')).default(path.join(work, 'portal.db'), { readonly: true })
+      const n = (sqlite.prepare(`select count(*) as n from applications where status <> 'draft'`).get() as { n: number }).n
+      sqlite.close()
+      const pgClient = new pg.Client({ connectionString: pgUrl })
+      await pgClient.connect()
+      const m = Number((await pgClient.query<{ n: string }>(`select count(*) as n from applications where status <> 'draft'`)).rows[0]!.n)
+      await pgClient.end()
+      return n + m
+    }
+    const loadEnded = performance.now()
+    const submittedTotal = await submittedCount()
+    const behind = { delivered: agency.arrivals.size, emailed: smtp.received.length }
+    const caughtUp = async (count: () => number) => {
+      while (count() < submittedTotal && performance.now() - loadEnded < 120_000) await new Promise((r) => setTimeout(r, 100))
+      return count() >= submittedTotal ? ((performance.now() - loadEnded) / 1000).toFixed(1) : 'more than 120'
+    }
+    const deliveredAfter = await caughtUp(() => agency.arrivals.size)
+    const emailedAfter = await caughtUp(() => smtp.received.length)
     const baseline = results[0]!
     process.stdout.write(`\n  ${'target'.padEnd(24)} ${'req/s'.padStart(7)} ${'ratio'.padStart(6)}  p50   p99\n`)
     for (const r of results) {
       process.stdout.write(`  ${r.name.padEnd(24)} ${r.rps.toFixed(0).padStart(7)} ${(r.rps / baseline.rps).toFixed(2).padStart(5)}×  ${String(r.p50).padStart(3)} ms ${String(r.p99).padStart(3)} ms\n`)
     }
     process.stdout.write(`\nportal resident memory after the load: ${rss.toFixed(0)} MB\n`)
+    process.stdout.write(`submissions accepted (SQLite and PostgreSQL, with warm-up): ${submittedTotal}; when the load stopped the agency had received ${behind.delivered} and ${behind.emailed} status emails had been sent;\n`)
+    process.stdout.write(`  every application was received ${deliveredAfter} s and every email sent ${emailedAfter} s after the load stopped\n`)
 
     // Sign-ins: the cost of argon2id at national scale.
     const hashing = await measureHashing(5, 4)
@@ -194,6 +221,7 @@ async function main() {
   } finally {
     for (const s of servers) await stop(s)
     await agency.close()
+    await smtp.close()
     await pgAdmin.query(`drop database if exists ${pgDatabase}`).catch(() => {})
     await pgAdmin.end().catch(() => {})
     rmSync(work, { recursive: true, force: true })

@@ -36,6 +36,8 @@ const schema = z.object({
     .describe('how long the dispatcher waits for an agency endpoint'),
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60)
     .describe('how long a dispatcher holds a claimed delivery; after a crash another instance retries it once this has passed'),
+  BACKGROUND: z.enum(['thread', 'inline']).default('thread')
+    .describe('where deliveries to agencies and status emails run: a worker thread of their own, or the web thread'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -60,6 +62,7 @@ export type Config = {
   agencyEndpointAllow: string[]
   agencyEndpointTimeoutMs: number
   dispatchLeaseSeconds: number
+  background: 'thread' | 'inline'
   /** undefined: national sign-in is not offered */
   nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
 }
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agencyEndpointAllow: (c.AGENCY_ENDPOINT_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     agencyEndpointTimeoutMs: c.AGENCY_ENDPOINT_TIMEOUT_MS,
     dispatchLeaseSeconds: c.DISPATCH_LEASE_SECONDS,
+    background: c.BACKGROUND,
     production,
     port: c.PORT,
     host: c.HOST,

@@ -12,23 +12,63 @@ import { createBusinessService } from './domain/identity/businessService.js'
 import { demoAccounts } from './domain/identity/demoAccounts.js'
 import { createMailer } from './mail.js'
 import { migrateToLatest } from './db/migrate.js'
-import { createCatalogueService } from './domain/catalogue/catalogueService.js'
 import { loadCatalogueSource } from './domain/catalogue/manifest.js'
 import { seedCatalogue } from './domain/catalogue/seedCatalogue.js'
 import { createLogger } from './logger.js'
-import { createApplicationRepository } from './db/applicationRepository.js'
-import { createApplicationService } from './domain/applications/applicationService.js'
-import { createFileBlobStore } from './domain/applications/blobStore.js'
-import { statusEmail } from './domain/applications/statusEmail.js'
-import { createDispatcher, type Dispatcher } from './domain/routing/dispatcher.js'
-import { createMailOutboxRepository } from './db/mailOutboxRepository.js'
-import { createMailQueue } from './domain/queues/mailQueue.js'
-import { inProcessHandlers } from '../services/handlers.js'
-import { agencyHandlers } from './domain/routing/agencyHandlers.js'
+import { createApplications, createBackground } from './background.js'
+import type { BackgroundMessage } from './backgroundWorker.js'
+import type { DatabaseHandle } from './db/database.js'
+import type { Mailer } from './domain/identity/mailer.js'
+import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import type { Logger } from 'pino'
 import path from 'node:path'
 import { servicesDir } from './paths.js'
 
-// Composition root: config → db → migrate → seed → domain → app → listen.
+/**
+ * The background queues in a worker thread of their own (the default), woken by a
+ * message after each commit; or beside the web (BACKGROUND=inline).
+ */
+async function startBackground(config: Config, database: DatabaseHandle, mailer: Mailer, logger: Logger) {
+  if (config.background === 'inline') {
+    const inline = await createBackground(config, database, mailer, logger)
+    inline.start()
+    return inline
+  }
+  // Compiled: backgroundWorker.js beside this file. From the TypeScript source (npm run
+  // dev, the process tests) the thread registers tsx first: it does not inherit the loader.
+  const fromSource = path.extname(fileURLToPath(import.meta.url)) === '.ts'
+  const entry = new URL(`./backgroundWorker${fromSource ? '.ts' : '.js'}`, import.meta.url)
+  const worker = fromSource
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`, { eval: true })
+    : new Worker(entry)
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve())
+    worker.once('error', reject)
+  })
+  let stopping = false
+  worker.on('error', (err) => logger.fatal({ err }, 'background thread failed'))
+  // A background thread that dies takes deliveries and emails with it: the process
+  // exits so that it is restarted; everything owed is in the database.
+  worker.on('exit', (code) => {
+    if (!stopping) {
+      logger.fatal({ code }, 'background thread exited')
+      process.exit(1)
+    }
+  })
+  const post = (message: BackgroundMessage) => () => worker.postMessage(message)
+  return {
+    wake: { dispatch: post('dispatch'), mail: post('mail') },
+    async stop() {
+      stopping = true
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.postMessage('stop')
+      await exited
+    },
+  }
+}
+
+// Composition root: config → db → migrate → seed → domain → background → app → listen.
 async function main(config: Config) {
   const logger = createLogger(config.logLevel)
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
@@ -55,27 +95,9 @@ async function main(config: Config) {
     if (created) logger.info({ created }, 'demo accounts created (not in production; see README)')
   }
 
-  const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds })
   const registry = await createLocalBusinessRegistry(identityRepository)
-  const applicationRepository = createApplicationRepository(database.db, database.dialect)
-  const mailOutbox = createMailOutboxRepository(database.dialect)
-  const applications = createApplicationService({
-    repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
-    // The dispatcher is made just below; a submission can only come once the server listens.
-    wake: () => dispatcher.wake(),
-    tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }),
-    wakeMail: () => mailQueue.wake(),
-  })
-  const mailQueue = createMailQueue({ repo: mailOutbox, commit: applicationRepository.commit, mailer, logger: logger.child({ component: 'mail' }) })
-  mailQueue.start()
-  const routing = agencyHandlers(inProcessHandlers, config.agencyEndpoints, {
-    allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,
-  })
-  const dispatcher: Dispatcher = createDispatcher({
-    repo: applicationRepository, dialect: database.dialect, applications, ...routing, registry, logger: logger.child({ component: 'dispatcher' }),
-    options: { leaseMs: config.dispatchLeaseSeconds * 1000, pollMs: Math.min(2_000, config.dispatchLeaseSeconds * 500) },
-  })
-  dispatcher.start()
+  const background = await startBackground(config, database, mailer, logger)
+  const { catalogue, applications } = createApplications(config, database, background.wake)
 
   let shuttingDown = false
   const app = createApp({
@@ -110,8 +132,7 @@ async function main(config: Config) {
     const idleCloser = setInterval(() => server.closeIdleConnections(), 100)
     await closed
     clearInterval(idleCloser)
-    await dispatcher.stop()
-    await mailQueue.stop()
+    await background.stop()
     mailer.close()
     await database.close()
     logger.info('shut down cleanly')

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely'
 import type PgModule from 'pg'
 import type { Database, Dialect } from './schema.js'
 
@@ -27,6 +27,11 @@ export interface DatabaseOptions {
   poolSize?: number
   /** PostgreSQL schema to work in (tests give each suite its own) */
   schema?: string
+  /**
+   * SQLite: FULL (the default) syncs every commit to disk. NORMAL is for the background
+   * thread only, whose writes can all be derived again (server/backgroundWorker.ts).
+   */
+  synchronous?: 'full' | 'normal'
 }
 
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
@@ -72,10 +77,31 @@ function openSqlite(options: DatabaseOptions): Db {
   const sqlite = new SQLite(location)
   sqlite.pragma('journal_mode = WAL')
   // FULL: a committed transaction survives power loss, not only a killed process.
-  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/**
+ * Transactions that take SQLite's write lock when they begin (BEGIN IMMEDIATE), waiting
+ * up to busy_timeout for it. The web thread and the background thread each have a
+ * connection; a deferred transaction that read first and then wrote after the other
+ * had committed would fail at once with SQLITE_BUSY instead of waiting its turn.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings)
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings)
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
 }
 
 /**

@@ -11,13 +11,15 @@ describe('config', () => {
     assert.equal(c.dataDir, path.resolve('./data'))
     assert.equal(c.databaseUrl, undefined)
     assert.equal(c.logLevel, 'info')
+    assert.equal(c.background, 'thread')
   })
 
   it('reads every setting', () => {
     const c = loadConfig({
       PORT: '8080', DATA_DIR: '/tmp/portal', DATABASE_URL: 'postgres://u@h/db', NODE_ENV: 'production',
-      LOG_LEVEL: 'warn', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://dichvucong.example/', SMTP_URL: 'smtp://mail:25',
+      LOG_LEVEL: 'warn', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://dichvucong.example/', SMTP_URL: 'smtp://mail:25', BACKGROUND: 'inline',
     })
+    assert.equal(c.background, 'inline')
     assert.equal(c.publicUrl, 'https://dichvucong.example')
     assert.equal(c.smtpUrl, 'smtp://mail:25')
     assert.equal(c.port, 8080)
@@ -38,6 +40,7 @@ describe('config', () => {
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) }, /^Missing setting PUBLIC_URL/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example' }, /^Missing setting SMTP_URL/],
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid setting PUBLIC_URL/],
+    [{ BACKGROUND: 'process' }, /^Invalid setting BACKGROUND:/],
   ]
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a one-line message naming the variable`, () => {

@@ -61,24 +61,20 @@ export function createMailQueue(deps: MailQueueDeps) {
     }
   }
 
-  /** Sends everything due, batch by batch, until nothing is left. */
-  async function drain(): Promise<void> {
-    for (;;) {
-      const rows = await commit((trx) => repo.claim(trx, owner, Date.now() + options.leaseMs, options.batchSize))
-      if (!rows.length) return
-      const errors = await Promise.all(rows.map(send))
-      await commit((trx) => record(trx, rows, errors))
-      const failed = errors.filter((e) => e !== undefined)
-      // One line per batch, not per email: a mail server that is down must not flood the log.
-      if (failed.length) {
-        logger.warn({ failed: failed.length, of: rows.length, err: failed[0] instanceof Error ? failed[0].message : String(failed[0]) }, 'emails not sent; they will be retried')
-        return // the rest waits for its retry time or the next poll, not a tight loop against a down server
-      }
-    }
+  /** Sends one claimed batch; false when nothing was due, or the mail server failed (the rest waits for its retry). */
+  async function sendBatch(): Promise<boolean> {
+    const rows = await commit((trx) => repo.claim(trx, owner, Date.now() + options.leaseMs, options.batchSize))
+    if (!rows.length) return false
+    const errors = await Promise.all(rows.map(send))
+    await commit((trx) => record(trx, rows, errors))
+    const failed = errors.filter((e) => e !== undefined)
+    if (!failed.length) return true
+    // One line per batch, not per email: a mail server that is down must not flood the log.
+    logger.warn({ failed: failed.length, of: rows.length, err: failed[0] instanceof Error ? failed[0].message : String(failed[0]) }, 'emails not sent; they will be retried')
+    return false
   }
 
-  const loop = createWorkLoop(drain, { pollMs: options.pollMs, onError: (err) => logger.error({ err }, 'mail queue drain failed') })
-  return { ...loop, drain }
+  return createWorkLoop(sendBatch, { pollMs: options.pollMs, onError: (err) => logger.error({ err }, 'mail queue drain failed') })
 }
 
 export type MailQueue = ReturnType<typeof createMailQueue>

@@ -12,12 +12,14 @@ export interface QueueOptions {
 }
 
 /**
- * The run loop of a background queue (the dispatcher, the mail queue): `drain` empties
- * what is due. Woken right after a commit; a wake-up while draining runs one more
- * drain afterwards, so nothing committed meanwhile waits for the poll. The poll is
- * the fallback, for retries that come due and for other instances' commits.
+ * The run loop of a background queue (the dispatcher, the mail queue): `work` handles
+ * one claimed batch and says whether there was one. Woken right after a commit, it
+ * works batch after batch until nothing is due; a wake-up meanwhile runs one more
+ * round, so nothing committed meanwhile waits for the poll. The poll is the fallback,
+ * for retries that come due and for other instances' commits. Stopping ends the loop
+ * after the batch in hand, however long the backlog: what is left stays in the table.
  */
-export function createWorkLoop(drain: () => Promise<void>, options: { pollMs: number, onError: (err: unknown) => void }) {
+export function createWorkLoop(work: () => Promise<boolean>, options: { pollMs: number, onError: (err: unknown) => void }) {
   let running: Promise<void> | undefined
   let again = false
   let timer: NodeJS.Timeout | undefined
@@ -32,13 +34,21 @@ export function createWorkLoop(drain: () => Promise<void>, options: { pollMs: nu
     running = (async () => {
       do {
         again = false
-        await drain().catch(options.onError)
+        try {
+          while (!stopped && await work()) { /* next batch */ }
+        } catch (err) {
+          options.onError(err)
+        }
       } while (again && !stopped)
     })().finally(() => { running = undefined })
   }
 
   return {
     wake,
+    /** Works every due batch now, in the caller's time (tests, scripts). */
+    async drain() {
+      while (await work()) { /* next batch */ }
+    },
     start() {
       stopped = false
       timer = setInterval(wake, options.pollMs)

@@ -161,18 +161,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     await recordSuccess(row, app!, attempt, target, started, result)
   }
 
-  /** Delivers everything due, batch by batch, until nothing is left. */
-  async function drain(): Promise<void> {
-    for (;;) {
-      const rows = await claim()
-      if (!rows.length) return
-      const batch = await readBatch(rows)
-      await Promise.all(rows.map((row) => deliver(row, batch).catch((err: unknown) => logger.error({ err, outbox: row.id }, 'dispatcher error'))))
-    }
+  /** Delivers one claimed batch; false when nothing was due. */
+  async function deliverBatch(): Promise<boolean> {
+    const rows = await claim()
+    if (!rows.length) return false
+    const batch = await readBatch(rows)
+    await Promise.all(rows.map((row) => deliver(row, batch).catch((err: unknown) => logger.error({ err, outbox: row.id }, 'dispatcher error'))))
+    return true
   }
 
-  const loop = createWorkLoop(drain, { pollMs: options.pollMs, onError: (err) => logger.error({ err }, 'dispatcher drain failed') })
-  return { ...loop, drain }
+  return createWorkLoop(deliverBatch, { pollMs: options.pollMs, onError: (err) => logger.error({ err }, 'dispatcher drain failed') })
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>

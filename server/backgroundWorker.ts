@@ -1,0 +1,45 @@
+// The background thread (server/background.ts): started by server/index.ts, woken by
+// its messages after each commit, stopped by "stop". Its own database connection and
+// logger; everything it does is in the database, so nothing is lost if it dies.
+import { parentPort } from 'node:worker_threads'
+import { pino } from 'pino'
+import { createBackground } from './background.js'
+import { loadConfig } from './config.js'
+import { openDatabase } from './db/database.js'
+import { createLogger } from './logger.js'
+import { createMailer } from './mail.js'
+
+export type BackgroundMessage = 'dispatch' | 'mail' | 'stop'
+
+const port = parentPort
+if (!port) throw new Error('backgroundWorker runs as a worker thread of server/index.ts')
+const config = loadConfig()
+// Synchronous writes: each line is one write(2) of its own, so lines from the two
+// threads never interleave on a shared stdout pipe.
+const logger = createLogger(config.logLevel, pino.destination({ dest: 1, sync: true })).child({ thread: 'background' })
+// On SQLite this connection does not wait for the disk at each commit (synchronous=NORMAL;
+// the web thread's connection keeps FULL). Its commits become durable with the web
+// thread's next commit, which syncs the write-ahead log they share. What power loss
+// could take in between is derivable again: a lease expires; a delivery not yet marked
+// done is delivered again with the same webhook-id, which agencies de-duplicate on,
+// bringing its status change and email back with it; an email not yet marked sent is
+// sent again. A commit that holds the write lock no longer holds it through a disk
+// flush, so the web thread, which submits, rarely waits for it.
+const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, synchronous: 'normal' })
+const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir })
+const background = await createBackground(config, database, mailer, logger)
+background.start()
+
+port.on('message', (message: BackgroundMessage) => {
+  if (message === 'dispatch') background.wake.dispatch()
+  else if (message === 'mail') background.wake.mail()
+  else if (message === 'stop') {
+    void (async () => {
+      await background.stop()
+      mailer.close()
+      await database.close()
+      port.close()
+    })()
+  }
+})
+port.postMessage('ready')
