@@ -30,10 +30,14 @@ export async function seedDrafts(target: { dataDir?: string, databaseUrl?: strin
     stayAddress: '12 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội', permanentAddress: '5 Trần Phú, Vinh, Nghệ An', stayFrom: daysAgo(3), stayMonths: '12', housing: 'owner',
   })
   const references: string[] = []
+  const drawn = new Set<string>()
   const at = new Date().toISOString()
   for (let i = 0; i < count; i += 500) {
     const rows = Array.from({ length: Math.min(500, count - i) }, () => {
-      const reference = newReference()
+      // 35 random bits: among tens of thousands a pair can collide; draw again.
+      let reference = newReference()
+      while (drawn.has(reference)) reference = newReference()
+      drawn.add(reference)
       references.push(reference)
       return {
         id: randomUUID(), reference, service_id: 'dang-ky-tam-tru', agency_id: 'cong-an-cap-xa', applicant_id: user.id, status: 'draft' as const,

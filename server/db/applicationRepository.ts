@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Insertable, Selectable, Transaction } from 'kysely'
 import { createCommitBatcher } from './commitBatcher.js'
-import type { Db } from './database.js'
+import { isUniqueViolation, type Db } from './database.js'
 import type { ApplicationStatus, ApplicationTable, Database, Dialect, DocumentTable } from './schema.js'
 
 export type ApplicationRow = Selectable<ApplicationTable>
@@ -36,16 +36,26 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
     /** Runs writes in a group-committed transaction (server/db/commitBatcher.ts). */
     commit: batcher.run,
 
-    async createDraft(row: Omit<Insertable<ApplicationTable>, 'id' | 'status' | 'created_at' | 'updated_at'>): Promise<ApplicationRow> {
-      const at = now()
-      const full: ApplicationRow = {
-        id: randomUUID(), status: 'draft', created_at: at, updated_at: at,
-        on_behalf_of: null, on_behalf_of_name: null, profile: null, current_page: null, applicant_birthdate: null,
-        status_code_hash: null, assurance_level: null, agency_reference: null, submit_key: null, submitted_at: null, decided_at: null,
-        ...row,
-      } as ApplicationRow
-      await db.insertInto('applications').values(full).execute()
-      return full
+    /**
+     * A new draft under a fresh reference. References have 35 random bits a month: at a
+     * million applications a month a few collide, so a taken reference is drawn again.
+     */
+    async createDraft(row: Omit<Insertable<ApplicationTable>, 'id' | 'status' | 'created_at' | 'updated_at' | 'reference'>, newReference: () => string): Promise<ApplicationRow> {
+      for (let attempt = 1; ; attempt++) {
+        const at = now()
+        const full: ApplicationRow = {
+          id: randomUUID(), status: 'draft', created_at: at, updated_at: at,
+          on_behalf_of: null, on_behalf_of_name: null, profile: null, current_page: null, applicant_birthdate: null,
+          status_code_hash: null, assurance_level: null, agency_reference: null, submit_key: null, submitted_at: null, decided_at: null,
+          ...row, reference: newReference(),
+        } as ApplicationRow
+        try {
+          await db.insertInto('applications').values(full).execute()
+          return full
+        } catch (error) {
+          if (attempt >= 5 || !isUniqueViolation(error)) throw error
+        }
+      }
     },
 
     byReference: (reference: string) => db.selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirst(),

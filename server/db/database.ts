@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -53,6 +54,12 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   }
 }
 
+/** A unique constraint refused the row (SQLite or PostgreSQL). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505'
+}
+
 // Loaded only when PostgreSQL is configured: an embedded-SQLite instance never pays for it.
 const loadPg = () => createRequire(import.meta.url)('pg') as typeof PgModule
 
@@ -79,28 +86,58 @@ function openSqlite(options: DatabaseOptions): Db {
   // FULL: a committed transaction survives power loss, not only a killed process.
   sqlite.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) })
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, sqlite) })
 }
 
+/** How long a statement waits for another connection's write lock before SQLITE_BUSY. */
+const busyTimeoutMs = 5000
+
 /**
- * Transactions that take SQLite's write lock when they begin (BEGIN IMMEDIATE), waiting
- * up to busy_timeout for it. The web thread and the background thread each have a
- * connection; a deferred transaction that read first and then wrote after the other
- * had committed would fail at once with SQLITE_BUSY instead of waiting its turn.
+ * Transactions that take SQLite's write lock when they begin (BEGIN IMMEDIATE). The web
+ * thread and the background thread each have a connection; a deferred transaction that
+ * read first and then wrote after the other had committed would fail at once with
+ * SQLITE_BUSY instead of waiting its turn.
+ *
+ * The wait for the lock is asynchronous: SQLite's own busy handler sleeps inside the
+ * call (1, 2, 5 … ms), which would stall the whole event loop of the thread, every
+ * request it is serving included, whenever the other thread is committing. Here BEGIN
+ * is tried without waiting and tried again a millisecond later, up to busy_timeout,
+ * while the thread goes on parsing requests (which then join the next group commit).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
+  constructor(private readonly settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database) {
     super(settings)
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.settings)
+    return new ImmediateSqliteDriver(this.settings, this.sqlite)
   }
 }
 
+const isBusy = (error: unknown) => error instanceof SQLite.SqliteError && error.code === 'SQLITE_BUSY'
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database) {
+    super(settings)
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+    const until = Date.now() + busyTimeoutMs
+    // The connection is this transaction's until it ends (Kysely holds its mutex), so
+    // the setting is not seen by any other statement.
+    this.sqlite.pragma('busy_timeout = 0')
+    try {
+      for (;;) {
+        try {
+          await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+          return
+        } catch (error) {
+          if (!isBusy(error) || Date.now() >= until) throw error
+        }
+        await delay(1)
+      }
+    } finally {
+      this.sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    }
   }
 }
 

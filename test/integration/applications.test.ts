@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test'
 import request from 'supertest'
 import type { Agent } from 'supertest'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
-import { parseReference } from '../../server/domain/applications/reference.js'
+import { newReference, parseReference } from '../../server/domain/applications/reference.js'
+import { createApplicationRepository } from '../../server/db/applicationRepository.js'
 import { csrfFrom, emailsTo } from '../support/browserless.js'
 import { waitFor } from '../support/process.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
@@ -67,6 +68,18 @@ describe('applying online: birth registration', () => {
     assert.match(audit.detail!, /"fields":\["fullName"\]/)
     // Starting again resumes the same draft.
     assert.equal((await start(citizen, 'dang-ky-khai-sinh')).reference, reference)
+  })
+
+  it('draws a new reference when the random one is already taken', async () => {
+    const repo = createApplicationRepository(db(), portal.database.handle.dialect)
+    const taken = (await db().selectFrom('applications').select(['applicant_id', 'service_id', 'agency_id']).where('reference', '=', reference).executeTakeFirstOrThrow())
+    const fresh = newReference()
+    const draws = [reference, reference, fresh]
+    const draft = await repo.createDraft({ ...taken, answers: '{}', current_page: 'nguoi-nop' }, () => draws.shift()!)
+    assert.equal(draft.reference, fresh, 'two collisions, then a free reference')
+    assert.equal(draws.length, 0)
+    assert.equal((await db().selectFrom('applications').select('id').where('reference', '=', reference).execute()).length, 1, 'the first application is untouched')
+    await db().deleteFrom('applications').where('id', '=', draft.id).execute()
   })
 
   it('shows every mistake on a page in the person’s language, keeps the answers, and saves nothing wrong', async () => {

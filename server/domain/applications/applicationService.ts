@@ -139,10 +139,10 @@ export function createApplicationService(deps: ApplicationDeps) {
         if (field.prefill && profile[field.prefill]) answers[field.id] = profile[field.prefill]!
       }
       const application = await repo.createDraft({
-        reference: newReference(), service_id: service.id, agency_id: service.agency.id, applicant_id: user.id,
+        service_id: service.id, agency_id: service.agency.id, applicant_id: user.id,
         on_behalf_of: actingFor?.code ?? null, on_behalf_of_name: actingFor?.name ?? null,
         answers: JSON.stringify(answers), current_page: form.pages[0]!.id,
-      })
+      }, newReference)
       await writeAudit(db, { action: 'application.started', actorId: user.id, subjectId: user.id, onBehalfOf: actingFor?.code, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id } })
       if (Object.keys(profile).length) {
         await writeAudit(db, { action: 'data.prefill', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id, fields: Object.keys(profile) } })
