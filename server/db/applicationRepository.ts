@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Insertable, Selectable, Transaction } from 'kysely'
 import { createCommitBatcher } from './commitBatcher.js'
 import { isUniqueViolation, type Db } from './database.js'
-import type { ApplicationStatus, ApplicationTable, Database, Dialect, DocumentTable } from './schema.js'
+import { prepared } from './prepared.js'
+import type { ApplicationEventTable, ApplicationStatus, ApplicationTable, Database, Dialect, DocumentTable } from './schema.js'
 
 export type ApplicationRow = Selectable<ApplicationTable>
 export type DocumentRow = Selectable<DocumentTable>
@@ -19,14 +20,34 @@ export interface NewEvent {
   note?: string | null
 }
 
+// The statements of every submission and delivery, compiled once (server/db/prepared.ts).
+const insertEvent = prepared((db, e: Insertable<ApplicationEventTable>) => db.insertInto('application_events').values({
+  application_id: e.application_id, at: e.at, actor_id: e.actor_id, actor_kind: e.actor_kind,
+  from_status: e.from_status, to_status: e.to_status, message: e.message, note: e.note,
+}))
+const insertOutbox = prepared((db, o: { id: string, application_id: string, agency_id: string, next_attempt_at: number, created_at: string }) => db.insertInto('outbox').values({
+  id: o.id, application_id: o.application_id, agency_id: o.agency_id, status: 'pending', attempts: 0,
+  next_attempt_at: o.next_attempt_at, lease_owner: null, lease_until: null, last_error: null, created_at: o.created_at, delivered_at: null,
+}))
+const insertNotification = prepared((db, n: { user_id: string, application_id: string, at: string, status: ApplicationStatus, message: string | null }) =>
+  db.insertInto('notifications').values({ user_id: n.user_id, application_id: n.application_id, at: n.at, status: n.status, message: n.message, read_at: null }))
+const selectByReference = prepared((db, a: { reference: string }) => db.selectFrom('applications').selectAll().where('reference', '=', a.reference))
+const updateStatus = prepared((db, a: { id: string, from: ApplicationStatus, to: ApplicationStatus, updated_at: string }) =>
+  db.updateTable('applications').set({ status: a.to, updated_at: a.updated_at }).where('id', '=', a.id).where('status', '=', a.from))
+type Submission = Pick<ApplicationRow, 'answers' | 'profile' | 'submitted_at' | 'current_page' | 'applicant_birthdate' | 'status_code_hash' | 'assurance_level'>
+const updateSubmitted = prepared((db, a: Submission & { id: string, updated_at: string }) => db.updateTable('applications').set({
+  answers: a.answers, profile: a.profile, submitted_at: a.submitted_at, current_page: a.current_page, applicant_birthdate: a.applicant_birthdate,
+  status_code_hash: a.status_code_hash, assurance_level: a.assurance_level, status: 'submitted', updated_at: a.updated_at,
+}).where('id', '=', a.id).where('status', '=', 'draft'))
+
 export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite') {
   const now = () => new Date().toISOString()
 
   async function addEvent(trx: Tx | Db, event: NewEvent, at = now()): Promise<void> {
-    await trx.insertInto('application_events').values({
+    await insertEvent(trx, {
       application_id: event.applicationId, at, actor_id: event.actorId, actor_kind: event.actorKind,
       from_status: event.from, to_status: event.to, message: event.message ?? null, note: event.note ?? null,
-    }).execute()
+    })
   }
 
   const batcher = createCommitBatcher(db, { dialect })
@@ -58,7 +79,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       }
     },
 
-    byReference: (reference: string) => db.selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirst(),
+    byReference: async (reference: string): Promise<ApplicationRow | undefined> => (await selectByReference(db, { reference })).rows[0],
     byId: (id: string) => db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst(),
     byIds: (ids: string[]) => db.selectFrom('applications').selectAll().where('id', 'in', ids).execute(),
 
@@ -138,23 +159,27 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
      * Moves an application from one status to another inside `trx`, only if it still has
      * the expected status (so two racing requests cannot both move it). True if it moved.
      */
-    async moveStatus(trx: Tx, id: string, from: ApplicationStatus[], to: ApplicationStatus, extra: Partial<ApplicationRow> = {}): Promise<boolean> {
-      const result = await trx.updateTable('applications').set({ ...extra, status: to, updated_at: now() })
-        .where('id', '=', id).where('status', 'in', from).executeTakeFirst()
+    async moveStatus(trx: Tx, id: string, from: ApplicationStatus, to: ApplicationStatus, extra: Partial<ApplicationRow> = {}): Promise<boolean> {
+      const result = Object.keys(extra).length
+        ? await trx.updateTable('applications').set({ ...extra, status: to, updated_at: now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst()
+        : { numUpdatedRows: (await updateStatus(trx, { id, from, to, updated_at: now() })).numAffectedRows }
       return Number(result.numUpdatedRows) === 1
+    },
+
+    /** A draft becomes submitted, with what was checked at submission; true if it was still a draft. */
+    async markSubmitted(trx: Tx, id: string, submission: Submission): Promise<boolean> {
+      const result = await updateSubmitted(trx, { ...submission, id, updated_at: now() })
+      return Number(result.numAffectedRows) === 1
     },
 
     async addOutbox(trx: Tx, applicationId: string, agencyId: string): Promise<string> {
       const id = randomUUID()
-      await trx.insertInto('outbox').values({
-        id, application_id: applicationId, agency_id: agencyId, status: 'pending', attempts: 0,
-        next_attempt_at: Date.now(), lease_owner: null, lease_until: null, last_error: null, created_at: now(), delivered_at: null,
-      }).execute()
+      await insertOutbox(trx, { id, application_id: applicationId, agency_id: agencyId, next_attempt_at: Date.now(), created_at: now() })
       return id
     },
 
     async notify(trx: Tx | Db, userId: string, applicationId: string, status: ApplicationStatus, message: string | null): Promise<void> {
-      await trx.insertInto('notifications').values({ user_id: userId, application_id: applicationId, at: now(), status, message, read_at: null }).execute()
+      await insertNotification(trx, { user_id: userId, application_id: applicationId, at: now(), status, message })
     },
 
     inbox: (userId: string) => db.selectFrom('notifications')

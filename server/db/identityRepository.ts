@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import { writeAudit, type AuditEntry } from './audit.js'
 import type { Db } from './database.js'
+import { prepared } from './prepared.js'
 
 export type { AuditEntry }
 import type { EmailTokenTable, EnterpriseTable, UserTable } from './schema.js'
@@ -12,11 +13,13 @@ export type EnterpriseRow = Selectable<EnterpriseTable>
 /** The profile fields a person (or the national identity provider) can set. */
 export type ProfileFields = Partial<Pick<UserTable, 'full_name' | 'birthdate' | 'gender' | 'citizen_id' | 'address' | 'phone'>>
 
+// Read for every signed-in request (the session's account): compiled once.
+const selectUser = prepared((db, a: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', a.id))
 
 export function createIdentityRepository(db: Db) {
   const now = () => new Date().toISOString()
   return {
-    findUserById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    findUserById: async (id: string): Promise<UserRow | undefined> => (await selectUser(db, { id })).rows[0],
     findUserByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
 
     async createUser(user: {

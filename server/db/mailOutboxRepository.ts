@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { claimDue } from './outboxRepository.js'
+import { prepared } from './prepared.js'
 import type { Database, Dialect, MailOutboxTable } from './schema.js'
 
 export type MailRow = MailOutboxTable
@@ -12,6 +13,12 @@ export interface QueuedMail {
   body: string
 }
 
+// One for every status change: compiled once (server/db/prepared.ts).
+const insertMail = prepared((db, m: QueuedMail & { id: string, now: number, createdAt: string }) => sql`
+  insert into mail_outbox (id, user_id, application_id, to_address, subject, body, status, attempts, next_attempt_at, created_at)
+  select ${m.id}, id, ${m.applicationId}, email, ${m.subject}, ${m.body}, 'pending', 0, ${m.now}, ${m.createdAt}
+  from users where id = ${m.userId} and email is not null`)
+
 /** The mail queue's table: emails written with the change they tell of, sent afterwards. */
 export function createMailOutboxRepository(dialect: Dialect) {
   return {
@@ -20,10 +27,7 @@ export function createMailOutboxRepository(dialect: Dialect) {
      * email address their account has at that moment; nothing when it has none.
      */
     async queue(executor: Kysely<Database>, mail: QueuedMail): Promise<void> {
-      await sql`
-        insert into mail_outbox (id, user_id, application_id, to_address, subject, body, status, attempts, next_attempt_at, created_at)
-        select ${randomUUID()}, id, ${mail.applicationId}, email, ${mail.subject}, ${mail.body}, 'pending', 0, ${Date.now()}, ${new Date().toISOString()}
-        from users where id = ${mail.userId} and email is not null`.execute(executor)
+      await insertMail(executor, { ...mail, id: randomUUID(), now: Date.now(), createdAt: new Date().toISOString() })
     },
 
     claim: (executor: Kysely<Database>, owner: string, until: number, limit: number) => claimDue<MailRow>(executor, dialect, 'mail_outbox', owner, until, limit),

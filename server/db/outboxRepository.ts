@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { prepared } from './prepared.js'
 import type { Database, DeliveryTable, Dialect, OutboxTable } from './schema.js'
 
 export type OutboxRow = OutboxTable
@@ -25,6 +26,16 @@ export async function claimDue<Row extends { attempts: number, next_attempt_at: 
   return result.rows.map((r) => ({ ...r, attempts: Number(r.attempts), next_attempt_at: Number(r.next_attempt_at) }))
 }
 
+// Written for every delivery attempt: compiled once (server/db/prepared.ts).
+const insertDelivery = prepared((db, d: Omit<DeliveryTable, 'id'>) => db.insertInto('deliveries').values({
+  attempt: d.attempt, target: d.target, outcome: d.outcome, status_code: d.status_code, latency_ms: d.latency_ms, error: d.error,
+  outbox_id: d.outbox_id, application_id: d.application_id, agency_id: d.agency_id, at: d.at,
+}))
+const updateOutbox = prepared((db, o: Pick<OutboxTable, 'id' | 'status' | 'attempts' | 'last_error' | 'next_attempt_at' | 'delivered_at'> & { owner: string }) =>
+  db.updateTable('outbox').set({
+    status: o.status, attempts: o.attempts, lease_owner: null, lease_until: null, last_error: o.last_error, next_attempt_at: o.next_attempt_at, delivered_at: o.delivered_at,
+  }).where('id', '=', o.id).where('lease_owner', '=', o.owner))
+
 /** The dispatcher's side of the outbox: leases, the delivery log, switched-off endpoints. */
 export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect) {
   return {
@@ -33,19 +44,19 @@ export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect) {
 
     /** One row of the delivery log (status, latency, error; never the body). */
     async logAttempt(executor: Kysely<Database>, row: OutboxRow, attempt: Attempt): Promise<void> {
-      await executor.insertInto('deliveries').values({
+      await insertDelivery(executor, {
         ...attempt, outbox_id: row.id, application_id: row.application_id, agency_id: row.agency_id,
         at: new Date().toISOString(), error: attempt.error?.slice(0, 500) ?? null,
-      }).execute()
+      })
     },
 
     /** Ends a lease with the row's new state; only the lease holder can. */
     async finish(executor: Kysely<Database>, row: OutboxRow, owner: string, change: { status: OutboxRow['status'], attempts: number, error: string | null, nextAttemptAt?: number }): Promise<void> {
-      await executor.updateTable('outbox').set({
-        status: change.status, attempts: change.attempts, lease_owner: null, lease_until: null, last_error: change.error?.slice(0, 500) ?? null,
-        ...(change.nextAttemptAt ? { next_attempt_at: change.nextAttemptAt } : {}),
-        ...(change.status === 'delivered' ? { delivered_at: new Date().toISOString() } : {}),
-      }).where('id', '=', row.id).where('lease_owner', '=', owner).execute()
+      await updateOutbox(executor, {
+        id: row.id, owner, status: change.status, attempts: change.attempts, last_error: change.error?.slice(0, 500) ?? null,
+        next_attempt_at: change.nextAttemptAt ?? row.next_attempt_at,
+        delivered_at: change.status === 'delivered' ? new Date().toISOString() : row.delivered_at,
+      })
     },
 
     /** Which of these agencies' endpoints are switched off. */

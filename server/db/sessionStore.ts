@@ -1,6 +1,10 @@
 import session from 'express-session'
 import { LRUCache } from 'lru-cache'
 import type { Db } from './database.js'
+import { prepared } from './prepared.js'
+
+// Read on every request with a session cookie: compiled once.
+const selectSession = prepared((db, a: { sid: string }) => db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', a.sid))
 
 const dayMs = 24 * 60 * 60 * 1000
 
@@ -28,8 +32,8 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', sid).executeTakeFirst()
-      .then((row) => callback(null, row && Number(row.expires_at) > Date.now() ? JSON.parse(row.data) as session.SessionData : null))
+    selectSession(this.db, { sid })
+      .then(({ rows: [row] }) => callback(null, row && Number(row.expires_at) > Date.now() ? JSON.parse(row.data) as session.SessionData : null))
       .catch((err: unknown) => callback(err))
   }
 

@@ -91,7 +91,7 @@ export function createApplicationService(deps: ApplicationDeps) {
     const extra: Partial<ApplicationRow> = {}
     if (finalStatuses.includes(to)) extra.decided_at = new Date().toISOString()
     if (options.agencyReference) extra.agency_reference = options.agencyReference
-    if (!(await repo.moveStatus(trx, app.id, [app.status], to, extra))) throw new IllegalTransition(app.status, to)
+    if (!(await repo.moveStatus(trx, app.id, app.status, to, extra))) throw new IllegalTransition(app.status, to)
     await repo.addEvent(trx, { applicationId: app.id, actorId: actor.id, actorKind: actor.kind, from: app.status, to, message: options.message ?? null, note: options.note ?? null })
     await writeAudit(trx, {
       action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of,
@@ -281,7 +281,7 @@ export function createApplicationService(deps: ApplicationDeps) {
         applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
       }
       const moved = await repo.commit(async (trx) => {
-        const ok = await repo.moveStatus(trx, app.id, ['draft'], 'submitted', changes)
+        const ok = await repo.markSubmitted(trx, app.id, changes)
         if (!ok) return false
         await repo.addEvent(trx, { applicationId: app.id, actorId: user.id, actorKind: 'citizen', from: 'draft', to: 'submitted' }, submittedAt)
         await repo.addOutbox(trx, app.id, app.agency_id)

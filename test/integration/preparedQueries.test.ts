@@ -1,0 +1,47 @@
+// Queries compiled once (server/db/prepared.ts), on SQLite and, under TEST_DB=pg, PostgreSQL.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { sql } from 'kysely'
+import { prepared } from '../../server/db/prepared.js'
+import { createTestDatabase, type TestDatabase } from '../support/testApp.js'
+
+describe('prepared queries', () => {
+  let database: TestDatabase
+  const db = () => database.handle.db
+  before(async () => { database = await createTestDatabase() })
+  after(async () => { await database.dispose() })
+
+  const insertAudit = prepared((q, a: { action: string, actor: string | null, at: string }) => q.insertInto('audit_events').values({
+    at: a.at, action: a.action, actor_id: a.actor, subject_id: null, ip: '10.0.0.1', request_id: null, detail: null, on_behalf_of: null,
+  }))
+  const byAction = prepared((q, a: { action: string }) => q.selectFrom('audit_events').select(['action', 'actor_id', 'ip']).where('action', '=', a.action))
+
+  it('binds each call\'s values, keeps the constants, and reads back what it wrote', async () => {
+    for (const [action, actor] of [['prepared.one', 'a'], ['prepared.two', null], ['prepared.one', 'b']] as const) {
+      await insertAudit(db(), { action, actor, at: new Date().toISOString() })
+    }
+    const ones = (await byAction(db(), { action: 'prepared.one' })).rows
+    assert.deepEqual(ones.map((r) => [r.action, r.actor_id, r.ip]), [['prepared.one', 'a', '10.0.0.1'], ['prepared.one', 'b', '10.0.0.1']])
+    assert.deepEqual((await byAction(db(), { action: 'prepared.two' })).rows.map((r) => r.actor_id), [null])
+    assert.equal((await byAction(db(), { action: 'prepared.none' })).rows.length, 0)
+  })
+
+  it('runs inside a transaction, which rolls back with it', async () => {
+    await assert.rejects(db().transaction().execute(async (trx) => {
+      await insertAudit(trx, { action: 'prepared.rolled-back', actor: null, at: new Date().toISOString() })
+      assert.equal((await byAction(trx, { action: 'prepared.rolled-back' })).rows.length, 1, 'seen inside the transaction')
+      throw new Error('roll back')
+    }), /roll back/)
+    assert.equal((await byAction(db(), { action: 'prepared.rolled-back' })).rows.length, 0)
+  })
+
+  it('compiles sql templates too', async () => {
+    const count = prepared((_q, a: { action: string }) => sql<{ n: number }>`select count(*) as n from audit_events where action = ${a.action}`)
+    assert.equal(Number((await count(db(), { action: 'prepared.one' })).rows[0]!.n), 2)
+  })
+
+  it('refuses a query whose argument is not a bound parameter (its shape would depend on the value)', async () => {
+    const inlined = prepared((q, a: { limit: number }) => q.selectFrom('audit_events').select('id').limit(a.limit > 5 ? 10 : 1))
+    await assert.rejects(inlined(db(), { limit: 3 }), /limit not bound as parameters/)
+  })
+})
