@@ -77,12 +77,21 @@ function load(target: Target, duration: number): Promise<autocannon.Result> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-async function measureAll(targets: Target[]): Promise<Result[]> {
-  for (const t of targets) await load(t, 2) // warm-up: JIT, caches, connection pools
+/**
+ * Every target in turn, each round. After a submit load the run waits until the
+ * background (deliveries, emails) has caught up, so that the next target, the bare
+ * baseline among them, is not measured against the portal's leftover work.
+ */
+async function measureAll(targets: Target[], settle: () => Promise<void>): Promise<Result[]> {
+  for (const t of targets) {
+    await load(t, 2) // warm-up: JIT, caches, connection pools
+    if (t.submit) await settle()
+  }
   const runs = new Map<string, autocannon.Result[]>(targets.map((t) => [t.name, []]))
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
       const r = await load(t, seconds)
+      if (t.submit) await settle()
       // A submit answers 303 (to the confirmation); everything else must be 2xx.
       const unexpected = t.submit ? r.non2xx - r['3xx'] + r['2xx'] : r.non2xx
       if (unexpected !== 0 || r.errors !== 0 || r.timeouts !== 0) {
@@ -160,10 +169,7 @@ async function main() {
     servers.push(await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres) }, path.join(work, 'postgres.log')))
     targets.push({ name: 'submit (PostgreSQL)', port: ports.postgres, paths: [], submit: { references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email) } })
 
-    const results = await measureAll(targets)
-    const rss = residentMb(portal.pid!)
-    // Delivery and email follow each submission asynchronously (outbox, mail queue): how
-    // far behind were they when the load stopped, and how long until both had caught up?
+    // Delivery and email follow each submission asynchronously (outbox, mail queue).
     const submittedCount = async () => {
       const sqlite = new (await import('better-sqlite3')).default(path.join(work, 'portal.db'), { readonly: true })
       const n = (sqlite.prepare(`select count(*) as n from applications where status <> 'draft'`).get() as { n: number }).n
@@ -174,23 +180,36 @@ async function main() {
       await pgClient.end()
       return n + m
     }
-    const loadEnded = performance.now()
-    const submittedTotal = await submittedCount()
-    const behind = { delivered: agency.arrivals.size, emailed: smtp.received.length }
-    const caughtUp = async (count: () => number) => {
-      while (count() < submittedTotal && performance.now() - loadEnded < 120_000) await new Promise((r) => setTimeout(r, 100))
-      return count() >= submittedTotal ? ((performance.now() - loadEnded) / 1000).toFixed(1) : 'more than 120'
+    // How far behind were delivery and email when a submit load stopped, and how long
+    // until both had caught up? (the worst of the rounds)
+    const behind = { delivered: 0, emailed: 0, deliveredAfter: 0, emailedAfter: 0 }
+    const settle = async () => {
+      const loadEnded = performance.now()
+      const submitted = await submittedCount()
+      behind.delivered = Math.max(behind.delivered, submitted - agency.arrivals.size)
+      behind.emailed = Math.max(behind.emailed, submitted - smtp.received.length)
+      const caughtUp = async (count: () => number) => {
+        while (count() < submitted) {
+          if (performance.now() - loadEnded > 120_000) throw new Error(`the background did not catch up within 120 s (${count()} of ${submitted})`)
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        return (performance.now() - loadEnded) / 1000
+      }
+      behind.deliveredAfter = Math.max(behind.deliveredAfter, await caughtUp(() => agency.arrivals.size))
+      behind.emailedAfter = Math.max(behind.emailedAfter, await caughtUp(() => smtp.received.length))
     }
-    const deliveredAfter = await caughtUp(() => agency.arrivals.size)
-    const emailedAfter = await caughtUp(() => smtp.received.length)
+    const results = await measureAll(targets, settle)
+    const rss = residentMb(portal.pid!)
+    const submittedTotal = await submittedCount()
     const baseline = results[0]!
     process.stdout.write(`\n  ${'target'.padEnd(24)} ${'req/s'.padStart(7)} ${'ratio'.padStart(6)}  p50   p99\n`)
     for (const r of results) {
       process.stdout.write(`  ${r.name.padEnd(24)} ${r.rps.toFixed(0).padStart(7)} ${(r.rps / baseline.rps).toFixed(2).padStart(5)}×  ${String(r.p50).padStart(3)} ms ${String(r.p99).padStart(3)} ms\n`)
     }
     process.stdout.write(`\nportal resident memory after the load: ${rss.toFixed(0)} MB\n`)
-    process.stdout.write(`submissions accepted (SQLite and PostgreSQL, with warm-up): ${submittedTotal}; when the load stopped the agency had received ${behind.delivered} and ${behind.emailed} status emails had been sent;\n`)
-    process.stdout.write(`  every application was received ${deliveredAfter} s and every email sent ${emailedAfter} s after the load stopped\n`)
+    process.stdout.write(`submissions accepted (SQLite and PostgreSQL, with warm-ups): ${submittedTotal}; at the end of a submit load at most ${behind.delivered} deliveries\n`)
+    process.stdout.write(`  and ${behind.emailed} status emails were still to go; every application was received within ${behind.deliveredAfter.toFixed(1)} s and every email sent\n`)
+    process.stdout.write(`  within ${behind.emailedAfter.toFixed(1)} s after a load stopped (the next target waited for that)\n`)
 
     // Sign-ins: the cost of argon2id at national scale.
     const hashing = await measureHashing(5, 4)

@@ -1,7 +1,11 @@
-import type { Kysely, Transaction } from 'kysely'
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely'
 import type { Database, Dialect } from './schema.js'
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>
+
+const savepoint = CompiledQuery.raw('savepoint work')
+const release = CompiledQuery.raw('release work')
+const rollbackTo = CompiledQuery.raw('rollback to work')
 interface Job { work: Work<unknown>, resolve: (value: unknown) => void, reject: (err: unknown) => void }
 
 /**
@@ -28,14 +32,16 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
     try {
       const trx = await db.startTransaction().execute()
       try {
-        for (let i = 0; i < jobs.length; i++) {
-          const name = `work_${i}`
-          const inner = await trx.savepoint(name).execute()
+        for (const job of jobs) {
+          // One savepoint name serves every piece: each is released (or rolled back to
+          // and released) before the next begins.
+          await trx.executeQuery(savepoint)
           try {
-            outcomes.push({ ok: true, value: await jobs[i]!.work(inner) })
-            await inner.releaseSavepoint(name).execute()
+            outcomes.push({ ok: true, value: await job.work(trx) })
+            await trx.executeQuery(release)
           } catch (error) {
-            await inner.rollbackToSavepoint(name).execute()
+            await trx.executeQuery(rollbackTo)
+            await trx.executeQuery(release)
             outcomes.push({ ok: false, error })
           }
         }
