@@ -117,14 +117,18 @@ class ImmediateSqliteDialect extends SqliteDialect {
 const isBusy = (error: unknown) => error instanceof SQLite.SqliteError && error.code === 'SQLITE_BUSY'
 
 class ImmediateSqliteDriver extends SqliteDriver {
-  constructor(settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database) {
+  private readonly noWaiting: SQLite.Statement
+  private readonly waiting: SQLite.Statement
+  constructor(settings: SqliteDialectConfig, sqlite: SQLite.Database) {
     super(settings)
+    this.noWaiting = sqlite.prepare('pragma busy_timeout = 0')
+    this.waiting = sqlite.prepare(`pragma busy_timeout = ${busyTimeoutMs}`)
   }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const until = Date.now() + busyTimeoutMs
     // The connection is this transaction's until it ends (Kysely holds its mutex), so
     // the setting is not seen by any other statement.
-    this.sqlite.pragma('busy_timeout = 0')
+    this.noWaiting.get()
     try {
       for (;;) {
         try {
@@ -136,7 +140,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
         await delay(1)
       }
     } finally {
-      this.sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
+      this.waiting.get()
     }
   }
 }

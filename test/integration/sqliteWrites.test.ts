@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
+import { sql } from 'kysely'
 import { openDatabase } from '../../server/db/database.js'
 import { migrateToLatest } from '../../server/db/migrate.js'
 import { createCommitBatcher } from '../../server/db/commitBatcher.js'
@@ -62,7 +63,9 @@ test('a transaction that cannot get the lock within the busy timeout fails, and 
     }), (e: Error & { code?: string }) => e.code === 'SQLITE_BUSY')
     other.exec('rollback')
     other.close()
-    // The busy timeout is back for statements outside transactions, and reads work.
+    // The busy timeout is back for statements outside transactions, and writes work.
+    const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(database.db)
+    assert.equal(rows[0]!.timeout, 5000)
     await database.db.insertInto('audit_events').values(audit('after')).execute()
     const actions = (await database.db.selectFrom('audit_events').select('action').where('action', 'in', ['never', 'after']).execute()).map((r) => r.action)
     assert.deepEqual(actions, ['after'])
