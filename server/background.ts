@@ -23,14 +23,15 @@ export interface Wakers { dispatch: () => void, mail: () => void }
 /** The application use cases over one database handle, waking the background queues through `wake`. */
 export function createApplications(config: Config, database: DatabaseHandle, wake: Wakers) {
   const repo = createApplicationRepository(database.db, database.dialect)
+  const mailOutbox = createMailOutboxRepository(database.dialect)
   const catalogue = createCatalogueService(createCatalogueRepository(database.db, database.dialect), { cacheSeconds: config.catalogueCacheSeconds })
   const applications = createApplicationService({
     repo, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
     wake: wake.dispatch,
-    tellByEmail: statusEmail({ outbox: createMailOutboxRepository(database.dialect), publicUrl: config.publicUrl }),
+    tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }),
     wakeMail: wake.mail,
   })
-  return { repo, catalogue, applications }
+  return { repo, mailOutbox, catalogue, applications }
 }
 
 /**
@@ -40,9 +41,9 @@ export function createApplications(config: Config, database: DatabaseHandle, wak
  * thread's event loop serves requests only; BACKGROUND=inline runs it beside the web.
  */
 export async function createBackground(config: Config, database: DatabaseHandle, mailer: Mailer, logger: Logger) {
-  const { repo, applications } = createApplications(config, database, { dispatch: () => dispatcher.wake(), mail: () => mailQueue.wake() })
+  const { repo, mailOutbox, applications } = createApplications(config, database, { dispatch: () => dispatcher.wake(), mail: () => mailQueue.wake() })
   const registry = await createLocalBusinessRegistry(createIdentityRepository(database.db))
-  const mailQueue = createMailQueue({ repo: createMailOutboxRepository(database.dialect), commit: repo.commit, mailer, logger: logger.child({ component: 'mail' }) })
+  const mailQueue = createMailQueue({ repo: mailOutbox, commit: repo.commit, mailer, logger: logger.child({ component: 'mail' }) })
   const routing = agencyHandlers(inProcessHandlers, config.agencyEndpoints, {
     allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,
   })

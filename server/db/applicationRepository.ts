@@ -160,10 +160,10 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
      * the expected status (so two racing requests cannot both move it). True if it moved.
      */
     async moveStatus(trx: Tx, id: string, from: ApplicationStatus, to: ApplicationStatus, extra: Partial<ApplicationRow> = {}): Promise<boolean> {
-      const result = Object.keys(extra).length
-        ? await trx.updateTable('applications').set({ ...extra, status: to, updated_at: now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst()
-        : { numUpdatedRows: (await updateStatus(trx, { id, from, to, updated_at: now() })).numAffectedRows }
-      return Number(result.numUpdatedRows) === 1
+      const moved = Object.keys(extra).length
+        ? (await trx.updateTable('applications').set({ ...extra, status: to, updated_at: now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst()).numUpdatedRows
+        : (await updateStatus(trx, { id, from, to, updated_at: now() })).numAffectedRows
+      return Number(moved) === 1
     },
 
     /** A draft becomes submitted, with what was checked at submission; true if it was still a draft. */
