@@ -19,6 +19,7 @@ import { sessionNoticeRoutes } from './routes/sessionNoticeRoutes.js'
 import { staffRoutes } from './routes/staffRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
 import { createPageCache } from './web/pageCache.js'
+import { forItsPaths } from './web/forItsPaths.js'
 import { createAuthenticator, setUpAuth } from './web/setUpAuth.js'
 import { setUpCsrf } from './web/setUpCsrf.js'
 import { setUpErrorHandling } from './web/setUpErrorHandling.js'
@@ -59,9 +60,9 @@ export function createApp(deps: AppDeps): express.Application {
   app.set('query parser', 'simple')
 
   const assets = setUpStaticAssets(publicDir)
-  app.use(assets.router)
+  app.use(forItsPaths(assets.router))
   app.use(createRequestLogger(logger))
-  app.use(healthRoutes(health))
+  app.use(forItsPaths(healthRoutes(health)))
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
   app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
@@ -80,15 +81,18 @@ export function createApp(deps: AppDeps): express.Application {
     ...setUpAuth(authenticator),
   ]))
 
-  app.use(catalogueRoutes(catalogue, pages))
-  app.use(sessionNoticeRoutes.timedOut)
-  app.use(accountRoutes({ accounts, authenticator, rateLimitStore: deps.rateLimitStore }))
-  app.use(nationalAuthRoutes({ settings: national, accounts, authenticator, logger }))
-  app.use(profileRoutes({ accounts, businesses: deps.businesses }))
-  app.use(staffRoutes({ accounts, catalogue, applications: deps.applications }))
-  app.use(applicationRoutes({ applications: deps.applications, catalogue, businesses: deps.businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: deps.rateLimitStore }))
-  app.use(openDataRoutes(catalogue))
-  app.use(apiRoutes(catalogue))
+  const routers = [
+    catalogueRoutes(catalogue, pages),
+    sessionNoticeRoutes.timedOut,
+    accountRoutes({ accounts, authenticator, rateLimitStore: deps.rateLimitStore }),
+    nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
+    profileRoutes({ accounts, businesses: deps.businesses }),
+    staffRoutes({ accounts, catalogue, applications: deps.applications }),
+    applicationRoutes({ applications: deps.applications, catalogue, businesses: deps.businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: deps.rateLimitStore }),
+    openDataRoutes(catalogue),
+    apiRoutes(catalogue),
+  ]
+  app.use(routers.map(forItsPaths))
 
   app.use(...setUpErrorHandling(config.production))
   return app

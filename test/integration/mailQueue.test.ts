@@ -22,7 +22,7 @@ describe('status emails through the mail queue, to a real SMTP server', () => {
 
   before(async () => {
     port = await freePort()
-    mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'portal@test', dataDir })
+    mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Cổng Dịch vụ công <portal@test.vn>', dataDir })
     portal = await createTestPortal({ mailer, mailQueue: { baseDelayMs: 60_000, maxAttempts: 3 } })
   })
   after(async () => {
@@ -55,6 +55,9 @@ describe('status emails through the mail queue, to a real SMTP server', () => {
     assert.equal(smtp.received.length, 1)
     assert.deepEqual(smtp.received[0]!.to, ['queued@example.vn'])
     assert.match(smtp.received[0]!.raw, new RegExp(`/applications/${app.reference}`))
+    // The sender's display name survives being parsed once when the mailer is made.
+    assert.match(smtp.received[0]!.raw, /^From: =\?UTF-8\?Q\?C=E1=BB=95ng_D=E1=BB=8Bch_v=E1=BB=A5_c\?=\r?\n =\?UTF-8\?Q\?=C3=B4ng\?= <portal@test\.vn>/m)
+    assert.match(smtp.received[0]!.raw, /^To: queued@example\.vn$/m)
     ;[mail] = await mailsOf(app.id)
     assert.equal(mail!.status, 'sent')
     assert.ok(mail!.sent_at)

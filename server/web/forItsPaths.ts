@@ -1,0 +1,43 @@
+import type { RequestHandler, Router } from 'express'
+
+interface Layer { rawPath?: unknown, route?: unknown }
+
+/** The first path segment, lower-cased as Express matches routes: "/Applications/X/submit" → "applications". */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1)
+  return (end === -1 ? path.slice(1) : path.slice(1, end)).toLowerCase()
+}
+
+/**
+ * The first path segments a router's layers can match, read off the router itself, so
+ * a route added later is covered without a list to keep up to date; undefined when a
+ * layer could match anything (a middleware without a path, a pattern or a parameter
+ * in the first segment).
+ */
+function firstSegments(router: Router): Set<string> | undefined {
+  const segments = new Set<string>()
+  for (const layer of router.stack as Layer[]) {
+    const paths = Array.isArray(layer.rawPath) ? layer.rawPath as unknown[] : [layer.rawPath]
+    for (const path of paths) {
+      if (typeof path !== 'string' || !path.startsWith('/')) return undefined
+      const first = firstSegment(path)
+      if (/[:*?(){}]/.test(first)) return undefined
+      // "/" mounted with use() matches every path; as a route it is the home page alone.
+      if (first === '' && !layer.route) return undefined
+      segments.add(first)
+    }
+  }
+  return segments
+}
+
+/**
+ * Enters a router only for the paths it can answer. Express walks every router mounted
+ * with app.use() for every request, and entering one costs closures and a scan of its
+ * layers: before reaching the application routes a submission passed through seven
+ * routers that could not answer it.
+ */
+export function forItsPaths(router: Router): RequestHandler {
+  const segments = firstSegments(router)
+  if (!segments) return router
+  return (req, res, next) => (segments.has(firstSegment(req.path)) ? router(req, res, next) : next())
+}
