@@ -86,6 +86,12 @@ function openSqlite(options: DatabaseOptions): Db {
   // FULL: a committed transaction survives power loss, not only a killed process.
   sqlite.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
   sqlite.pragma('foreign_keys = ON')
+  // The group commit gives each piece of work a savepoint (server/db/commitBatcher.ts).
+  // A savepoint keeps the pages it changes in a sub-journal, a temporary file by default:
+  // a write system call for every page, and a file opened and deleted per transaction.
+  // In memory they cost nothing of the sort (105 → 35 writes per submission, measured).
+  // The sub-journal is only for rolling back within a transaction; WAL keeps durability.
+  sqlite.pragma('temp_store = MEMORY')
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, sqlite) })
 }

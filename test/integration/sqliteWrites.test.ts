@@ -72,6 +72,15 @@ test('a transaction that cannot get the lock within the busy timeout fails, and 
   })
 })
 
+test('the connection is durable (WAL, synchronous FULL) and keeps savepoint journals in memory', async () => {
+  await withDatabase(async (database) => {
+    const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(database.db)).rows[0] as object)[0] as unknown
+    assert.equal(await pragma('journal_mode'), 'wal')
+    assert.equal(await pragma('synchronous'), 2, 'FULL: a commit survives power loss')
+    assert.equal(await pragma('temp_store'), 2, 'MEMORY: no temporary file per savepoint')
+  })
+})
+
 test('group commit: concurrent pieces of work share a transaction, each all-or-nothing', async () => {
   await withDatabase(async (database) => {
     const batcher = createCommitBatcher(database.db, { dialect: 'sqlite' })
