@@ -5,7 +5,7 @@
 // then rounds; the median of the rounds is reported; every round must have
 // non2xx == 0. Loopback only, bounded in time: it stops by itself.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
@@ -28,9 +28,28 @@ interface Target {
   port: number
   paths: string[]
   /** POST /applications/{ref}/submit, a fresh draft each time (answered with a 303) */
-  submit?: { references: string[], session: { cookie: string, csrf: string } }
+  submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number }
 }
-interface Result { name: string, rps: number, p50: number, p99: number }
+interface Result { name: string, rps: number, p50: number, p99: number, cpu?: CpuShare }
+
+/** CPU per submission (ms) of a submit load and the catching up after it, by where it was spent. */
+interface CpuShare { web: number, background: number, bench: number }
+const clockTicksMs = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim())
+
+/** CPU used so far (ms): the portal's main thread (the web), its other threads (background, GC, libuv), this process. */
+function cpuNow(pid: number): CpuShare {
+  let web = 0
+  let background = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const used = (Number(fields[11]) + Number(fields[12])) * clockTicksMs
+    if (tid === String(pid)) web += used
+    else background += used
+  }
+  const own = process.cpuUsage()
+  return { web, background, bench: (own.user + own.system) / 1000 }
+}
 
 function startServer(args: string[], env: Record<string, string>, logFile: string): Promise<ChildProcess> {
   const log = openSync(logFile, 'a')
@@ -88,10 +107,17 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
     if (t.submit) await settle()
   }
   const runs = new Map<string, autocannon.Result[]>(targets.map((t) => [t.name, []]))
+  const cpu = new Map<string, CpuShare[]>(targets.map((t) => [t.name, []]))
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
+      const before = t.submit && cpuNow(t.submit.portalPid)
       const r = await load(t, seconds)
       if (t.submit) await settle()
+      if (t.submit && before) {
+        const after = cpuNow(t.submit.portalPid)
+        const per = (k: keyof CpuShare) => (after[k] - before[k]) / r['3xx']
+        cpu.get(t.name)!.push({ web: per('web'), background: per('background'), bench: per('bench') })
+      }
       // A submit answers 303 (to the confirmation); everything else must be 2xx.
       const unexpected = t.submit ? r.non2xx - r['3xx'] + r['2xx'] : r.non2xx
       if (unexpected !== 0 || r.errors !== 0 || r.timeouts !== 0) {
@@ -103,7 +129,11 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   }
   return targets.map((t) => {
     const rs = runs.get(t.name)!
-    return { name: t.name, rps: median(rs.map((r) => r.requests.average)), p50: median(rs.map((r) => r.latency.p50)), p99: median(rs.map((r) => r.latency.p99)) }
+    const cs = cpu.get(t.name)!
+    return {
+      name: t.name, rps: median(rs.map((r) => r.requests.average)), p50: median(rs.map((r) => r.latency.p50)), p99: median(rs.map((r) => r.latency.p99)),
+      ...(cs.length ? { cpu: { web: median(cs.map((c) => c.web)), background: median(cs.map((c) => c.background)), bench: median(cs.map((c) => c.bench)) } } : {}),
+    }
   })
 }
 
@@ -154,7 +184,7 @@ async function main() {
     ]
     const session = await browserSession(ports.portal, drafts.email)
     const latencyDrafts = drafts.references.splice(0, 1_000)
-    targets.push({ name: 'submit (SQLite)', port: ports.portal, paths: [], submit: { references: drafts.references, session } })
+    targets.push({ name: 'submit (SQLite)', port: ports.portal, paths: [], submit: { references: drafts.references, session, portalPid: portal.pid! } })
 
     // The same on PostgreSQL: a portal instance on a fresh database, synchronous_commit on.
     await pgAdmin.connect()
@@ -166,8 +196,9 @@ async function main() {
     await pgCheck.end()
     execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...env, DATABASE_URL: pgUrl } })
     const pgDrafts = await seedDrafts({ databaseUrl: pgUrl }, 40_000)
-    servers.push(await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres) }, path.join(work, 'postgres.log')))
-    targets.push({ name: 'submit (PostgreSQL)', port: ports.postgres, paths: [], submit: { references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email) } })
+    const pgPortal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres) }, path.join(work, 'postgres.log'))
+    servers.push(pgPortal)
+    targets.push({ name: 'submit (PostgreSQL)', port: ports.postgres, paths: [], submit: { references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email), portalPid: pgPortal.pid! } })
 
     // Delivery and email follow each submission asynchronously (outbox, mail queue).
     const submittedCount = async () => {
@@ -209,6 +240,11 @@ async function main() {
     process.stdout.write(`\n  ${'target'.padEnd(24)} ${'req/s'.padStart(7)} ${'ratio'.padStart(6)}  p50   p99\n`)
     for (const r of results) {
       process.stdout.write(`  ${r.name.padEnd(24)} ${r.rps.toFixed(0).padStart(7)} ${(r.rps / baseline.rps).toFixed(2).padStart(5)}×  ${String(r.p50).padStart(3)} ms ${String(r.p99).padStart(3)} ms\n`)
+    }
+    for (const r of results.filter((x) => x.cpu)) {
+      const c = r.cpu!
+      process.stdout.write(`  ${r.name}: CPU per submission ${(c.web + c.background + c.bench).toFixed(2)} ms = portal web thread ${c.web.toFixed(2)}`
+        + ` + portal other threads (background, GC) ${c.background.toFixed(2)} + bench process (load, agency, SMTP server) ${c.bench.toFixed(2)}${r.name.includes('PostgreSQL') ? ' (the database server not counted)' : ''}\n`)
     }
     process.stdout.write(`\nportal resident memory after the load: ${rss.toFixed(0)} MB\n`)
     process.stdout.write(`submissions accepted (SQLite and PostgreSQL, with warm-ups): ${submittedTotal}; at the end of a submit load at most ${behind.delivered} deliveries\n`)
