@@ -6,8 +6,8 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
-import { randomUUID } from 'node:crypto'
 import { openDatabase } from '../server/db/database.js'
+import { newRowId } from '../server/db/rowIds.js'
 import { createIdentityRepository } from '../server/db/identityRepository.js'
 import { migrateToLatest } from '../server/db/migrate.js'
 import { newReference } from '../server/domain/applications/reference.js'
@@ -40,7 +40,7 @@ export async function seedDrafts(target: { dataDir?: string, databaseUrl?: strin
       drawn.add(reference)
       references.push(reference)
       return {
-        id: randomUUID(), reference, service_id: 'dang-ky-tam-tru', agency_id: 'cong-an-cap-xa', applicant_id: user.id, status: 'draft' as const,
+        id: newRowId(), reference, service_id: 'dang-ky-tam-tru', agency_id: 'cong-an-cap-xa', applicant_id: user.id, status: 'draft' as const,
         answers, current_page: 'check', created_at: at, updated_at: at,
       }
     })

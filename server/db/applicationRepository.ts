@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import type { Insertable, Selectable, Transaction } from 'kysely'
 import { createCommitBatcher } from './commitBatcher.js'
 import { isUniqueViolation, type Db } from './database.js'
 import { prepared } from './prepared.js'
+import { newRowId } from './rowIds.js'
 import type { ApplicationEventTable, ApplicationStatus, ApplicationTable, Database, Dialect, DocumentTable } from './schema.js'
 
 export type ApplicationRow = Selectable<ApplicationTable>
@@ -65,7 +65,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       for (let attempt = 1; ; attempt++) {
         const at = now()
         const full: ApplicationRow = {
-          id: randomUUID(), status: 'draft', created_at: at, updated_at: at,
+          id: newRowId(), status: 'draft', created_at: at, updated_at: at,
           on_behalf_of: null, on_behalf_of_name: null, profile: null, current_page: null, applicant_birthdate: null,
           status_code_hash: null, assurance_level: null, agency_reference: null, submit_key: null, submitted_at: null, decided_at: null,
           ...row, reference: newReference(),
@@ -143,7 +143,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       .where('application_id', 'in', applicationIds).orderBy('created_at').execute(),
 
     async addDocument(doc: Omit<DocumentRow, 'id' | 'created_at'>): Promise<DocumentRow> {
-      const row = { ...doc, id: randomUUID(), created_at: now() }
+      const row = { ...doc, id: newRowId(), created_at: now() }
       await db.insertInto('documents').values(row).execute()
       return row
     },
@@ -173,7 +173,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
     },
 
     async addOutbox(trx: Tx, applicationId: string, agencyId: string): Promise<string> {
-      const id = randomUUID()
+      const id = newRowId()
       await insertOutbox(trx, { id, application_id: applicationId, agency_id: agencyId, next_attempt_at: Date.now(), created_at: now() })
       return id
     },

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { claimDue } from './outboxRepository.js'
 import { prepared } from './prepared.js'
+import { newRowId } from './rowIds.js'
 import type { Database, Dialect, MailOutboxTable } from './schema.js'
 
 export type MailRow = MailOutboxTable
@@ -27,7 +27,7 @@ export function createMailOutboxRepository(dialect: Dialect) {
      * email address their account has at that moment; nothing when it has none.
      */
     async queue(executor: Kysely<Database>, mail: QueuedMail): Promise<void> {
-      await insertMail(executor, { ...mail, id: randomUUID(), now: Date.now(), createdAt: new Date().toISOString() })
+      await insertMail(executor, { ...mail, id: newRowId(), now: Date.now(), createdAt: new Date().toISOString() })
     },
 
     claim: (executor: Kysely<Database>, owner: string, until: number, limit: number) => claimDue<MailRow>(executor, dialect, 'mail_outbox', owner, until, limit),
