@@ -94,6 +94,31 @@ function load(target: Target, duration: number): Promise<autocannon.Result> {
   })
 }
 
+/** Busy and total CPU time of the whole machine so far (/proc/stat, clock ticks). */
+function machineCpu(): { busy: number, total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  return { busy: total - ticks[3]! - (ticks[4] ?? 0), total }
+}
+
+/**
+ * Waits (5 s at most) until the machine is quiet: under 10 % busy over 100 ms. When a
+ * load stops, its server still answers the requests it had read (the uncached search
+ * portal for up to two seconds), collects its garbage and flushes its log; PostgreSQL
+ * writes behind. Without this the next target, whichever it is, would pay for that.
+ */
+async function untilQuiet(): Promise<void> {
+  const until = performance.now() + 5_000
+  let last = machineCpu()
+  while (performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 100))
+    const now = machineCpu()
+    const busy = (now.busy - last.busy) / Math.max(1, now.total - last.total)
+    last = now
+    if (busy < 0.1) return
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /**
@@ -103,6 +128,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  */
 async function measureAll(targets: Target[], settle: () => Promise<void>): Promise<Result[]> {
   for (const t of targets) {
+    await untilQuiet()
     await load(t, 2) // warm-up: JIT, caches, connection pools
     if (t.submit) await settle()
   }
@@ -110,6 +136,7 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   const cpu = new Map<string, CpuShare[]>(targets.map((t) => [t.name, []]))
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
+      await untilQuiet()
       const before = t.submit && cpuNow(t.submit.portalPid)
       const r = await load(t, seconds)
       if (t.submit) await settle()
