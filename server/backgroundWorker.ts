@@ -8,6 +8,7 @@ import { loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { createLogger } from './logger.js'
 import { createMailer } from './mail.js'
+import { lowerThisThreadPriority } from './threadPriority.js'
 
 export type BackgroundMessage = 'dispatch' | 'mail' | 'stop'
 
@@ -27,6 +28,12 @@ const logger = createLogger(config.logLevel, pino.destination({ dest: 1, sync: t
 // flush, so the web thread, which submits, rarely waits for it.
 const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, synchronous: 'normal' })
 const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir })
+// The web thread first: when both want the CPU (a rush of submissions), the citizen's
+// request is answered before an agency is delivered to or an email sent; what the
+// background owes waits in its tables and is worked off as soon as the rush eases.
+// Alone on a core it runs at full speed (nice only shares out a contended CPU).
+const tid = lowerThisThreadPriority(config.backgroundNice)
+if (tid === undefined && config.backgroundNice > 0) logger.warn('BACKGROUND_NICE not applied: a thread\'s own priority needs Linux; the background runs at the web thread\'s')
 const background = await createBackground(config, database, mailer, logger)
 background.start()
 

@@ -38,6 +38,8 @@ const schema = z.object({
     .describe('how long a dispatcher holds a claimed delivery; after a crash another instance retries it once this has passed'),
   BACKGROUND: z.enum(['thread', 'inline']).default('thread')
     .describe('where deliveries to agencies and status emails run: a worker thread of their own, or the web thread'),
+  BACKGROUND_NICE: z.coerce.number().int().min(0).max(19).default(10)
+    .describe('CPU priority of the background thread (Linux nice, 0–19): above 0 the web thread is served first when both want the CPU'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -63,6 +65,8 @@ export type Config = {
   agencyEndpointTimeoutMs: number
   dispatchLeaseSeconds: number
   background: 'thread' | 'inline'
+  /** nice value of the background thread (Linux); 0 leaves it as the web thread */
+  backgroundNice: number
   /** undefined: national sign-in is not offered */
   nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
 }
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agencyEndpointTimeoutMs: c.AGENCY_ENDPOINT_TIMEOUT_MS,
     dispatchLeaseSeconds: c.DISPATCH_LEASE_SECONDS,
     background: c.BACKGROUND,
+    backgroundNice: c.BACKGROUND_NICE,
     production,
     port: c.PORT,
     host: c.HOST,

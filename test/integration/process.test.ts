@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync } from 'node:fs'
 import net from 'node:net'
-import { tmpdir } from 'node:os'
+import os, { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { projectRoot } from '../../server/paths.js'
 import { postgresUrl, usePostgres } from '../support/testApp.js'
-import { dirs, startPortal, waitFor } from '../support/process.js'
+import { dirs, niceOf, portOf, startPortal, waitFor } from '../support/process.js'
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null, out: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/scripts/portal.ts', ...args], {
@@ -69,5 +69,16 @@ describe('the portal process', () => {
     assert.equal(await portal.exited, 0)
     assert.match(response, /^HTTP\/1\.1 503/, 'not ready while shutting down')
     assert.match(portal.output(), /shut down cleanly/)
+  })
+
+  it('runs the background thread (deliveries, emails) at the lower CPU priority BACKGROUND_NICE sets, the web thread at its own', async () => {
+    const portal = startPortal({ BACKGROUND_NICE: '7' })
+    await portOf(portal)
+    const pid = portal.child.pid!
+    const nices = readdirSync(`/proc/${pid}/task`).map((tid) => niceOf(pid, Number(tid)))
+    assert.equal(nices.filter((n) => n === 7).length, 1, `one thread at nice 7: ${nices.join(' ')}`)
+    assert.equal(niceOf(pid, pid), os.getPriority(process.pid), 'the web thread keeps the priority it was started with')
+    portal.child.kill('SIGTERM')
+    assert.equal(await portal.exited, 0)
   })
 })

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after } from 'node:test'
@@ -52,3 +52,9 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
 /** The port the process announced once it listens. */
 export const portOf = (portal: { output: () => string }) =>
   waitFor(() => /portal listening on http:\/\/localhost:(\d+)/.exec(portal.output())?.[1]).then(Number)
+
+/** A thread's nice value as the kernel has it (/proc/<pid>/task/<tid>/stat, field 19). */
+export function niceOf(pid: number, tid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+}

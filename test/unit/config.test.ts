@@ -12,6 +12,7 @@ describe('config', () => {
     assert.equal(c.databaseUrl, undefined)
     assert.equal(c.logLevel, 'info')
     assert.equal(c.background, 'thread')
+    assert.equal(c.backgroundNice, 10)
   })
 
   it('reads every setting', () => {
@@ -41,6 +42,8 @@ describe('config', () => {
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example' }, /^Missing setting SMTP_URL/],
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid setting PUBLIC_URL/],
     [{ BACKGROUND: 'process' }, /^Invalid setting BACKGROUND:/],
+    [{ BACKGROUND_NICE: '20' }, /^Invalid setting BACKGROUND_NICE:/],
+    [{ BACKGROUND_NICE: '-5' }, /^Invalid setting BACKGROUND_NICE:/],
   ]
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} with a one-line message naming the variable`, () => {
