@@ -139,14 +139,12 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
       await untilQuiet()
-      const before = t.submit && cpuNow(t.submit.portalPid)
+      const before = t.submit ? cpuNow(t.submit.portalPid) : undefined
       const started = performance.now()
       const r = await load(t, seconds)
-      if (t.submit) {
+      if (t.submit && before) {
         await settle()
         sustained.get(t.name)!.push(r['3xx'] / ((performance.now() - started) / 1000))
-      }
-      if (t.submit && before) {
         const after = cpuNow(t.submit.portalPid)
         const per = (k: keyof CpuShare) => (after[k] - before[k]) / r['3xx']
         cpu.get(t.name)!.push({ web: per('web'), background: per('background'), bench: per('bench') })
