@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely'
+import { runDirectly } from './database.js'
 import type { Database, Dialect } from './schema.js'
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>
@@ -27,6 +28,9 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
   let queue: Job[] = []
   let running = false
 
+  // On SQLite's connection at once (server/db/database.ts, runDirectly).
+  const control = async (trx: Transaction<Database>, query: CompiledQuery) => runDirectly(trx, query) ?? trx.executeQuery(query)
+
   async function commitBatch(jobs: Job[]): Promise<void> {
     const outcomes: Array<{ ok: true, value: unknown } | { ok: false, error: unknown }> = []
     try {
@@ -35,13 +39,13 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
         for (const job of jobs) {
           // One savepoint name serves every piece: each is released (or rolled back to
           // and released) before the next begins.
-          await trx.executeQuery(savepoint)
+          await control(trx, savepoint)
           try {
             outcomes.push({ ok: true, value: await job.work(trx) })
-            await trx.executeQuery(release)
+            await control(trx, release)
           } catch (error) {
-            await trx.executeQuery(rollbackTo)
-            await trx.executeQuery(release)
+            await control(trx, rollbackTo)
+            await control(trx, release)
             outcomes.push({ ok: false, error })
           }
         }

@@ -1,4 +1,5 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely'
+import { runDirectly } from './database.js'
 import type { Database } from './schema.js'
 
 type Executor = Kysely<Database>
@@ -19,7 +20,8 @@ const nameOf = (value: unknown) => (typeof value === 'string' && value.startsWit
  * shape whatever the values: every column named, no optional parts, no lists. An
  * argument that does not end up as a bound parameter is refused when the query is first
  * compiled. Compiled once per dialect (the same SQL serves a database and its
- * transactions).
+ * transactions). On SQLite it then runs on the connection at once when it can
+ * (runDirectly in database.ts), not through Kysely's connection provider.
  */
 export function prepared<Args extends object, Row = never>(
   build: (db: Executor, args: Args) => Buildable<Row>,
@@ -54,6 +56,7 @@ export function prepared<Args extends object, Row = never>(
       entry = compile(executor)
       compiled.set(adapter, entry)
     }
-    return executor.executeQuery<Row>({ ...entry.query, parameters: entry.slots.map((slot) => slot(args)) })
+    const query: CompiledQuery<Row> = { ...entry.query, parameters: entry.slots.map((slot) => slot(args)) }
+    return runDirectly(executor, query) ?? executor.executeQuery<Row>(query)
   }
 }

@@ -1,7 +1,7 @@
 // Queries compiled once (server/db/prepared.ts), on SQLite and, under TEST_DB=pg, PostgreSQL.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { sql } from 'kysely'
+import { sql, type KyselyPlugin } from 'kysely'
 import { prepared } from '../../server/db/prepared.js'
 import { createTestDatabase, type TestDatabase } from '../support/testApp.js'
 
@@ -43,5 +43,45 @@ describe('prepared queries', () => {
   it('refuses a query whose argument is not a bound parameter (its shape would depend on the value)', async () => {
     const inlined = prepared((q, a: { limit: number }) => q.selectFrom('audit_events').select('id').limit(a.limit > 5 ? 10 : 1))
     await assert.rejects(inlined(db(), { limit: 3 }), /limit not bound as parameters/)
+  })
+
+  // On SQLite a prepared query runs on the connection at once, past Kysely's connection
+  // provider (server/db/database.ts, runDirectly), unless a transaction is open on it.
+  const waited = Symbol('waited')
+  const within = <T>(ms: number, p: Promise<T>) => Promise.race([p, new Promise<typeof waited>((r) => setTimeout(() => r(waited), ms))])
+
+  it('does not queue behind a connection held with no transaction open', async () => {
+    await insertAudit(db(), { action: 'prepared.held', actor: null, at: new Date().toISOString() })
+    await db().connection().execute(async () => {
+      const read = await within(1_000, byAction(db(), { action: 'prepared.held' }))
+      assert.notEqual(read, waited, 'answered while Kysely\'s connection was held')
+      assert.equal(read === waited ? 0 : read.rows.length, 1)
+    })
+  })
+
+  it('never reads into, nor writes into, a transaction that is open and not its own', async () => {
+    let outside: Promise<unknown> | undefined
+    let written: Promise<unknown> | undefined
+    await assert.rejects(db().transaction().execute(async (trx) => {
+      await insertAudit(trx, { action: 'prepared.uncommitted', actor: null, at: new Date().toISOString() })
+      // Started while the transaction is open; on SQLite they wait for it to end.
+      outside = byAction(db(), { action: 'prepared.uncommitted' })
+      written = insertAudit(db(), { action: 'prepared.outside', actor: null, at: new Date().toISOString() })
+      throw new Error('roll back')
+    }), /roll back/)
+    const seen = await outside as { rows: unknown[] }
+    await written
+    assert.equal(seen.rows.length, 0, 'the rolled-back row was never seen')
+    assert.equal((await byAction(db(), { action: 'prepared.outside' })).rows.length, 1, 'the write outside was not rolled back with the transaction')
+  })
+
+  it('keeps the plugins of the executor it is given', async () => {
+    const marking: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => ({ ...args.result, rows: args.result.rows.map((r) => ({ ...r, marked: true })) }),
+    }
+    const rows = (await byAction(db().withPlugin(marking), { action: 'prepared.one' })).rows as Array<{ marked?: boolean }>
+    assert.equal(rows.length, 2)
+    assert.ok(rows.every((r) => r.marked), 'transformResult ran')
   })
 })
