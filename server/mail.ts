@@ -7,6 +7,7 @@ import { foldLines } from 'nodemailer/lib/mime-funcs'
 import MimeNode from 'nodemailer/lib/mime-node'
 import { encode as quotedPrintable, wrap } from 'nodemailer/lib/qp'
 import type { MailMessage, Mailer } from './domain/identity/mailer.js'
+import { smtpConnections } from './smtpConnections.js'
 
 /** An address nodemailer's envelope takes as it is: ASCII, no spaces, no controls, one @. */
 const plainAddress = /^[\x21-\x7e]+@[\x21-\x7e]+$/
@@ -63,21 +64,33 @@ function pooled(smtpUrl: string): string {
  */
 export function createMailer(options: { smtpUrl: string | undefined, from: string, dataDir: string }): Mailer & { close(): void } {
   const composer = textComposer(options.from)
-  const transport = options.smtpUrl
-    ? nodemailer.createTransport(pooled(options.smtpUrl))
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  // An address that needs nodemailer's full treatment (IDN, SMTPUTF8) goes through its own builder.
+  const built = (m: MailMessage) => ({ from: options.from, to: m.to, subject: m.subject, text: m.text })
+  if (options.smtpUrl) {
+    const smtpUrl = options.smtpUrl
+    // Composed messages go out through a few shared connections (server/smtpConnections.ts).
+    const connections = smtpConnections(smtpUrl)
+    let transport: ReturnType<typeof nodemailer.createTransport> | undefined
+    return {
+      async send(m) {
+        const composed = composer.compose(m)
+        if (composed) return connections.send({ from: composer.envelopeFrom, to: [m.to] }, composed.raw)
+        transport ??= nodemailer.createTransport(pooled(smtpUrl))
+        await transport.sendMail(built(m))
+      },
+      close() {
+        connections.close()
+        transport?.close()
+      },
+    }
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   const mailOf = (m: MailMessage) => {
     const composed = composer.compose(m)
     // The Message-ID given again, so nodemailer does not draw one of its own for a message it does not build.
     return composed === undefined
-      ? { from: options.from, to: m.to, subject: m.subject, text: m.text }
+      ? built(m)
       : { envelope: { from: composer.envelopeFrom, to: [m.to] }, raw: composed.raw, messageId: composed.messageId }
-  }
-  if (options.smtpUrl) {
-    return {
-      async send(m) { await transport.sendMail(mailOf(m)) },
-      close: () => transport.close(),
-    }
   }
   const folder = path.join(options.dataDir, 'mail')
   return {
