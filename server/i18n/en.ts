@@ -206,6 +206,7 @@ export const en: Messages = {
   'account.national.button': 'Sign in with national identity',
   'account.national.unavailable.title': 'National identity sign-in is not available right now',
   'account.national.unavailable.body': 'The national identity service is not answering. Please try again in a few minutes.',
+  'account.national.unavailable.misconfigured': "The national identity service answered, but the portal is not set up correctly to work with it. The portal's technical team has been told; meanwhile you can sign in with your email and password.",
   'account.national.usePassword': 'Sign in with email and password',
   'account.national.failed.title': 'We could not sign you in with your national identity',
   'account.national.failed': 'The sign-in was not valid or has expired. Please start again from this portal.',

@@ -206,6 +206,7 @@ export const fr: Messages = {
   'account.national.button': 'Se connecter avec l’identité nationale',
   'account.national.unavailable.title': 'La connexion par identité nationale n’est pas disponible pour le moment',
   'account.national.unavailable.body': 'Le service d’identité nationale ne répond pas. Veuillez réessayer dans quelques minutes.',
+  'account.national.unavailable.misconfigured': 'Le service d’identité nationale a répondu, mais le portail n’est pas correctement configuré pour l’utiliser. L’équipe technique du portail a été prévenue ; en attendant, vous pouvez vous connecter avec votre adresse électronique et votre mot de passe.',
   'account.national.usePassword': 'Se connecter avec e-mail et mot de passe',
   'account.national.failed.title': 'La connexion par identité nationale a échoué',
   'account.national.failed': 'La connexion n’était pas valide ou a expiré. Veuillez recommencer depuis ce portail.',

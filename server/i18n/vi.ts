@@ -207,6 +207,7 @@ export const vi = {
   'account.national.button': 'Đăng nhập bằng định danh quốc gia',
   'account.national.unavailable.title': 'Tạm thời chưa đăng nhập được bằng định danh quốc gia',
   'account.national.unavailable.body': 'Hệ thống định danh quốc gia đang không trả lời. Vui lòng thử lại sau ít phút.',
+  'account.national.unavailable.misconfigured': 'Hệ thống định danh quốc gia đã trả lời, nhưng cổng chưa được cấu hình đúng để kết nối với hệ thống đó. Bộ phận kỹ thuật của cổng đã được thông báo; trong lúc chờ, bạn có thể đăng nhập bằng email và mật khẩu.',
   'account.national.usePassword': 'Đăng nhập bằng email và mật khẩu',
   'account.national.failed.title': 'Chưa đăng nhập được bằng định danh quốc gia',
   'account.national.failed': 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng bắt đầu lại từ cổng này.',

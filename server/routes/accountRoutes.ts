@@ -10,7 +10,7 @@ import type { TranslationKey } from '../i18n/messages.js'
 import { allow, type Authenticator } from '../web/setUpAuth.js'
 import { limiter } from '../web/rateLimit.js'
 import { checkForm } from '../web/validation.js'
-import { requestContext, safeNext, signInAndRedirect } from './signIn.js'
+import { assuranceOf, requestContext, safeNext, signInAndRedirect } from './signIn.js'
 
 
 
@@ -153,7 +153,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
   router.get('/account', allow('citizen', 'officer', 'auditor', 'admin'), async (req, res) => {
     res.set('Cache-Control', 'no-store')
     const how = req.session.authMethod === 'national'
-      ? res.locals.t('account.history.national', { level: req.session.assuranceLevel ?? 1 })
+      ? res.locals.t('account.history.national', { level: assuranceOf(req) })
       : res.locals.t('account.history.password')
     res.render('pages/account/account', { history: await accounts.history(req.user!.id), signedInWith: how })
   })

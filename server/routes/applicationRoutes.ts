@@ -10,7 +10,7 @@ import type { BusinessService } from '../domain/identity/businessService.js'
 import { HttpError } from '../web/httpErrors.js'
 import { limiter } from '../web/rateLimit.js'
 import { allow } from '../web/setUpAuth.js'
-import { requestContext } from './signIn.js'
+import { assuranceOf, requestContext } from './signIn.js'
 
 /** Paths whose POST carries files; the CSRF token is checked after the upload is parsed. */
 export const uploadPaths = /^\/applications\/[^/]+\/(pages\/[^/]+|respond)$/
@@ -154,7 +154,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     // Loaded for this request when the session was read: as fresh as a second read.
     const user = req.user!.account
     try {
-      const { application, statusCode } = await applications.submit(app, user, { assuranceLevel: req.session.assuranceLevel ?? 0 }, requestContext(req))
+      const { application, statusCode } = await applications.submit(app, user, { assuranceLevel: assuranceOf(req) }, requestContext(req))
       // The second code is shown once, on the confirmation page; the session keeps a few at most.
       if (statusCode) req.session.statusCodes = Object.fromEntries([...Object.entries(req.session.statusCodes ?? {}).slice(-4), [application.reference, statusCode]])
       res.redirect(303, `/applications/${application.reference}/confirmation`)

@@ -44,6 +44,24 @@ class NationalStrategy extends Strategy {
 
 class ClaimsRefused extends Error {}
 
+/**
+ * A provider that never answered (refused, timed out, no such host) is "unreachable";
+ * one that answered with something the portal cannot use (another issuer name, not
+ * JSON, an HTTP error) is "misconfigured": a setting to fix, not a wait.
+ */
+export function discoveryProblem(err: unknown): 'unreachable' | 'misconfigured' {
+  const name = err instanceof Error ? err.name : ''
+  if (name === 'TimeoutError' || name === 'AbortError') return 'unreachable'
+  return err instanceof TypeError && /fetch failed/i.test(err.message) ? 'unreachable' : 'misconfigured'
+}
+
+/**
+ * openid-client's strategy hands the callback only the user, never the verify
+ * callback's info, so the level the provider vouched for travels with the user.
+ */
+type NationallyVerified = Express.User & { nationalLevel: number }
+const verifiedAs = (id: string, level: number) => ({ id, nationalLevel: level }) as NationallyVerified
+
 export function nationalAuthRoutes(deps: {
   settings: NationalSignInSettings | undefined
   accounts: AccountService
@@ -72,11 +90,11 @@ export function nationalAuthRoutes(deps: {
             const ctx = requestContext(req)
             if (req.session.nationalLink && req.user) {
               const result = await accounts.linkNational(req.user.id, parsed.data, ctx)
-              return result === 'linked' ? done(null, { id: req.user.id } as Express.User, { level: parsed.data.assurance_level })
+              return result === 'linked' ? done(null, verifiedAs(req.user.id, parsed.data.assurance_level))
                 : done(null, false, { message: `link-${result}` })
             }
             const user = await accounts.signInNational(parsed.data, ctx)
-            return done(null, { id: user.id } as Express.User, { level: parsed.data.assurance_level })
+            return done(null, verifiedAs(user.id, parsed.data.assurance_level))
           })().catch((err: unknown) => done(err))
         }))
     })().catch((err: unknown) => {
@@ -92,8 +110,10 @@ export function nationalAuthRoutes(deps: {
     try {
       await strategy(settings)
     } catch (err) {
-      logger.warn({ err }, 'national identity provider unreachable')
-      return res.status(503).render('pages/account/nationalUnavailable')
+      const problem = discoveryProblem(err)
+      if (problem === 'unreachable') logger.warn({ err, issuer: settings.issuer }, 'national identity provider unreachable')
+      else logger.error({ err, issuer: settings.issuer }, 'national identity provider answered, but its metadata does not match the settings (NATIONAL_ID_ISSUER?)')
+      return res.status(503).render('pages/account/nationalUnavailable', { problem })
     }
     next()
   }
@@ -115,9 +135,10 @@ export function nationalAuthRoutes(deps: {
   router.get('/auth/national/callback', providerReady, (req, res, next) => {
     const returnTo = req.session.nationalReturnTo ?? '/account'
     const linking = Boolean(req.session.nationalLink)
-    authenticator.authenticate('national', (err: unknown, user: Express.User | false, info?: { message?: string, level?: number }) => {
+    authenticator.authenticate('national', (err: unknown, user: NationallyVerified | false, info?: { message?: string }) => {
       delete req.session.nationalReturnTo
       delete req.session.nationalLink
+      if (!err && user && !Number.isInteger(user.nationalLevel)) err = new Error('no assurance level with the signed-in person')
       if (err || !user) {
         const reason = err instanceof Error ? err.message : info?.message ?? 'refused'
         logger.warn({ err, reason }, 'national sign-in refused')
@@ -125,7 +146,7 @@ export function nationalAuthRoutes(deps: {
         const failure = info?.message?.startsWith('link-') ? `account.national.${info.message}` : 'account.national.failed'
         return res.status(400).render('pages/account/nationalFailed', { failure })
       }
-      signInAndRedirect(req, res, next, user, { method: 'national', level: info?.level ?? 1, to: linking ? '/account/profile?linked=1' : returnTo })
+      signInAndRedirect(req, res, next, user, { method: 'national', level: user.nationalLevel, to: linking ? '/account/profile?linked=1' : returnTo })
     })(req, res, next)
   })
 

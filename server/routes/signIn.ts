@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express'
+import { HttpError } from '../web/httpErrors.js'
 import type { RequestContext } from '../domain/identity/accountService.js'
 
 /** Who did it and from where, for the audit trail. */
@@ -26,4 +27,15 @@ export function signInAndRedirect(req: Request, res: Response, next: NextFunctio
     req.session.assuranceLevel = how.level
     res.redirect(303, how.to)
   })
+}
+
+/**
+ * How strongly the session's person was identified: 0 for a password, 1 or 2 for the
+ * national identity level. A signed-in session always records it; one that does not is
+ * refused rather than given a level it never proved.
+ */
+export function assuranceOf(req: Request): number {
+  const level = req.session.assuranceLevel
+  if (!req.session.authMethod || !Number.isInteger(level)) throw new HttpError(401, 'error.forbidden.title', { key: 'account.expired' })
+  return level!
 }

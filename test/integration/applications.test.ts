@@ -5,6 +5,7 @@ import type { Agent } from 'supertest'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
 import { newReference, parseReference } from '../../server/domain/applications/reference.js'
 import { createApplicationRepository } from '../../server/db/applicationRepository.js'
+import { answer, start } from '../support/applying.js'
 import { csrfFrom, emailsTo } from '../support/browserless.js'
 import { waitFor } from '../support/process.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
@@ -27,25 +28,6 @@ async function signedIn(email: string, password: string): Promise<Agent> {
   const _csrf = await csrfFrom(agent, '/account/sign-in')
   await agent.post('/account/sign-in').type('form').set('X-Forwarded-For', `198.51.100.${ipCounter++}`).send({ _csrf, email, password }).expect(303)
   return agent
-}
-
-async function start(agent: Agent, service: string): Promise<{ reference: string, location: string }> {
-  const _csrf = await csrfFrom(agent, `/services/${service}/apply`)
-  const res = await agent.post(`/services/${service}/apply`).type('form').send({ _csrf }).expect(303)
-  const location = res.headers['location']!
-  return { reference: /\/applications\/([^/]+)\//.exec(location)![1]!, location }
-}
-
-async function answer(agent: Agent, reference: string, page: string, fields: Record<string, string | string[]>, files: Array<[string, Buffer, string]> = [], lang = 'vi') {
-  const _csrf = await csrfFrom(agent, `/applications/${reference}/pages/${page}`)
-  let req = agent.post(`/applications/${reference}/pages/${page}?lang=${lang}`)
-  if (files.length) {
-    req = req.field('_csrf', _csrf)
-    for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) req = req.field(name, v)
-    for (const [name, bytes, filename] of files) req = req.attach(name, bytes, filename)
-    return req
-  }
-  return req.type('form').send({ _csrf, ...fields })
 }
 
 describe('applying online: birth registration', () => {

@@ -4,6 +4,7 @@ import request from 'supertest'
 import { csrfFrom, sessionCookie } from '../support/browserless.js'
 import { devClient, startDevIdentityProvider, type DevIdentityProvider } from '../support/identityProvider.js'
 import { nationalSignIn, throughProvider } from '../support/nationalSignIn.js'
+import { answer, start as startApplication, submit } from '../support/applying.js'
 import { createTestPortal, testPublicUrl, type TestPortal } from '../support/testApp.js'
 
 let idp: DevIdentityProvider
@@ -146,6 +147,28 @@ describe('national sign-in (OpenID Connect against the development provider)', (
     assert.match(refused.text, /đã gắn với một tài khoản khác/)
     const auditor = await db().selectFrom('users').selectAll().where('email', '=', demoAccounts[2]!.email).executeTakeFirstOrThrow()
     assert.equal(auditor.national_sub, null)
+  })
+
+  it('carries the level the provider vouched for: level 2 gets a judicial record certificate, level 1 is refused', async () => {
+    const outcomes: Record<string, string> = {}
+    for (const [sub, name, citizenId, birthdate, gender] of [
+      ['vn-demo-0002', 'Đặng Thị Hoa', '079301004567', '2001-09-30', 'female'],
+      ['vn-demo-0003', 'Lê Minh Châu', '048190007890', '1990-01-15', 'female'],
+    ] as const) {
+      const agent = request.agent(portal.app)
+      assert.equal((await nationalSignIn(agent, sub)).status, 303)
+      const level = sub === 'vn-demo-0002' ? 2 : 1
+      assert.match((await agent.get('/account').expect(200)).text, new RegExp(`Định danh điện tử quốc gia, mức ${level}`))
+      const { reference } = await startApplication(agent, 'cap-phieu-ly-lich-tu-phap')
+      assert.equal((await answer(agent, reference, 'nguoi-nop', { applicantName: name, applicantCitizenId: citizenId, applicantPhone: '0912345678', applicantBirthdate: birthdate, applicantGender: gender, applicantAddress: '5 Tràng Tiền' })).status, 303)
+      assert.equal((await answer(agent, reference, 'phieu', { certificateType: '1', copies: '1', purpose: 'Xin việc', delivery: 'online' })).status, 303)
+      assert.equal((await submit(agent, reference)).status, 303)
+      await portal.dispatcher.drain()
+      const app = await db().selectFrom('applications').select(['status', 'assurance_level']).where('reference', '=', reference).executeTakeFirstOrThrow()
+      assert.equal(app.assurance_level, level)
+      outcomes[sub] = app.status
+    }
+    assert.deepEqual(outcomes, { 'vn-demo-0002': 'received', 'vn-demo-0003': 'rejected' })
   })
 
   it('says national sign-in is unavailable (503, not 500) when the provider does not answer', async () => {

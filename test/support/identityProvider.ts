@@ -26,6 +26,10 @@ export const demoPeople: DemoPerson[] = [
   { sub: 'vn-demo-0004', name: 'Phạm Quốc Dũng', birthdate: '2006-06-06', gender: 'male', citizen_id: '031206000777', phone_number: '+84933444555', assurance_level: 2 },
 ]
 
+/** npm run idp listens here, and names itself so: the portal's default NATIONAL_ID_ISSUER outside production. */
+export const defaultDevPort = 4000
+export const devIssuer = (port: number) => `http://127.0.0.1:${port}`
+
 export const devClient = { clientId: 'portal-dev', clientSecret: 'portal-dev-secret-not-for-production' }
 
 export interface DevIdentityProvider {
@@ -69,8 +73,12 @@ export async function startDevIdentityProvider(options: { port?: number, host?: 
   const people = new Map(demoPeople.map((p) => [p.sub, p]))
   const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' })
 
+  // A portal on a loopback address may use any port (RFC 8252 §7.3, as oidc-provider
+  // allows for native clients); anywhere else the callback must match exactly.
+  const loopbackOnly = options.redirectUris.every((uri) => /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//.test(uri))
   const provider = new Provider(issuer, {
     clients: [{
+      application_type: loopbackOnly ? 'native' : 'web',
       client_id: devClient.clientId,
       client_secret: devClient.clientSecret,
       redirect_uris: options.redirectUris,

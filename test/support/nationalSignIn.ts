@@ -8,7 +8,7 @@ import { testPublicUrl } from './testApp.js'
  * (a redirect to the provider): picks the demo person and returns the portal callback
  * path with its query, as the provider redirected the browser to it.
  */
-export async function throughProvider(start: { headers: Record<string, string> }, sub: string): Promise<{ authorizeUrl: URL, callbackPath: string }> {
+export async function throughProvider(start: { headers: Record<string, string> }, sub: string, publicUrl = testPublicUrl): Promise<{ authorizeUrl: URL, callbackPath: string }> {
   const authorizeUrl = new URL(start.headers['location']!)
   const jar = new CookieJar()
   let res = await visit(jar, authorizeUrl.href)
@@ -22,8 +22,8 @@ export async function throughProvider(start: { headers: Record<string, string> }
   res = await visit(jar, new URL(res.headers.get('location')!, authorizeUrl).href)
   assert.equal(res.status, 303)
   const callback = res.headers.get('location')!
-  assert.ok(callback.startsWith(`${testPublicUrl}/auth/national/callback?`), callback)
-  return { authorizeUrl, callbackPath: callback.slice(testPublicUrl.length) }
+  assert.ok(callback.startsWith(`${publicUrl}/auth/national/callback?`), callback)
+  return { authorizeUrl, callbackPath: callback.slice(publicUrl.length) }
 }
 
 /** The whole national sign-in for a portal agent; returns the portal's answer to the callback. */

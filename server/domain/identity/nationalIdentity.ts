@@ -13,7 +13,8 @@ export const nationalClaims = z.object({
   gender: z.enum(['male', 'female']).optional(),
   phone_number: z.string().regex(/^\+?\d{8,15}$/).optional(),
   citizen_id: z.string().regex(/^\d{12}$/).optional(),
-  assurance_level: z.coerce.number().int().min(1).max(2).default(1),
+  // Decides what the person may apply for: a provider that does not say is refused, never assumed.
+  assurance_level: z.coerce.number().int().min(1).max(2),
 })
 
 export type NationalClaims = z.infer<typeof nationalClaims>
