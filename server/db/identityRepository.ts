@@ -57,6 +57,20 @@ export function createIdentityRepository(db: Db) {
       await db.updateTable('users').set({ email_verified_at: now(), updated_at: now() }).where('id', '=', id).execute()
     },
 
+    /** Gives the account a verified address; false when another account holds it. */
+    async setVerifiedEmail(id: string, email: string): Promise<boolean> {
+      const holder = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
+      if (holder && holder.id !== id) return false
+      try {
+        await db.updateTable('users').set({ email, email_verified_at: now(), updated_at: now() }).where('id', '=', id).execute()
+      } catch (err) {
+        // Taken by another account between the check and the write.
+        if (/unique/i.test(err instanceof Error ? `${err.message} ${(err as { code?: string }).code ?? ''}` : '')) return false
+        throw err
+      }
+      return true
+    },
+
     async setPassword(id: string, passwordHash: string): Promise<void> {
       await db.updateTable('users').set({ password_hash: passwordHash, failed_sign_ins: 0, locked_until: null, updated_at: now() })
         .where('id', '=', id).execute()
@@ -132,17 +146,17 @@ export function createIdentityRepository(db: Db) {
 
     agencyExists: async (id: string) => Boolean(await db.selectFrom('agencies').select('id').where('id', '=', id).executeTakeFirst()),
 
-    async saveToken(token: Omit<Selectable<EmailTokenTable>, 'used_at' | 'created_at'>): Promise<void> {
-      await db.insertInto('email_tokens').values({ ...token, used_at: null, created_at: now() }).execute()
+    async saveToken(token: Omit<Selectable<EmailTokenTable>, 'used_at' | 'created_at' | 'email'> & { email?: string }): Promise<void> {
+      await db.insertInto('email_tokens').values({ ...token, email: token.email ?? null, used_at: null, created_at: now() }).execute()
     },
 
     /** Marks a live token used and returns it; undefined when unknown, used or expired. */
-    async consumeToken(tokenHash: string, purpose: EmailTokenTable['purpose']): Promise<{ user_id: string } | undefined> {
+    async consumeToken(tokenHash: string, purpose: EmailTokenTable['purpose']): Promise<{ user_id: string, email: string | null } | undefined> {
       const at = now()
       const result = await db.updateTable('email_tokens').set({ used_at: at })
         .where('token_hash', '=', tokenHash).where('purpose', '=', purpose)
         .where('used_at', 'is', null).where('expires_at', '>', at)
-        .returning('user_id').executeTakeFirst()
+        .returning(['user_id', 'email']).executeTakeFirst()
       return result
     },
 

@@ -17,14 +17,14 @@ export interface QueuedMail {
 const insertMail = prepared((db, m: QueuedMail & { id: string, now: number, createdAt: string }) => sql`
   insert into mail_outbox (id, user_id, application_id, to_address, subject, body, status, attempts, next_attempt_at, created_at)
   select ${m.id}, id, ${m.applicationId}, email, ${m.subject}, ${m.body}, 'pending', 0, ${m.now}, ${m.createdAt}
-  from users where id = ${m.userId} and email is not null`)
+  from users where id = ${m.userId} and email is not null and email_verified_at is not null`)
 
 /** The mail queue's table: emails written with the change they tell of, sent afterwards. */
 export function createMailOutboxRepository(dialect: Dialect) {
   return {
     /**
      * Queues an email to a person, inside the caller's transaction, addressed to the
-     * email address their account has at that moment; nothing when it has none.
+     * verified email address their account has at that moment; nothing when it has none.
      */
     async queue(executor: Kysely<Database>, mail: QueuedMail): Promise<void> {
       await insertMail(executor, { ...mail, id: newRowId(), now: Date.now(), createdAt: new Date().toISOString() })

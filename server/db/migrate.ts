@@ -6,6 +6,7 @@ import { identityMigration } from './migrations/002_identity.js'
 import { peopleAndBusinessesMigration } from './migrations/003_people_and_businesses.js'
 import { applicationsMigration } from './migrations/004_applications.js'
 import { mailOutboxMigration } from './migrations/005_mail_outbox.js'
+import { emailAndCountersMigration } from './migrations/006_email_and_counters.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -16,6 +17,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '003_people_and_businesses': peopleAndBusinessesMigration(dialect),
     '004_applications': applicationsMigration(dialect),
     '005_mail_outbox': mailOutboxMigration(dialect),
+    '006_email_and_counters': emailAndCountersMigration(dialect),
   }
 }
 

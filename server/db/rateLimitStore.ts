@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import type { IncrementResponse, Options, Store } from 'express-rate-limit'
 import type { Db } from './database.js'
@@ -16,11 +17,16 @@ export class DatabaseRateLimitStore implements Store {
     this.windowMs = options.windowMs
   }
 
+  /** Keys are often email addresses: only their hash is kept. */
+  private stored(key: string): string {
+    return this.prefix + createHash('sha256').update(key).digest('base64url')
+  }
+
   async increment(key: string): Promise<IncrementResponse> {
     const now = Date.now()
     const resetAt = now + this.windowMs
     const { rows } = await sql<{ hits: number, reset_at: number }>`
-      insert into rate_limits (key, hits, reset_at) values (${this.prefix + key}, 1, ${resetAt})
+      insert into rate_limits (key, hits, reset_at) values (${this.stored(key)}, 1, ${resetAt})
       on conflict (key) do update set
         hits = case when rate_limits.reset_at <= ${now} then 1 else rate_limits.hits + 1 end,
         reset_at = case when rate_limits.reset_at <= ${now} then ${resetAt} else rate_limits.reset_at end
@@ -31,10 +37,10 @@ export class DatabaseRateLimitStore implements Store {
 
   async decrement(key: string): Promise<void> {
     await this.db.updateTable('rate_limits').set((eb) => ({ hits: eb('hits', '-', 1) }))
-      .where('key', '=', this.prefix + key).where('hits', '>', 0).execute()
+      .where('key', '=', this.stored(key)).where('hits', '>', 0).execute()
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.db.deleteFrom('rate_limits').where('key', '=', this.prefix + key).execute()
+    await this.db.deleteFrom('rate_limits').where('key', '=', this.stored(key)).execute()
   }
 }

@@ -123,10 +123,17 @@ export interface SessionTable {
 export interface EmailTokenTable {
   token_hash: string
   user_id: string
-  purpose: 'verify-email' | 'reset-password'
+  purpose: 'verify-email' | 'reset-password' | 'add-email'
+  /** for add-email: the address the link was sent to */
+  email: string | null
   expires_at: string
   used_at: string | null
   created_at: string
+}
+
+export interface CounterTable {
+  name: string
+  value: number
 }
 
 export interface RateLimitTable {
@@ -271,6 +278,7 @@ export interface Database {
   sessions: SessionTable
   email_tokens: EmailTokenTable
   rate_limits: RateLimitTable
+  counters: CounterTable
   audit_events: AuditEventTable
   enterprises: EnterpriseTable
   representations: RepresentationTable

@@ -7,5 +7,6 @@ export function emailTexts(t: Translate): EmailTexts {
     verify: (link) => ({ subject: t('email.verify.subject'), text: t('email.verify.body', { link }) }),
     alreadyRegistered: (link) => ({ subject: t('email.existing.subject'), text: t('email.existing.body', { link }) }),
     reset: (link) => ({ subject: t('email.reset.subject'), text: t('email.reset.body', { link }) }),
+    resetUnknown: (registerLink) => ({ subject: t('email.resetUnknown.subject'), text: t('email.resetUnknown.body', { link: registerLink }) }),
   }
 }

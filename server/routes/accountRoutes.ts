@@ -32,6 +32,8 @@ const signInMessages: Record<keyof typeof signInFields, TranslationKey> = {
 }
 
 
+const emailOf = (req: Request) => String((req.body as Record<string, unknown> | undefined)?.['email'] ?? '').trim().toLowerCase()
+
 export interface AccountRouteDeps {
   accounts: AccountService
   authenticator: Authenticator
@@ -46,9 +48,12 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
   }))
 
   const signInByIp = limiter(rateLimitStore('sign-in-ip:'), { windowMinutes: 15, limit: 30 })
+  // Counted per account and address: one source hammering an account is stopped, while
+  // someone elsewhere who knows only the address cannot use up its owner's attempts (the
+  // lockout covers guessing spread over many addresses; a reset link ends it).
   const signInByAccount = limiter(rateLimitStore('sign-in-account:'), {
     windowMinutes: 15, limit: 10,
-    key: (req) => String((req.body as Record<string, unknown> | undefined)?.['email'] ?? '').trim().toLowerCase(),
+    key: (req) => `${emailOf(req)} ${req.ip}`,
   })
   const registerByIp = limiter(rateLimitStore('register-ip:'), { windowMinutes: 60, limit: 10 })
 
@@ -115,9 +120,12 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
   })
 
   const resetByIp = limiter(rateLimitStore('reset-ip:'), { windowMinutes: 60, limit: 10 })
+  // Over the limit no more emails go to the address, but the answer stays the same: the
+  // owner already has the links sent (each valid 60 minutes), and a stranger asking again
+  // must not be able to show them a refusal.
   const resetByAccount = limiter(rateLimitStore('reset-account:'), {
-    windowMinutes: 60, limit: 3,
-    key: (req) => String((req.body as Record<string, unknown> | undefined)?.['email'] ?? '').trim().toLowerCase(),
+    windowMinutes: 60, limit: 3, key: emailOf,
+    onLimit: (_req, res) => res.redirect(303, '/account/reset/sent'),
   })
 
   router.get('/account/reset', (_req, res) => res.render('pages/account/reset', { values: {}, errors: {} }))

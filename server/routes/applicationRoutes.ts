@@ -11,6 +11,8 @@ import { HttpError } from '../web/httpErrors.js'
 import { limiter } from '../web/rateLimit.js'
 import { allow } from '../web/setUpAuth.js'
 import { assuranceOf, requestContext } from './signIn.js'
+import { parseReference } from '../domain/applications/reference.js'
+import { parseStatusSecret } from '../domain/applications/statusSecret.js'
 
 /** Paths whose POST carries files; the CSRF token is checked after the upload is parsed. */
 export const uploadPaths = /^\/applications\/[^/]+\/(pages\/[^/]+|respond)$/
@@ -77,7 +79,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     const fields = view.page.fields.filter((f) => conditionHolds(f.when, view.answers) || (f.when && onPage.has(f.when.field)))
     const pages = visiblePages(view.form, view.answers)
     res.status(status).render('pages/apply/page', {
-      ...view, fields, pageNumber: pages.findIndex((p) => p.id === view.page.id) + 1, pageCount: pages.length,
+      ...view, fields, fromProfile: applications.profileFor(view.form, res.locals['user'].account), pageNumber: pages.findIndex((p) => p.id === view.page.id) + 1, pageCount: pages.length,
       multipart: view.page.fields.some((f) => f.type === 'file'),
     })
   }
@@ -238,15 +240,23 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.get('/status', (req, res) => res.render('pages/apply/status', { values: {}, errors: {}, found: undefined, events: [] }))
 
   // A reference has 35 random bits and needs the birthdate besides; the limit makes guessing pointless.
+  // Per address, and per reference whatever the address: guessing one application's
+  // birthdate from many addresses is stopped too.
   const statusByIp = limiter(deps.rateLimitStore('status-ip:'), { windowMinutes: 15, limit: 20 })
-  router.post('/status', statusByIp, async (req, res) => {
+  const statusByReference = limiter(deps.rateLimitStore('status-reference:'), {
+    windowMinutes: 60, limit: 10,
+    key: (req) => parseReference(String((req.body as Record<string, unknown> | undefined)?.['reference'] ?? '')) ?? 'unreadable',
+  })
+  router.post('/status', statusByIp, statusByReference, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>
     const values = { reference: String(body['reference'] ?? '').slice(0, 40), secret: String(body['secret'] ?? '').slice(0, 40) }
     const errors: Record<string, string> = {}
+    const secret = parseStatusSecret(values.secret)
     if (!values.reference.trim()) errors['reference'] = 'status.error.reference'
     if (!values.secret.trim()) errors['secret'] = 'status.error.secret'
-    if (Object.keys(errors).length) return res.status(422).render('pages/apply/status', { values, errors, found: undefined, events: [] })
-    const app = await applications.checkStatus(values.reference, values.secret)
+    else if (secret.kind === 'badDate') errors['secret'] = 'status.error.dateFormat'
+    if (Object.keys(errors).length || secret.kind === 'badDate') return res.status(422).render('pages/apply/status', { values, errors, found: undefined, events: [] })
+    const app = await applications.checkStatus(values.reference, secret)
     if (!app) return res.status(404).render('pages/apply/status', { values, errors: {}, found: false, events: [] })
     const service = await catalogue.service(app.service_id)
     const events = (await applications.events(app)).map((e) => ({ at: e.at, to: e.to_status }))

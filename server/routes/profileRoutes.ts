@@ -7,11 +7,13 @@ import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
 import { allow } from '../web/setUpAuth.js'
 import { checkForm } from '../web/validation.js'
+import { emailTexts } from '../i18n/emailTexts.js'
 import { requestContext } from './signIn.js'
 
 const blankAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUndefined, schema.optional())
 const digitsOnly = (value: unknown) => (typeof value === 'string' ? value.replace(/[\s.-]/g, '') : value)
+const emailField = z.string().trim().toLowerCase().pipe(z.email().max(254))
 const today = () => new Date().toISOString().slice(0, 10)
 
 const profileFields = {
@@ -71,19 +73,43 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
   }
 
   function renderProfile(res: Response, user: UserRow, values: Record<string, string>, errors: Record<string, TranslationKey>, status = 200) {
-    res.set('Cache-Control', 'no-store')
     res.status(status).render('pages/account/profile', {
-      profile: user, values, errors, verified: new Set(verifiedFieldsOf(user)), saved: false, linked: false,
+      profile: user, values, errors, verified: new Set(verifiedFieldsOf(user)), notice: undefined,
     })
   }
 
+  const notices: Record<string, TranslationKey> = { saved: 'profile.saved', linked: 'profile.linked', emailSent: 'profile.email.sent' }
+
   router.get('/account/profile', signedIn, async (req, res) => {
     const user = await currentUser(req)
-    res.set('Cache-Control', 'no-store')
+    const notice = Object.keys(notices).find((k) => req.query[k] === '1')
     res.render('pages/account/profile', {
       profile: user, values: profileValues(user), errors: {}, verified: new Set(verifiedFieldsOf(user)),
-      saved: req.query['saved'] === '1', linked: req.query['linked'] === '1',
+      notice: notice ? notices[notice] : undefined,
     })
+  })
+
+  // An address to be told at: a link goes to it, and it is the account's once opened.
+  router.post('/account/email', signedIn, async (req, res) => {
+    const { data, errors } = checkForm({ email: emailField }, { email: 'account.error.email' }, req.body)
+    if (!data) {
+      const user = await currentUser(req)
+      return renderProfile(res, user, { ...profileValues(user), email: String(req.body?.email ?? '').slice(0, 254) }, errors as Record<string, TranslationKey>, 422)
+    }
+    await accounts.requestEmailChange(req.user!.id, data.email, emailTexts(res.locals.t), requestContext(req))
+    res.redirect(303, '/account/profile?emailSent=1')
+  })
+
+  // As for verification, the emailed link opens a page with a button, so a mail scanner
+  // fetching the link does not use it up.
+  router.get('/account/email/confirm', (req, res) => {
+    res.render('pages/account/verify', { token: typeof req.query['token'] === 'string' ? req.query['token'].slice(0, 200) : '', action: '/account/email/confirm' })
+  })
+
+  router.post('/account/email/confirm', async (req, res) => {
+    const token = String(req.body?.token ?? '').slice(0, 200)
+    const outcome = token ? await accounts.confirmEmail(token, requestContext(req)) : 'invalid'
+    res.status(outcome === 'added' ? 200 : outcome === 'taken' ? 409 : 400).render('pages/account/emailConfirmed', { outcome })
   })
 
   router.post('/account/profile', signedIn, async (req, res) => {

@@ -1,8 +1,8 @@
-import type { Request } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { rateLimit, type RateLimitRequestHandler, type Store } from 'express-rate-limit'
 
 /** A limit counted in the portal database (so every instance shares it); over it, a localized 429 page. */
-export function limiter(store: Store, options: { windowMinutes: number, limit: number, key?: (req: Request) => string }): RateLimitRequestHandler {
+export function limiter(store: Store, options: { windowMinutes: number, limit: number, key?: (req: Request) => string, onLimit?: RequestHandler }): RateLimitRequestHandler {
   return rateLimit({
     windowMs: options.windowMinutes * 60_000,
     limit: options.limit,
@@ -10,6 +10,6 @@ export function limiter(store: Store, options: { windowMinutes: number, limit: n
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...(options.key ? { keyGenerator: options.key } : {}),
-    handler: (_req, res) => { res.status(429).render('pages/account/tooMany') },
+    handler: options.onLimit ?? ((_req, res) => { res.status(429).render('pages/account/tooMany') }),
   })
 }

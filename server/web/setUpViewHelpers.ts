@@ -46,6 +46,11 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     res.locals['fileSize'] = helpers.fileSize
     res.locals['milliseconds'] = helpers.milliseconds
     res.locals['conditionHolds'] = conditionHolds
+    // A statutory time: "within the day" for 0, never "0 working days".
+    res.locals['processingTime'] = (days: number | null) => {
+      const { t } = res.locals
+      return days === null ? t('service.timeVaries') : days === 0 ? t('service.sameDay') : t('service.days', { count: days })
+    }
     res.locals['path'] = req.path
     res.locals['requestId'] = req.id
     res.locals['pageUrl'] = (page: number) => withQueryParam(req.originalUrl, 'page', String(page))

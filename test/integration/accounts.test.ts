@@ -131,13 +131,20 @@ describe('local accounts', () => {
     assert.equal(statuses[10], 429)
   })
 
-  it('limits sign-in attempts per account, with a count shared through the database', async () => {
+  it('limits sign-in attempts per account from one address, counted in the database under a hash of the address', async () => {
+    const agent = () => request.agent(portal.app)
+    const from = async (ip: string, i: number) => {
+      const a = agent()
+      const _csrf = await csrfFrom(a, '/account/sign-in')
+      return (await a.post('/account/sign-in').set('X-Forwarded-For', ip).type('form').send({ _csrf, email: 'target@example.vn', password: `guess number ${i}` })).status
+    }
     let last = 0
-    for (let i = 0; i < 11; i++) last = (await signIn(request.agent(portal.app), 'target@example.vn', `guess number ${i}`)).status
+    for (let i = 0; i < 11; i++) last = await from('203.0.113.77', i)
     assert.equal(last, 429)
-    const row = await portal.database.handle.db.selectFrom('rate_limits').selectAll()
-      .where('key', '=', 'sign-in-account:target@example.vn').executeTakeFirst()
-    assert.ok(row && Number(row.hits) >= 11)
+    assert.equal(await from('203.0.113.78', 99), 401, 'another address is not refused for the first one’s attempts')
+    const keys = (await portal.database.handle.db.selectFrom('rate_limits').select(['key', 'hits']).execute())
+    assert.ok(keys.every((k) => !k.key.includes('@')), 'no plain email address in the rate-limit store')
+    assert.ok(keys.some((k) => k.key.startsWith('sign-in-account:') && Number(k.hits) >= 10))
   })
 
   it('registering an address that has an account reveals nothing and emails its owner', async () => {
@@ -217,10 +224,25 @@ describe('password reset', () => {
     expectStatus(await resetWith(link, 'lại một mật khẩu khác nữa'), 400)
   })
 
-  it('an unknown address gets the same page and no email', async () => {
+  it('an unknown address gets the same page, and an email saying no password account uses it (no link to reset)', async () => {
     const res = expectStatus(await requestReset('ghost@example.vn'), 303)
     assert.equal(res.headers['location'], '/account/reset/sent')
-    assert.equal(emailsTo(portal.mailDir, 'ghost@example.vn').length, 0)
+    const mails = emailsTo(portal.mailDir, 'ghost@example.vn')
+    assert.equal(mails.length, 1)
+    assert.doesNotMatch(mails[0]!, /reset\/confirm/)
+    assert.match(linkIn(mails[0]!), /\/account\/register$/)
+  })
+
+  it('someone who knows only the address cannot keep its owner out: the reset still comes, and its link ends the lockout', async () => {
+    await verifiedAccount('besieged@example.vn')
+    for (let i = 0; i < 12; i++) await signIn(request.agent(portal.app), 'besieged@example.vn', `attacker guess ${i}`)
+    for (let i = 0; i < 5; i++) await requestReset('besieged@example.vn')
+    expectStatus(await signIn(request.agent(portal.app), 'besieged@example.vn'), 401)
+    const asked = expectStatus(await requestReset('besieged@example.vn'), 303)
+    assert.equal(asked.headers['location'], '/account/reset/sent', 'the owner is not shown a refusal')
+    const link = linkIn(emailsTo(portal.mailDir, 'besieged@example.vn').at(-1)!)
+    expectStatus(await resetWith(link, 'mật khẩu mới của chủ tài khoản'), 200)
+    expectStatus(await signIn(request.agent(portal.app), 'besieged@example.vn', 'mật khẩu mới của chủ tài khoản'), 303)
   })
 
   it('an expired link is refused', async () => {

@@ -172,6 +172,16 @@ describe('applying online: birth registration', () => {
     assert.match(found.text, /Received by the agency/)
     assert.doesNotMatch(found.text, /Nguyễn/, 'no personal data on the status page')
     await visitor.post('/status').type('form').send({ _csrf, reference, secret: '1990-01-01' }).expect(404)
+    // As Vietnamese people write a date: day first.
+    for (const secret of ['12/04/1985', '12-4-1985', ' 12.04.1985 ']) {
+      assert.match((await visitor.post('/status?lang=en').type('form').send({ _csrf, reference, secret }).expect(200)).text, /Received by the agency/)
+    }
+    // A date that cannot be read is a format problem, never "not found".
+    for (const secret of ['31/02/1985', '1985/04/12', '12041985']) {
+      const bad = await visitor.post('/status?lang=en').type('form').send({ _csrf, reference, secret }).expect(422)
+      assert.match(bad.text, /Enter the date of birth as day\/month\/year/)
+      assert.doesNotMatch(bad.text, /No application matches/)
+    }
   })
 
   it('another citizen gets 404 for the application and its document', async () => {
@@ -302,5 +312,17 @@ describe('status check by visitors', () => {
       last = (await visitor.post('/status').set('X-Forwarded-For', '203.0.113.9').type('form').send({ _csrf, reference: 'HS-2611-0000-0000', secret: '1990-01-01' })).status
     }
     assert.equal(last, 429)
+  })
+
+  it('is rate limited per reference too, whatever the address', async () => {
+    const reference = newReference()
+    const attempts: number[] = []
+    for (let i = 0; i < 11; i++) {
+      const visitor = request.agent(portal.app)
+      const _csrf = await csrfFrom(visitor, '/status')
+      attempts.push((await visitor.post('/status').set('X-Forwarded-For', `203.0.113.${100 + i}`).type('form').send({ _csrf, reference, secret: `0${1 + (i % 9)}/01/1990` })).status)
+    }
+    assert.deepEqual(attempts.slice(0, 10), Array(10).fill(404))
+    assert.equal(attempts[10], 429)
   })
 })

@@ -171,6 +171,13 @@ describe('national sign-in (OpenID Connect against the development provider)', (
     assert.deepEqual(outcomes, { 'vn-demo-0002': 'received', 'vn-demo-0003': 'rejected' })
   })
 
+  it('is never blocked by password failures: a locked account still signs in nationally', async () => {
+    await db().updateTable('users').set({ locked_until: new Date(Date.now() + 3_600_000).toISOString(), failed_sign_ins: 4 }).where('national_sub', '=', 'vn-demo-0001').execute()
+    const agent = request.agent(portal.app)
+    assert.equal((await nationalSignIn(agent, 'vn-demo-0001')).status, 303)
+    await agent.get('/account').expect(200)
+  })
+
   it('says national sign-in is unavailable (503, not 500) when the provider does not answer', async () => {
     const down = await createTestPortal({ nationalId: { issuer: 'http://127.0.0.1:9', ...devClient } })
     try {

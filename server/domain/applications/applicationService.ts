@@ -13,6 +13,7 @@ import type { RequestContext } from '../identity/accountService.js'
 import type { BlobStore } from './blobStore.js'
 import { newReference, parseReference } from './reference.js'
 import type { StatusEmail } from './statusEmail.js'
+import type { StatusSecret } from './statusSecret.js'
 
 export const finalStatuses: ApplicationStatus[] = ['approved', 'rejected', 'withdrawn']
 
@@ -123,6 +124,8 @@ export function createApplicationService(deps: ApplicationDeps) {
   return {
     answersOf: parseAnswers,
     serviceWithForm,
+    /** The profile values a service's form is prefilled with. */
+    profileFor: declaredProfile,
 
     /**
      * Opens the person's draft of a service, or resumes the one they left. A new draft is
@@ -312,12 +315,13 @@ export function createApplicationService(deps: ApplicationDeps) {
     told,
 
     /** A visitor's status check: the reference and the applicant's birthdate (or the second code). */
-    async checkStatus(referenceInput: string, secret: string): Promise<ApplicationRow | undefined> {
+    async checkStatus(referenceInput: string, secret: Exclude<StatusSecret, { kind: 'badDate' }>): Promise<ApplicationRow | undefined> {
       const reference = parseReference(referenceInput)
       const app = reference ? await repo.byReference(reference) : undefined
       if (!app || app.status === 'draft') return undefined
-      const given = secret.trim()
-      const matches = app.applicant_birthdate ? given === app.applicant_birthdate : app.status_code_hash === hashCode(given.toUpperCase())
+      const matches = app.applicant_birthdate
+        ? secret.kind === 'birthdate' && secret.iso === app.applicant_birthdate
+        : secret.kind === 'code' && app.status_code_hash === hashCode(secret.code)
       return matches ? app : undefined
     },
 

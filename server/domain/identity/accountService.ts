@@ -23,6 +23,8 @@ export interface EmailTexts {
   verify(link: string): { subject: string, text: string }
   alreadyRegistered(signInLink: string): { subject: string, text: string }
   reset(link: string): { subject: string, text: string }
+  /** a reset asked for an address with no password account: says so, and how to register */
+  resetUnknown(registerLink: string): { subject: string, text: string }
 }
 
 export const roles = ['citizen', 'officer', 'auditor', 'admin'] as const
@@ -58,10 +60,10 @@ const normaliseEmail = (email: string) => email.trim().toLowerCase()
 export function createAccountService(deps: { repo: IdentityRepository, mailer: Mailer, publicUrl: string }) {
   const { repo, mailer, publicUrl } = deps
 
-  async function newToken(user: UserRow, purpose: 'verify-email' | 'reset-password', minutes: number): Promise<string> {
+  async function newToken(user: UserRow, purpose: 'verify-email' | 'reset-password' | 'add-email', minutes: number, email?: string): Promise<string> {
     const token = randomBytes(32).toString('base64url')
     await repo.saveToken({
-      token_hash: tokenHash(token), user_id: user.id, purpose,
+      token_hash: tokenHash(token), user_id: user.id, purpose, ...(email ? { email } : {}),
       expires_at: new Date(Date.now() + minutes * 60_000).toISOString(),
     })
     return token
@@ -83,12 +85,14 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       if (problem) throw new PasswordRejected(problem)
       const email = normaliseEmail(input.email)
       const existing = await repo.findUserByEmail(email)
+      // Hashed whether or not the address is taken, so the answer takes as long either way.
+      const passwordHash = await hashPassword(input.password)
       if (existing) {
         await mailer.send({ to: email, ...texts.alreadyRegistered(`${publicUrl}/account/sign-in`) })
         await repo.audit({ action: 'account.register-existing', subjectId: existing.id, ip: ctx.ip, requestId: ctx.requestId })
         return
       }
-      const user = await repo.createUser({ email, passwordHash: await hashPassword(input.password), fullName: input.fullName.trim() })
+      const user = await repo.createUser({ email, passwordHash, fullName: input.fullName.trim() })
       await repo.audit({ action: 'account.registered', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
       await sendVerification(user, texts)
     },
@@ -102,6 +106,29 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       return true
     },
 
+    /**
+     * The person gives an address to be told at (someone who signed in nationally has
+     * none; anyone may change theirs). A link goes to that address; it becomes the
+     * account's only when opened, so nobody is written to at an address they do not read.
+     */
+    async requestEmailChange(userId: string, emailInput: string, texts: EmailTexts, ctx: RequestContext): Promise<void> {
+      const user = await repo.findUserById(userId)
+      if (!user) throw new AccountRefused('no such account')
+      const email = normaliseEmail(emailInput)
+      const token = await newToken(user, 'add-email', verifyLinkHours * 60, email)
+      await mailer.send({ to: email, ...texts.verify(`${publicUrl}/account/email/confirm?token=${token}`) })
+      await repo.audit({ action: 'account.email-requested', actorId: userId, subjectId: userId, ip: ctx.ip, requestId: ctx.requestId })
+    },
+
+    /** Opens an add-email link: 'added', 'taken' (another account has the address meanwhile) or 'invalid'. */
+    async confirmEmail(token: string, ctx: RequestContext): Promise<'added' | 'taken' | 'invalid'> {
+      const used = await repo.consumeToken(tokenHash(token), 'add-email')
+      if (!used?.email) return 'invalid'
+      if (!(await repo.setVerifiedEmail(used.user_id, used.email))) return 'taken'
+      await repo.audit({ action: 'account.email-added', actorId: used.user_id, subjectId: used.user_id, ip: ctx.ip, requestId: ctx.requestId })
+      return 'added'
+    },
+
     async signIn(emailInput: string, password: string, ctx: RequestContext): Promise<SignInResult> {
       const user = await repo.findUserByEmail(normaliseEmail(emailInput))
       if (!user?.password_hash) {
@@ -110,6 +137,8 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
         return { ok: false, reason: 'invalid' }
       }
       if (user.locked_until && user.locked_until > new Date().toISOString()) {
+        // Checked and ignored: a locked account answers as slowly as any other.
+        await verifyPassword(user.password_hash, password)
         await repo.audit({ action: 'sign-in.refused-locked', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
         return { ok: false, reason: 'locked' }
       }
@@ -255,10 +284,19 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       return created
     },
 
-    /** Emails a reset link when the address has a password account; silent otherwise. */
+    /**
+     * Emails a reset link when the address has an account; otherwise an email saying no
+     * password account uses it (the person may sign in nationally, or have mistyped
+     * elsewhere). One email either way, so the answer's timing tells nothing.
+     */
     async requestPasswordReset(emailInput: string, texts: EmailTexts, ctx: RequestContext): Promise<void> {
-      const user = await repo.findUserByEmail(normaliseEmail(emailInput))
-      if (!user?.email) return
+      const email = normaliseEmail(emailInput)
+      const user = await repo.findUserByEmail(email)
+      if (!user?.email) {
+        await mailer.send({ to: email, ...texts.resetUnknown(`${publicUrl}/account/register`) })
+        await repo.audit({ action: 'account.password-reset-unknown', ip: ctx.ip, requestId: ctx.requestId })
+        return
+      }
       const token = await newToken(user, 'reset-password', resetLinkMinutes)
       await mailer.send({ to: user.email, ...texts.reset(`${publicUrl}/account/reset/confirm?token=${token}`) })
       await repo.audit({ action: 'account.password-reset-requested', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
