@@ -179,7 +179,9 @@ async function main() {
   const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'))
   const env = {
     NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', DATA_DIR: work,
-    PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false' }
+    PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false',
+    // The bench plays the TLS proxy in front (X-Forwarded-Proto: https), from loopback.
+    TRUST_PROXY: 'loopback' }
   const servers: ChildProcess[] = []
   const agency = await startBenchAgency()
   // A real SMTP server on loopback: every status email really goes out, through the mail queue.

@@ -27,11 +27,11 @@ import { setUpI18n } from './web/setUpI18n.js'
 import { sessionCookieName, setUpSession } from './web/setUpSession.js'
 import { setUpStaticAssets } from './web/setUpStaticAssets.js'
 import { setUpViewHelpers } from './web/setUpViewHelpers.js'
-import { setUpWebSecurity } from './web/setUpWebSecurity.js'
+import { setUpStaticSecurityHeaders, setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
   config: {
-    production: boolean, trustProxy: number | string, catalogueCacheSeconds: number, sessionSecret: string, publicUrl: string
+    production: boolean, trustProxy: number | string | false, catalogueCacheSeconds: number, sessionSecret: string, publicUrl: string
     nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
   }
   logger: Logger
@@ -60,9 +60,10 @@ export function createApp(deps: AppDeps): express.Application {
   app.set('query parser', 'simple')
 
   const assets = setUpStaticAssets(publicDir)
-  app.use(forItsPaths(assets.router))
+  const staticHeaders = setUpStaticSecurityHeaders()
+  app.use(forItsPaths(assets.router, staticHeaders))
   app.use(createRequestLogger(logger))
-  app.use(forItsPaths(healthRoutes(health)))
+  app.use(forItsPaths(healthRoutes(health), staticHeaders))
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
   app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
@@ -89,10 +90,10 @@ export function createApp(deps: AppDeps): express.Application {
     profileRoutes({ accounts, businesses: deps.businesses }),
     staffRoutes({ accounts, catalogue, applications: deps.applications }),
     applicationRoutes({ applications: deps.applications, catalogue, businesses: deps.businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: deps.rateLimitStore }),
-    openDataRoutes(catalogue),
-    apiRoutes(catalogue),
+    openDataRoutes(catalogue, config.publicUrl),
+    apiRoutes(catalogue, config.publicUrl),
   ]
-  app.use(routers.map(forItsPaths))
+  app.use(routers.map((router) => forItsPaths(router)))
 
   app.use(...setUpErrorHandling(config.production))
   return app

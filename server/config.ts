@@ -15,8 +15,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(levels).default('info').describe('pino log level'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
     .describe('signs session cookies; required in production'),
-  TRUST_PROXY: z.string().default('loopback')
-    .describe('Express trust proxy setting: hops or subnets of the reverse proxies in front'),
+  TRUST_PROXY: z.string().optional()
+    .describe('the reverse proxies in front whose X-Forwarded-For is believed: hop count, or their addresses/ranges; unset: none'),
   CATALOGUE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60)
     .describe('how long an instance may serve a catalogue read from memory; 0 turns the cache off'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
@@ -54,7 +54,7 @@ export type Config = {
   logLevel: (typeof levels)[number]
   sessionSecret: string
   /** hop count, or addresses and named ranges (loopback, uniquelocal, …) */
-  trustProxy: number | string
+  trustProxy: number | string | false
   seedCatalogue: boolean
   catalogueCacheSeconds: number
   publicUrl: string
@@ -111,7 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Outside production an unset secret is a fixed development value: sessions then
     // survive restarts on a developer's machine, and nothing secret depends on it.
     sessionSecret: c.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
-    trustProxy: /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
+    // Unset: no proxy is believed, so X-Forwarded-For from anyone (loopback included) is ignored.
+    trustProxy: c.TRUST_PROXY === undefined ? false : /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
     seedCatalogue: c.SEED_CATALOGUE === 'true',
     catalogueCacheSeconds: c.CATALOGUE_CACHE_SECONDS,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),

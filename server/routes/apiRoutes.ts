@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express'
+import { Router } from 'express'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import type { Service, ServiceSummary } from '../domain/catalogue/types.js'
 import { notFound } from '../web/httpErrors.js'
@@ -8,11 +8,9 @@ import { openApiDocument } from './openApiDocument.js'
 
 const parseApiQuery = inputParser({ ...catalogueQueryRules, pageSize: rules.integer(1, 100, 20) })
 
-function publicUrl(req: Request, path: string): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${path}`
-}
-
-export function serviceSummaryJson(req: Request, s: ServiceSummary) {
+// Links are built from PUBLIC_URL, never from the request's Host or X-Forwarded-Proto:
+// a forged header must not put another site's address into open data.
+export function serviceSummaryJson(publicUrl: string, s: ServiceSummary) {
   return {
     id: s.id,
     name: s.name,
@@ -22,13 +20,13 @@ export function serviceSummaryJson(req: Request, s: ServiceSummary) {
     processingDays: s.processingDays,
     onlineLevel: s.onlineLevel,
     applicants: s.applicants,
-    url: publicUrl(req, `/services/${s.id}`),
+    url: `${publicUrl}/services/${s.id}`,
   }
 }
 
-export function serviceJson(req: Request, s: Service) {
+export function serviceJson(publicUrl: string, s: Service) {
   return {
-    ...serviceSummaryJson(req, s),
+    ...serviceSummaryJson(publicUrl, s),
     code: s.code,
     documents: s.documents,
     feeNote: s.feeNote,
@@ -40,7 +38,7 @@ export function serviceJson(req: Request, s: Service) {
 }
 
 /** Open data: the public catalogue as JSON. Errors are problem+json (setUpErrorHandling). */
-export function apiRoutes(catalogue: CatalogueService): Router {
+export function apiRoutes(catalogue: CatalogueService, publicUrl: string): Router {
   const router = Router()
 
   // A relative server URL: the document never echoes the request's Host header.
@@ -57,7 +55,7 @@ export function apiRoutes(catalogue: CatalogueService): Router {
       page: query.page, pageSize: query.pageSize,
     })
     res.json({
-      items: result.items.map((s) => serviceSummaryJson(req, s)),
+      items: result.items.map((s) => serviceSummaryJson(publicUrl, s)),
       total: result.total,
       page: result.page,
       pageSize: result.pageSize,
@@ -68,7 +66,7 @@ export function apiRoutes(catalogue: CatalogueService): Router {
     res.locals['routeName'] = 'api.service'
     const service = await catalogue.service(req.params.id)
     if (!service) throw notFound({ key: 'problem.serviceNotFound', params: { id: req.params.id } })
-    res.json(serviceJson(req, service))
+    res.json(serviceJson(publicUrl, service))
   })
 
   return router

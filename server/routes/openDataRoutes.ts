@@ -36,7 +36,7 @@ async function write(res: Response, chunk: string): Promise<void> {
   if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve))
 }
 
-export function openDataRoutes(catalogue: CatalogueService): Router {
+export function openDataRoutes(catalogue: CatalogueService, publicUrl: string): Router {
   const router = Router()
 
   router.get('/open-data', (_req, res) => {
@@ -55,13 +55,13 @@ export function openDataRoutes(catalogue: CatalogueService): Router {
     res.end()
   })
 
-  router.get('/open-data/services.json', async (req, res) => {
+  router.get('/open-data/services.json', async (_req, res) => {
     res.locals['routeName'] = 'open-data.json'
     res.type('application/json').attachment('dich-vu-cong.json')
     let first = true
     await write(res, '[')
     for await (const service of catalogue.eachService()) {
-      await write(res, `${first ? '' : ','}\n${JSON.stringify(serviceJson(req, service))}`)
+      await write(res, `${first ? '' : ','}\n${JSON.stringify(serviceJson(publicUrl, service))}`)
       first = false
     }
     res.end('\n]\n')

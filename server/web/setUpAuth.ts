@@ -54,6 +54,8 @@ export function setUpAuth(authenticator: Authenticator): RequestHandler[] {
     (req, res, next) => {
       res.locals['user'] = req.user
       if (req.user) {
+        // Whatever is shown to a signed-in person is theirs alone.
+        res.set('Cache-Control', 'no-store')
         res.locals['userId'] = req.user.id
         res.locals['role'] = req.user.role
         res.locals['sessionWarningAfter'] = sessionWarningAfter

@@ -26,7 +26,11 @@ export function setUpCsrf(options: { multipartPaths?: RegExp } = {}): { check: R
   const verify: RequestHandler = (req, res, next) => csrfSynchronisedProtection(req, res, (err?: unknown) => next(err ? forbidden() : undefined))
   return {
     check: (req, res, next) => {
-      res.locals['csrfToken'] = () => generateToken(req)
+      // A page that carries a token is this session's own: no cache may keep it.
+      res.locals['csrfToken'] = () => {
+        res.set('Cache-Control', 'no-store')
+        return generateToken(req)
+      }
       if (!unsafe.has(req.method)) return next()
       if (crossSite(req)) return next(forbidden())
       // A file upload's token is in its multipart body, which only the upload route

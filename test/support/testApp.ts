@@ -108,6 +108,8 @@ export async function createTestPortal(options: {
   /** where status emails go (SMTP in the mail queue test); the file mailer by default */
   mailer?: Mailer
   mailQueue?: Partial<MailQueueOptions>
+  /** the proxies believed; loopback by default, so tests can give each simulated person an address */
+  trustProxy?: number | string | false
 } = {}): Promise<TestPortal> {
   const database = await createTestDatabase()
   const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
@@ -134,7 +136,7 @@ export async function createTestPortal(options: {
   })
   const deps: AppDeps = {
     config: {
-      production: options.production ?? false, trustProxy: 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0,
+      production: options.production ?? false, trustProxy: options.trustProxy ?? 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0,
       sessionSecret: 'test-session-secret-test-session-secret', publicUrl: options.publicUrl ?? testPublicUrl, nationalId: options.nationalId,
     },
     logger: pino({ level: 'silent' }),

@@ -13,6 +13,9 @@ describe('config', () => {
     assert.equal(c.logLevel, 'info')
     assert.equal(c.background, 'thread')
     assert.equal(c.backgroundNice, 10)
+    assert.equal(c.trustProxy, false, 'no proxy is believed unless the settings name it')
+    assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8' }).trustProxy, '10.0.0.0/8')
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1)
   })
 
   it('reads every setting', () => {
