@@ -151,6 +151,17 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
     document: (applicationId: string, id: string) => db.selectFrom('documents').selectAll()
       .where('application_id', '=', applicationId).where('id', '=', id).executeTakeFirst(),
 
+    /** Deletes a draft with its documents, only while it is still a draft. */
+    async deleteDraft(id: string): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const draft = await trx.selectFrom('applications').select('id').where('id', '=', id).where('status', '=', 'draft').executeTakeFirst()
+        if (!draft) return false
+        await trx.deleteFrom('documents').where('application_id', '=', id).execute()
+        const gone = await trx.deleteFrom('applications').where('id', '=', id).where('status', '=', 'draft').executeTakeFirst()
+        return Number(gone.numDeletedRows) === 1
+      })
+    },
+
     async removeDocument(applicationId: string, id: string): Promise<void> {
       await db.deleteFrom('documents').where('application_id', '=', applicationId).where('id', '=', id).execute()
     },

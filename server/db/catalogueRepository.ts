@@ -35,6 +35,7 @@ function toSummary(r: SummaryRow): ServiceSummary {
     onlineLevel: r.online_level,
     applicants: r.applicants.split(',') as Applicant[],
     popularity: Number(r.popularity),
+    appliesOnline: r.form !== null,
   }
 }
 

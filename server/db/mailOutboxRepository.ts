@@ -30,6 +30,12 @@ export function createMailOutboxRepository(dialect: Dialect) {
       await insertMail(executor, { ...mail, id: newRowId(), now: Date.now(), createdAt: new Date().toISOString() })
     },
 
+    /** A service's name in the three languages, for the emails about its applications. */
+    async serviceName(executor: Kysely<Database>, serviceId: string): Promise<{ vi: string, en: string, fr: string }> {
+      const row = await executor.selectFrom('services').select(['name_vi', 'name_en', 'name_fr']).where('id', '=', serviceId).executeTakeFirst()
+      return row ? { vi: row.name_vi, en: row.name_en, fr: row.name_fr } : { vi: serviceId, en: serviceId, fr: serviceId }
+    },
+
     claim: (executor: Kysely<Database>, owner: string, until: number, limit: number) => claimDue<MailRow>(executor, dialect, 'mail_outbox', owner, until, limit),
 
     async markSent(executor: Kysely<Database>, ids: string[], owner: string): Promise<void> {

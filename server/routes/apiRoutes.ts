@@ -19,6 +19,7 @@ export function serviceSummaryJson(publicUrl: string, s: ServiceSummary) {
     feeVnd: s.feeVnd,
     processingDays: s.processingDays,
     onlineLevel: s.onlineLevel,
+    appliesOnline: s.appliesOnline,
     applicants: s.applicants,
     url: `${publicUrl}/services/${s.id}`,
   }

@@ -178,7 +178,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.get('/applications', citizen, async (req, res) => {
     const [list, inbox] = await Promise.all([applications.list(req.user!.id), applications.inbox(req.user!.id)])
-    res.render('pages/apply/list', { list, inbox })
+    res.render('pages/apply/list', { list, inbox, deleted: req.query['deleted'] === '1' })
     await applications.markInboxRead(req.user!.id)
   })
 
@@ -189,7 +189,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     res.render('pages/apply/application', {
       app, service, form, answers: applications.answersOf(app), pages: visiblePages(form, applications.answersOf(app)),
       events: await applications.events(app), documents: await applications.documents(app),
-      final: finalStatuses.includes(app.status), errors: {},
+      final: finalStatuses.includes(app.status), errors: {}, withdrawn: req.query['withdrawn'] === '1' && app.status === 'withdrawn',
     })
   })
 
@@ -206,15 +206,37 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     applications.openDocument(doc).on('error', next).pipe(res)
   })
 
+  // Withdrawing is asked twice: a page says what it means and takes an optional reason,
+  // which the agency reads in the timeline.
+  router.get('/applications/:ref/withdraw', citizen, async (req, res) => {
+    const app = await own(req)
+    if (app.status === 'draft' || finalStatuses.includes(app.status)) return res.redirect(303, `/applications/${app.reference}`)
+    res.render('pages/apply/withdraw', { app, service: await catalogue.service(app.service_id) })
+  })
+
   router.post('/applications/:ref/withdraw', citizen, async (req, res) => {
     const app = await own(req)
+    const reason = String((req.body as Record<string, unknown> | undefined)?.['reason'] ?? '').trim().slice(0, 1000) || null
     try {
-      await applications.transition(app, 'withdrawn', { id: req.user!.id, kind: 'citizen' }, { ctx: requestContext(req) })
+      await applications.transition(app, 'withdrawn', { id: req.user!.id, kind: 'citizen' }, { message: reason, ctx: requestContext(req) })
     } catch (e) {
       if (e instanceof IllegalTransition) throw new HttpError(409, 'application.error.cannotWithdraw')
       throw e
     }
-    res.redirect(303, `/applications/${app.reference}`)
+    res.redirect(303, `/applications/${app.reference}?withdrawn=1`)
+  })
+
+  // A draft the person no longer wants is deleted with its documents, after a confirmation page.
+  router.get('/applications/:ref/delete', citizen, async (req, res) => {
+    const app = await own(req)
+    if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
+    res.render('pages/apply/deleteDraft', { app, service: await catalogue.service(app.service_id) })
+  })
+
+  router.post('/applications/:ref/delete', citizen, async (req, res) => {
+    const app = await own(req)
+    if (!(await applications.deleteDraft(app, requestContext(req)))) throw new HttpError(409, 'application.error.notDraft')
+    res.redirect(303, '/applications?deleted=1')
   })
 
   router.post('/applications/:ref/respond', citizen, uploadBody, async (req, res) => {
@@ -228,7 +250,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
       return res.status(422).render('pages/apply/application', {
         app, service, form, answers: applications.answersOf(app), pages: visiblePages(form, applications.answersOf(app)),
         events: await applications.events(app), documents: await applications.documents(app), final: false,
-        errors: { response: problems ?? { problem: 'required' } },
+        errors: { response: problems ?? { problem: 'required' } }, withdrawn: false, typed: text,
       })
     }
     await applications.transition(app, 'in_review', { id: req.user!.id, kind: 'citizen' }, { message: text, ctx: requestContext(req) })

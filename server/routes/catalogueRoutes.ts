@@ -53,7 +53,8 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): 
       const service = await catalogue.service(req.params.id)
       if (!service) throw notFound()
       const lifeEvents = (await catalogue.lifeEvents()).filter((e) => service.lifeEvents.includes(e.id))
-      return { service, lifeEvents }
+      const agencyWebsite = service.appliesOnline ? null : (await catalogue.agency(service.agency.id))?.website ?? null
+      return { service, lifeEvents, agencyWebsite }
     })
   })
 

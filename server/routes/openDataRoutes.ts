@@ -14,6 +14,7 @@ const csvColumns: Array<[string, (s: Service) => string | number | null]> = [
   ['fee_vnd', (s) => s.feeVnd],
   ['processing_days', (s) => s.processingDays],
   ['online_level', (s) => s.onlineLevel],
+  ['applies_online_here', (s) => (s.appliesOnline ? 'true' : 'false')],
   ['applicants', (s) => s.applicants.join(' ')],
   ['life_events', (s) => s.lifeEvents.join(' ')],
   ['documents_vi', (s) => s.documents.map((d) => d.vi).join(' | ')],

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express'
 import { languages, type Lang, type Localized } from '../domain/catalogue/types.js'
 import { conditionHolds } from '../domain/forms/formEngine.js'
+import { inLanguage } from '../domain/applications/statusEmail.js'
 import { withQueryParam } from './setUpI18n.js'
 
 const locales: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB', fr: 'fr-FR' }
@@ -17,15 +18,7 @@ function helpersFor(lang: Lang) {
     milliseconds: (ms: number) => millis.format(Number(ms)),
     fileSize: (bytes: number) => kilobytes.format(Math.max(1, Math.ceil(Number(bytes) / 1024))),
     /** A message stored as JSON in three languages (from a handler), or plain text (from a person). */
-    localizedMessage: (message: string) => {
-      if (message.startsWith('{')) {
-        try {
-          const parsed = JSON.parse(message) as Partial<Localized>
-          if (typeof parsed[lang] === 'string') return parsed[lang]
-        } catch { /* plain text after all */ }
-      }
-      return message
-    },
+    localizedMessage: (message: string) => inLanguage(message, lang),
     money: (vnd: number) => currency.format(vnd),
     date: (iso: string) => dates.format(new Date(iso)),
     dateTime: (iso: string) => dateTimes.format(new Date(iso)),

@@ -81,6 +81,15 @@ describe('applying online: birth registration', () => {
     const bad = await answer(citizen, reference, 'nguoi-nop', { applicantName: 'Nguyễn Văn An', applicantCitizenId: '001085012346', applicantPhone: '12', relationship: 'father' }, [], 'en')
     assert.equal(bad.status, 422)
     assert.match(bad.text, /must be a Vietnamese phone number/)
+    assert.match(bad.text, /<title>Error: /, 'the page title says there is an error')
+    assert.match(bad.text, /class="error-summary" role="alert" tabindex="-1" autofocus/)
+    assert.match(bad.text, /Filled in from your account/, 'the name is still the profile’s')
+    assert.match(bad.text, /id="applicantName" name="applicantName"[^>]*autocomplete="name"/)
+    // A name the person typed is theirs, not "prefilled", after an error as after a change link.
+    const typed = await answer(citizen, reference, 'nguoi-nop', { applicantName: 'Nguyễn Văn Bình', applicantCitizenId: '', relationship: 'father' }, [], 'en')
+    assert.equal(typed.status, 422)
+    assert.match(typed.text, /value="Nguyễn Văn Bình"/)
+    assert.doesNotMatch(typed.text, /Filled in from your account/)
   })
 
   it('goes page by page, showing a question only when an earlier answer calls for it', async () => {
@@ -199,12 +208,40 @@ describe('applying online: birth registration', () => {
     void _csrf
   })
 
-  it('the applicant withdraws; a decided application cannot be withdrawn again (409)', async () => {
-    const _csrf = await csrfFrom(citizen, `/applications/${reference}`)
-    await citizen.post(`/applications/${reference}/withdraw`).type('form').send({ _csrf }).expect(303)
-    const app = await db().selectFrom('applications').select('status').where('reference', '=', reference).executeTakeFirstOrThrow()
+  it('the applicant withdraws after a confirmation page, with a reason the agency reads; then it is final (409)', async () => {
+    const page = await citizen.get(`/applications/${reference}`).expect(200)
+    assert.match(page.text, new RegExp(`href="/applications/${reference}/withdraw"`), 'a link to a confirmation page, not a one-click button')
+    assert.doesNotMatch(page.text, new RegExp(`action="/applications/${reference}/withdraw"`))
+    const _csrf = await csrfFrom(citizen, `/applications/${reference}/withdraw`)
+    const inboxBefore = await db().selectFrom('notifications').select('id').execute()
+    const mailsBefore = await db().selectFrom('mail_outbox').select('id').execute()
+    const done = await citizen.post(`/applications/${reference}/withdraw`).type('form').send({ _csrf, reason: 'Đã đăng ký tại Ủy ban xã nơi khác.' }).expect(303)
+    assert.equal(done.headers['location'], `/applications/${reference}?withdrawn=1`)
+    assert.match((await citizen.get(`${done.headers['location']!}&lang=vi`).expect(200)).text, /Đã rút hồ sơ\./)
+    const app = await db().selectFrom('applications').select(['id', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow()
     assert.equal(app.status, 'withdrawn')
+    const event = await db().selectFrom('application_events').selectAll().where('application_id', '=', app.id).where('to_status', '=', 'withdrawn').executeTakeFirstOrThrow()
+    assert.equal(event.message, 'Đã đăng ký tại Ủy ban xã nơi khác.')
+    const officer = await signedIn(demoAccounts[1]!.email, demoAccounts[1]!.password)
+    assert.match((await officer.get(`/agency/applications/${reference}`).expect(200)).text, /Đã đăng ký tại Ủy ban xã nơi khác\./)
+    // What the applicant did is not news for their own inbox or email.
+    assert.equal((await db().selectFrom('notifications').select('id').execute()).length, inboxBefore.length)
+    assert.equal((await db().selectFrom('mail_outbox').select('id').execute()).length, mailsBefore.length)
     await citizen.post(`/applications/${reference}/withdraw`).type('form').send({ _csrf }).expect(409)
+  })
+
+  it('a draft can be deleted, with its documents, after a confirmation page; a submitted one cannot', async () => {
+    const { reference: draft } = await start(citizen, 'dang-ky-khai-sinh')
+    const list = await citizen.get('/applications').expect(200)
+    assert.match(list.text, new RegExp(`href="/applications/${draft}/delete"`))
+    const _csrf = await csrfFrom(citizen, `/applications/${draft}/delete`)
+    const done = await citizen.post(`/applications/${draft}/delete`).type('form').send({ _csrf }).expect(303)
+    assert.equal(done.headers['location'], '/applications?deleted=1')
+    assert.match((await citizen.get('/applications?deleted=1&lang=vi').expect(200)).text, /Đã xóa bản nháp/)
+    assert.equal(await db().selectFrom('applications').select('id').where('reference', '=', draft).executeTakeFirst(), undefined)
+    await citizen.get(`/applications/${draft}`).expect(404)
+    assert.ok(await db().selectFrom('audit_events').select('id').where('action', '=', 'application.draft-deleted').executeTakeFirst())
+    await citizen.post(`/applications/${reference}/delete`).type('form').send({ _csrf }).expect(409)
   })
 })
 
@@ -274,16 +311,31 @@ describe('the agency works the application; the applicant answers a request for 
     await officer.post(`/agency/applications/${reference}/status`).type('form')
       .send({ _csrf: token, to: 'info_requested', message: 'Xin bổ sung bản sao sổ hộ khẩu của người kia.', note: 'thiếu giấy tờ' }).expect(303)
 
-    // The applicant sees the request (not the internal note), and answers it.
+    // The applicant sees the agency's question at the top (not the internal note), and answers it.
     const waiting = await citizen.get(`/applications/${reference}`).expect(200)
-    assert.match(waiting.text, /Xin bổ sung bản sao sổ hộ khẩu/)
+    const question = waiting.text.indexOf('class="agency-message">Xin bổ sung bản sao sổ hộ khẩu')
+    assert.ok(question > 0 && question < waiting.text.indexOf('<ol class="timeline">'), 'the question comes before the timeline')
     assert.doesNotMatch(waiting.text, /thiếu giấy tờ/)
+    const asked = await db().selectFrom('mail_outbox').select('body').orderBy('created_at', 'desc').executeTakeFirstOrThrow()
+    const body = asked.body.replace(/=\r?\n/g, '')
+    assert.match(body, /Đăng ký kết hôn/, 'the email names the service')
+    assert.match(body, /Xin bổ sung bản sao sổ hộ khẩu của người kia\./, 'and carries the agency’s message')
+    const told = async () => ({
+      inbox: (await db().selectFrom('notifications').select('id').execute()).length,
+      mails: (await db().selectFrom('mail_outbox').select('id').execute()).length,
+    })
+    const beforeReply = await told()
     const c2 = /name="_csrf" value="([^"]+)"/.exec(waiting.text)![1]!
     const empty = await citizen.post(`/applications/${reference}/respond`).field('_csrf', c2).field('response', '')
     assert.equal(empty.status, 422)
     const lying = await citizen.post(`/applications/${reference}/respond`).field('_csrf', c2).field('response', 'Gửi kèm').attach('files', Buffer.from('not a pdf at all'), 'so-ho-khau.pdf')
     assert.equal(lying.status, 422)
+    const kept = await citizen.post(`/applications/${reference}/respond`).field('_csrf', c2).field('response', 'Đây là câu trả lời đã gõ').attach('files', Buffer.from('not a pdf either'), 'x.pdf')
+    assert.match(kept.text, />Đây là câu trả lời đã gõ<\/textarea>/, 'a refused reply keeps what was typed')
     await citizen.post(`/applications/${reference}/respond`).field('_csrf', c2).field('response', 'Đã gửi kèm bản sao.').attach('files', pdf, 'so-ho-khau.pdf').expect(303)
+    assert.deepEqual(await told(), beforeReply, 'the reply is not told back to the applicant as a status change')
+    const replied = await citizen.get(`/applications/${reference}`).expect(200)
+    assert.match(replied.text, /Bạn đã bổ sung thông tin<\/strong>/)
     const app = await db().selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow()
     assert.equal(app.status, 'in_review')
     const docs = await db().selectFrom('documents').select('filename').where('application_id', '=', app.id).execute()
@@ -299,7 +351,7 @@ describe('the agency works the application; the applicant answers a request for 
     const history = await citizen.get('/account?lang=en').expect(200)
     assert.match(history.text, /An agency officer read your application/)
     const notices = await db().selectFrom('notifications').select('status').where('application_id', '=', app.id).execute()
-    assert.equal(notices.length, 5, 'one inbox message per status change after submission')
+    assert.deepEqual(notices.map((n) => n.status).sort(), ['approved', 'in_review', 'info_requested', 'received'], 'one inbox message per change the agency made')
   })
 })
 

@@ -11,6 +11,23 @@ const h1 = (html: string) => /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]?.trim()
 const htmlLang = (html: string) => /<html lang="([a-z]+)">/.exec(html)?.[1]
 
 describe('catalogue pages', () => {
+  it('offers "apply online" only where the portal takes the application; the others say how and where to apply', async () => {
+    const online = await request(portal.app).get('/services/dang-ky-khai-sinh?lang=en').expect(200)
+    assert.match(online.text, /href="\/services\/dang-ky-khai-sinh\/apply"/)
+    const offline = await request(portal.app).get('/services/dang-ky-khai-tu?lang=en').expect(200)
+    assert.doesNotMatch(offline.text, /\/apply"/)
+    assert.match(offline.text, /How to apply/)
+    assert.match(offline.text, /Apply in person at Commune People/)
+    assert.match(offline.text, /Not online on this portal/)
+    assert.doesNotMatch(offline.text, /<dd>Fully online/, 'the level label does not promise what the portal cannot take')
+    const list = await request(portal.app).get('/agencies/ubnd-cap-xa?lang=en').expect(200)
+    const tags = [...list.text.matchAll(/href="\/services\/([a-z0-9-]+)">[\s\S]*?<span class="tag tag-(\w+)">/g)].map((m) => [m[1], m[2]])
+    assert.deepEqual(Object.fromEntries(tags)['dang-ky-khai-tu'], 'offline')
+    assert.notEqual(Object.fromEntries(tags)['dang-ky-khai-sinh'], 'offline')
+    const api = await request(portal.app).get('/api/v1/services/dang-ky-khai-tu').expect(200)
+    assert.equal((api.body as { appliesOnline: boolean }).appliesOnline, false)
+  })
+
   it('home shows life events, most used services and agencies, in Vietnamese by default', async () => {
     const res = await request(portal.app).get('/').expect(200).expect('Content-Type', /html/)
     assert.equal(htmlLang(res.text), 'vi')
@@ -56,10 +73,12 @@ describe('catalogue pages', () => {
     assert.match(res.text, /Toàn trình/)
     assert.match(res.text, /Tờ khai đề nghị cấp hộ chiếu \(mẫu TK01\)/)
     assert.match(res.text, /href="\/agencies\/cuc-quan-ly-xuat-nhap-canh"/)
-    assert.match(res.text, /href="\/services\/cap-ho-chieu-pho-thong\/apply"/)
+    // Fully online by law, but not taken by this portal: it says how to apply instead.
+    assert.match(res.text, /Mức độ theo quy định: Toàn trình/)
+    assert.match(res.text, /Cách nộp hồ sơ/)
     const en = await request(portal.app).get('/services/cap-ho-chieu-pho-thong?lang=en').expect(200)
     assert.match(en.text, /8 working days/)
-    assert.match(en.text, /Fully online/)
+    assert.match(en.text, /Level set by law: Fully online/)
     const fr = await request(portal.app).get('/services/dang-ky-khai-sinh?lang=fr').expect(200)
     assert.match(fr.text, /Gratuit/)
     assert.match(fr.text, /Dans la journée/)

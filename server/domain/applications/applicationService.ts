@@ -98,8 +98,11 @@ export function createApplicationService(deps: ApplicationDeps) {
       action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of,
       ip: options.ctx?.ip, requestId: options.ctx?.requestId, detail: { reference: app.reference, from: app.status, to },
     })
+    // The applicant is told of what others did; what they did themselves (a reply, a
+    // withdrawal) is on the page they are looking at, not news for their inbox.
+    if (actor.kind === 'citizen') return
     await repo.notify(trx, app.applicant_id, app.id, to, options.message ?? null)
-    await deps.tellByEmail?.(trx, app, to)
+    await deps.tellByEmail?.(trx, app, to, options.message ?? null)
   }
 
   /** After a change commits: its email is sent now, not at the mail queue's next poll. */
@@ -228,6 +231,13 @@ export function createApplicationService(deps: ApplicationDeps) {
       }
       const problems = await this.addUploads(app, responseForm, uploads.map((u) => ({ ...u, fieldId: 'response' })), userId)
       return problems['response']
+    },
+
+    /** Deletes a draft and its documents (the files stay while another draft shares them). */
+    async deleteDraft(app: ApplicationRow, ctx: RequestContext): Promise<boolean> {
+      if (app.status !== 'draft' || !(await repo.deleteDraft(app.id))) return false
+      await writeAudit(db, { action: 'application.draft-deleted', actorId: app.applicant_id, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, service: app.service_id } })
+      return true
     },
 
     async removeDocument(app: ApplicationRow, documentId: string): Promise<void> {

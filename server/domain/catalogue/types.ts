@@ -32,6 +32,8 @@ export interface ServiceSummary {
   onlineLevel: OnlineLevel
   applicants: Applicant[]
   popularity: number
+  /** the portal takes the application online (the service has a form here); otherwise it is made at the agency */
+  appliesOnline: boolean
 }
 
 export interface Service extends ServiceSummary {
