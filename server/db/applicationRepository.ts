@@ -98,14 +98,23 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       .where('applicant_id', '=', applicantId).orderBy('applications.updated_at', 'desc').limit(200).execute(),
 
     /** Applications routed to an agency (drafts are the applicant's alone), newest first. */
-    forAgency: (agencyId: string, status?: string) => {
+    /**
+     * The agency's applications with their applicant and who acted last, oldest first
+     * (the first due first); `name` is folded (no case, no tone marks).
+     */
+    forAgency: (agencyId: string, filter: { status?: string | undefined, reference?: string | undefined, name?: string | undefined } = {}) => {
       let q = db.selectFrom('applications')
         .innerJoin('services', 'services.id', 'applications.service_id')
-        .select(['applications.reference', 'applications.status', 'applications.submitted_at', 'applications.updated_at', 'applications.on_behalf_of_name',
-          'services.name_vi', 'services.name_en', 'services.name_fr'])
+        .innerJoin('users', 'users.id', 'applications.applicant_id')
+        .select((eb) => ['applications.reference', 'applications.status', 'applications.submitted_at', 'applications.updated_at', 'applications.on_behalf_of_name',
+          'services.name_vi', 'services.name_en', 'services.name_fr', 'services.processing_days', 'users.full_name as applicant_name',
+          eb.selectFrom('application_events as e').select('e.actor_kind').whereRef('e.application_id', '=', 'applications.id')
+            .orderBy('e.id', 'desc').limit(1).as('last_actor')])
         .where('applications.agency_id', '=', agencyId).where('applications.status', '!=', 'draft')
-      if (status) q = q.where('applications.status', '=', status as never)
-      return q.orderBy('applications.submitted_at', 'desc').limit(200).execute()
+      if (filter.status) q = q.where('applications.status', '=', filter.status as never)
+      if (filter.reference) q = q.where('applications.reference', '=', filter.reference)
+      if (filter.name) q = q.where('users.folded_name', 'like', `%${filter.name.replace(/[%_\\]/g, '')}%`)
+      return q.orderBy('applications.submitted_at', 'asc').limit(200).execute()
     },
 
     /** Deliveries that need a person: failed for good, dead-lettered, or held by a disabled endpoint. */
@@ -114,7 +123,8 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       .select(['outbox.id', 'outbox.agency_id', 'outbox.status', 'outbox.attempts', 'outbox.last_error', 'outbox.created_at', 'applications.reference'])
       .where('outbox.status', 'in', ['failed', 'dead', 'disabled']).orderBy('outbox.created_at', 'desc').limit(200).execute(),
 
-    deliveryLog: (limit = 100) => db.selectFrom('deliveries').selectAll().orderBy('id', 'desc').limit(limit).execute(),
+    deliveryLog: (limit = 100) => db.selectFrom('deliveries').leftJoin('applications', 'applications.id', 'deliveries.application_id')
+      .selectAll('deliveries').select('applications.reference').orderBy('deliveries.id', 'desc').limit(limit).execute(),
 
     /** Puts a stuck delivery back in the queue, due now, with its attempts counted afresh. */
     async redeliver(outboxId: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely'
 import { writeAudit, type AuditEntry } from './audit.js'
 import type { Db } from './database.js'
 import { prepared } from './prepared.js'
+import { fold } from '../domain/catalogue/textFolding.js'
 
 export type { AuditEntry }
 import type { EmailTokenTable, EnterpriseTable, UserTable } from './schema.js'
@@ -16,6 +17,11 @@ export type ProfileFields = Partial<Pick<UserTable, 'full_name' | 'birthdate' | 
 // Read for every signed-in request (the session's account): compiled once.
 const selectUser = prepared((db, a: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', a.id))
 
+/** A name is stored with its folded form beside it, whoever writes it. */
+function withFoldedName<T extends { full_name?: string | null | undefined }>(values: T): T & { folded_name?: string | null } {
+  return 'full_name' in values ? { ...values, folded_name: values.full_name ? fold(values.full_name) : null } : values
+}
+
 export function createIdentityRepository(db: Db) {
   const now = () => new Date().toISOString()
   return {
@@ -28,7 +34,7 @@ export function createIdentityRepository(db: Db) {
       const at = now()
       const row = {
         id: randomUUID(), email: user.email, email_verified_at: user.verified ? at : null, password_hash: user.passwordHash,
-        role: user.role ?? 'citizen', agency_id: user.agencyId ?? null, full_name: user.fullName,
+        role: user.role ?? 'citizen', agency_id: user.agencyId ?? null, full_name: user.fullName, folded_name: fold(user.fullName),
         failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
         birthdate: null, gender: null, citizen_id: null, address: null, phone: null,
         national_sub: null, verified_fields: null, assurance_level: null,
@@ -87,7 +93,7 @@ export function createIdentityRepository(db: Db) {
       const at = now()
       const row: UserRow = {
         id: randomUUID(), email: null, email_verified_at: null, password_hash: null, role: 'citizen', agency_id: null,
-        full_name: profile.full_name ?? null, failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
+        full_name: profile.full_name ?? null, folded_name: profile.full_name ? fold(profile.full_name) : null, failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
         birthdate: profile.birthdate ?? null, gender: profile.gender ?? null, citizen_id: profile.citizen_id ?? null,
         address: profile.address ?? null, phone: profile.phone ?? null,
         national_sub: sub, verified_fields: JSON.stringify(verifiedFields), assurance_level: level,
@@ -99,12 +105,12 @@ export function createIdentityRepository(db: Db) {
     /** Links (or refreshes) the national identity of an account, overwriting what it vouches for. */
     async setNationalIdentity(id: string, sub: string, profile: ProfileFields, verifiedFields: string[], level: number): Promise<void> {
       await db.updateTable('users').set({
-        ...profile, national_sub: sub, verified_fields: JSON.stringify(verifiedFields), assurance_level: level, updated_at: now(),
+        ...withFoldedName(profile), national_sub: sub, verified_fields: JSON.stringify(verifiedFields), assurance_level: level, updated_at: now(),
       }).where('id', '=', id).execute()
     },
 
     async updateProfile(id: string, profile: ProfileFields): Promise<void> {
-      await db.updateTable('users').set({ ...profile, updated_at: now() }).where('id', '=', id).execute()
+      await db.updateTable('users').set({ ...withFoldedName(profile), updated_at: now() }).where('id', '=', id).execute()
     },
 
     async setRole(id: string, role: string, agencyId: string | null): Promise<void> {
@@ -114,10 +120,11 @@ export function createIdentityRepository(db: Db) {
     /** People by email or name, for the administrator; newest first. */
     async searchUsers(query: string, limit = 50): Promise<UserRow[]> {
       let q = db.selectFrom('users').selectAll().orderBy('created_at', 'desc').limit(limit)
-      const text = query.trim().toLowerCase()
+      // Tone marks and case ignored: "nguyen van an" finds Nguyễn Văn An.
+      const text = fold(query.trim()).replace(/[%_\\]/g, '')
       if (text) {
-        const like = `%${text.replace(/[%_\\]/g, '')}%`
-        q = q.where((eb) => eb.or([eb('email', 'like', like), eb(eb.fn('lower', ['full_name']), 'like', like)]))
+        const like = `%${text}%`
+        q = q.where((eb) => eb.or([eb('email', 'like', like), eb('folded_name', 'like', like)]))
       }
       return q.execute()
     },

@@ -76,6 +76,8 @@ export interface UserTable {
   id: string
   email: string | null
   email_verified_at: string | null
+  /** full_name without case or tone marks, for staff searches */
+  folded_name: string | null
   password_hash: string | null
   role: string
   agency_id: string | null

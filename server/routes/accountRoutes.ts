@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express'
-import type { Store } from 'express-rate-limit'
+import { ipKeyGenerator, type Store } from 'express-rate-limit'
 import { Strategy as LocalStrategy } from 'passport-local'
 import { z } from 'zod'
 import type { AccountService } from '../domain/identity/accountService.js'
@@ -53,7 +53,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
   // lockout covers guessing spread over many addresses; a reset link ends it).
   const signInByAccount = limiter(rateLimitStore('sign-in-account:'), {
     windowMinutes: 15, limit: 10,
-    key: (req) => `${emailOf(req)} ${req.ip}`,
+    key: (req) => `${emailOf(req)} ${ipKeyGenerator(req.ip ?? '')}`,
   })
   const registerByIp = limiter(rateLimitStore('register-ip:'), { windowMinutes: 60, limit: 10 })
 

@@ -8,7 +8,7 @@ const localized = {
 
 const serviceSummary = {
   type: 'object',
-  required: ['id', 'name', 'description', 'agency', 'feeVnd', 'processingDays', 'onlineLevel', 'applicants', 'url'],
+  required: ['id', 'name', 'description', 'agency', 'feeVnd', 'processingDays', 'onlineLevel', 'appliesOnline', 'applicants', 'url'],
   properties: {
     id: { type: 'string', pattern: '^[a-z0-9-]+$', examples: ['dang-ky-khai-sinh'] },
     name: { $ref: '#/components/schemas/Localized' },
@@ -19,7 +19,8 @@ const serviceSummary = {
     },
     feeVnd: { type: ['integer', 'null'], minimum: 0, description: 'Fee in Vietnamese đồng; 0 is free; null when it depends on the case' },
     processingDays: { type: ['integer', 'null'], minimum: 0, description: 'Statutory processing time in working days; 0 is the same day' },
-    onlineLevel: { type: 'string', enum: ['full', 'partial'], description: 'full: "toàn trình"; partial: "một phần" (Decree 42/2022)' },
+    onlineLevel: { type: 'string', enum: ['full', 'partial'], description: 'the level set by law: full: "toàn trình"; partial: "một phần" (Decree 42/2022)' },
+    appliesOnline: { type: 'boolean', description: 'true when this portal takes the application online; otherwise it is made at the agency' },
     applicants: { type: 'array', items: { type: 'string', enum: ['citizen', 'business'] } },
     url: { type: 'string', format: 'uri' },
   },

@@ -27,7 +27,6 @@ const roleRefusals: Record<string, TranslationKey> = {
  * The officer console, the auditor's trail and the administrator's pages. Each route
  * names the one role it allows; anyone else signed in gets 403.
  */
-const officerMoves: ApplicationStatus[] = ['in_review', 'info_requested', 'approved', 'rejected']
 
 export function staffRoutes(deps: { accounts: AccountService, catalogue: CatalogueService, applications: ApplicationService }): Router {
   const { accounts, catalogue, applications } = deps
@@ -43,7 +42,8 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     if (!agency) throw new HttpError(404, 'error.notFound.title')
     const services = await catalogue.find({ agency: agency.id, page: 1, pageSize: 100, lang: res.locals.lang })
     const status = typeof req.query['status'] === 'string' && /^[a-z_]{1,20}$/.test(req.query['status']) ? req.query['status'] : undefined
-    res.render('pages/staff/agency', { agency, services: services.items, inbox: await applications.forAgency(agency.id, status), status: status ?? '' })
+    const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 100) : ''
+    res.render('pages/staff/agency', { agency, services: services.items, inbox: await applications.forAgency(agency.id, { status, q }), status: status ?? '', q })
   })
 
   async function agencyApplication(req: Request) {
@@ -52,12 +52,13 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     return app
   }
 
-  async function renderApplication(res: Response, app: ApplicationRow, error?: TranslationKey, status = 200) {
+  /** The application with the moves allowed from where it is; after a refusal, what the officer typed. */
+  async function renderApplication(res: Response, app: ApplicationRow, error?: TranslationKey, status = 200, typed: Record<string, string> = {}) {
     const { service, form } = await applications.serviceWithForm(app.service_id)
     const answers = applications.answersOf(app)
     res.status(status).render('pages/staff/application', {
       app, service, form, answers, pages: visiblePages(form, answers), events: await applications.events(app),
-      documents: await applications.documents(app), moves: officerMoves, final: finalStatuses.includes(app.status), error,
+      documents: await applications.documents(app), moves: applications.officerMovesFrom(app.status), final: finalStatuses.includes(app.status), error, typed,
     })
   }
 
@@ -77,13 +78,14 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     const to = String(req.body?.to ?? '') as ApplicationStatus
     const message = String(req.body?.message ?? '').trim().slice(0, 2000) || null
     const note = String(req.body?.note ?? '').trim().slice(0, 2000) || null
-    if (!officerMoves.includes(to)) return renderApplication(res, app, 'staff.application.error.status', 422)
-    if ((to === 'info_requested' || to === 'rejected') && !message) return renderApplication(res, app, 'staff.application.error.message', 422)
+    const typed = { to, message: message ?? '', note: note ?? '' }
+    if (!applications.officerMovesFrom(app.status).includes(to)) return renderApplication(res, app, 'staff.application.error.transition', 409, typed)
+    if ((to === 'info_requested' || to === 'rejected') && !message) return renderApplication(res, app, 'staff.application.error.message', 422, typed)
     try {
       await applications.transition(app, to, { id: req.user!.id, kind: 'officer' }, { message, note, ctx: requestContext(req) })
     } catch (e) {
       if (!(e instanceof IllegalTransition)) throw e
-      return renderApplication(res, app, 'staff.application.error.transition', 409)
+      return renderApplication(res, await agencyApplication(req), 'staff.application.error.transition', 409, typed)
     }
     res.redirect(303, `/agency/applications/${app.reference}`)
   })
@@ -98,20 +100,37 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     })
   })
 
+  /** Agencies are shown by name in the reader's language, never by their id. */
+  async function agencyNames(res: Response) {
+    const agencies = (await catalogue.home()).agencies
+    const names = new Map(agencies.map((a) => [a.id, a.name]))
+    res.locals['agencyName'] = (id: string) => {
+      const name = names.get(id)
+      return name ? name[res.locals.lang] : id
+    }
+    return agencies
+  }
+
   router.get('/admin', allow('admin'), async (req, res) => {
     const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 100) : ''
+    await agencyNames(res)
     res.render('pages/staff/users', { users: await accounts.searchUsers(q), q })
   })
 
-  async function renderUser(id: string, res: Response, error?: TranslationKey, status = 200) {
+  async function renderUser(req: Request, res: Response, error?: TranslationKey, status = 200) {
+    const id = String(req.params['id'])
     const person = await accounts.findUser(id)
     if (!person) throw new HttpError(404, 'error.notFound.title')
-    const agencies = (await catalogue.home()).agencies
-    res.status(status).render('pages/staff/user', { person, roles, agencies, error, history: await accounts.history(id) })
+    const agencies = await agencyNames(res)
+    res.status(status).render('pages/staff/user', {
+      person, roles, agencies, error, history: await accounts.history(id),
+      saved: status === 200 && req.query['saved'] === '1', self: person.id === req.user!.id,
+    })
   }
 
   // Deliveries that failed for good or were dead-lettered: visible here, and sent again on request.
   router.get('/admin/deliveries', allow('admin'), async (_req, res) => {
+    await agencyNames(res)
     res.render('pages/staff/deliveries', { stuck: await applications.stuckDeliveries(), log: await applications.deliveryLog() })
   })
 
@@ -121,7 +140,7 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     res.redirect(303, '/admin/deliveries')
   })
 
-  router.get('/admin/users/:id', allow('admin'), (req, res) => renderUser(String(req.params['id']), res))
+  router.get('/admin/users/:id', allow('admin'), (req, res) => renderUser(req, res))
 
   router.post('/admin/users/:id/role', allow('admin'), async (req, res) => {
     const id = String(req.params['id'])
@@ -132,7 +151,7 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     } catch (e) {
       if (!(e instanceof AccountRefused)) throw e
       if (e.message === 'no such account') throw new HttpError(404, 'error.notFound.title')
-      return renderUser(id, res, roleRefusals[e.message] ?? 'admin.error.role', 422)
+      return renderUser(req, res, roleRefusals[e.message] ?? 'admin.error.role', 422)
     }
     res.redirect(303, `/admin/users/${encodeURIComponent(id)}?saved=1`)
   })

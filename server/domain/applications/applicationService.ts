@@ -14,6 +14,8 @@ import type { BlobStore } from './blobStore.js'
 import { newReference, parseReference } from './reference.js'
 import type { StatusEmail } from './statusEmail.js'
 import type { StatusSecret } from './statusSecret.js'
+import { dueDate, workingDaysLeft } from '../calendar/workingDays.js'
+import { fold } from '../catalogue/textFolding.js'
 
 export const finalStatuses: ApplicationStatus[] = ['approved', 'rejected', 'withdrawn']
 
@@ -21,13 +23,17 @@ export const finalStatuses: ApplicationStatus[] = ['approved', 'rejected', 'with
 const transitions: Record<ApplicationStatus, ApplicationStatus[]> = {
   draft: ['submitted'],
   submitted: ['received', 'rejected', 'withdrawn'],
-  received: ['in_review', 'approved', 'rejected', 'withdrawn'],
+  // Information can be asked for at reception, before any review.
+  received: ['in_review', 'info_requested', 'approved', 'rejected', 'withdrawn'],
   in_review: ['info_requested', 'approved', 'rejected', 'withdrawn'],
   info_requested: ['in_review', 'rejected', 'withdrawn'],
   approved: [],
   rejected: [],
   withdrawn: [],
 }
+
+/** What an officer may decide; submitted → received is the delivery's, withdrawn the applicant's. */
+const officerMoves: ApplicationStatus[] = ['in_review', 'info_requested', 'approved', 'rejected']
 
 export class IllegalTransition extends Error {
   constructor(readonly from: ApplicationStatus, readonly to: ApplicationStatus) {
@@ -165,8 +171,23 @@ export function createApplicationService(deps: ApplicationDeps) {
 
     list: (userId: string) => repo.listFor(userId),
 
-    /** The agency's applications, for its officers. */
-    forAgency: (agencyId: string, status?: string) => repo.forAgency(agencyId, status),
+    /**
+     * The agency's applications for its officers: searched by reference or applicant
+     * name (tone marks ignored), each with its due date, working days left and whether
+     * the citizen has replied and waits for the agency.
+     */
+    async forAgency(agencyId: string, filter: { status?: string | undefined, q?: string | undefined } = {}, now = new Date()) {
+      const q = filter.q?.trim() ?? ''
+      const reference = q ? parseReference(q) : undefined
+      const rows = await repo.forAgency(agencyId, { status: filter.status, ...(reference ? { reference } : q ? { name: fold(q) } : {}) })
+      return rows.map((r) => {
+        const due = r.submitted_at && r.processing_days !== null && !finalStatuses.includes(r.status) ? dueDate(new Date(r.submitted_at), Number(r.processing_days)) : null
+        return { ...r, due, daysLeft: due ? workingDaysLeft(due, now) : null, replied: r.status === 'in_review' && r.last_actor === 'citizen' }
+      })
+    },
+
+    /** The moves an officer may make from a status: never the status itself. */
+    officerMovesFrom: (status: ApplicationStatus): ApplicationStatus[] => transitions[status].filter((to) => officerMoves.includes(to)),
 
     /**
      * One application, for an officer of the agency it was routed to; undefined for any
