@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Transaction } from 'kysely'
+import { sql } from 'kysely'
 import { createCommitBatcher } from './commitBatcher.js'
 import { isUniqueViolation, type Db } from './database.js'
 import { prepared } from './prepared.js'
@@ -125,6 +126,13 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
 
     deliveryLog: (limit = 100) => db.selectFrom('deliveries').leftJoin('applications', 'applications.id', 'deliveries.application_id')
       .selectAll('deliveries').select('applications.reference').orderBy('deliveries.id', 'desc').limit(limit).execute(),
+
+    /** The next value of a named counter, atomically (one upsert), starting at 1. */
+    async nextNumber(name: string): Promise<number> {
+      const { rows } = await sql<{ value: number }>`insert into counters (name, value) values (${name}, 1)
+        on conflict (name) do update set value = counters.value + 1 returning value`.execute(db)
+      return Number(rows[0]!.value)
+    },
 
     /** Puts a stuck delivery back in the queue, due now, with its attempts counted afresh. */
     async redeliver(outboxId: string): Promise<boolean> {

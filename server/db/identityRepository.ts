@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import { writeAudit, type AuditEntry } from './audit.js'
-import type { Db } from './database.js'
+import { isUniqueViolation, type Db } from './database.js'
 import { prepared } from './prepared.js'
 import { fold } from '../domain/catalogue/textFolding.js'
 
@@ -71,7 +71,7 @@ export function createIdentityRepository(db: Db) {
         await db.updateTable('users').set({ email, email_verified_at: now(), updated_at: now() }).where('id', '=', id).execute()
       } catch (err) {
         // Taken by another account between the check and the write.
-        if (/unique/i.test(err instanceof Error ? `${err.message} ${(err as { code?: string }).code ?? ''}` : '')) return false
+        if (isUniqueViolation(err)) return false
         throw err
       }
       return true

@@ -1,10 +1,8 @@
 // Department of Justice: judicial record certificates (Luật Lý lịch tư pháp 2009).
 import type { AgencyHandler } from '../../server/domain/routing/handlerContract.js'
 
-let sequence = 0
-
 export const soTuPhap: AgencyHandler = {
-  async handle(application) {
+  async handle(application, ctx) {
     if (application.serviceId.startsWith('cap-phieu-ly-lich-tu-phap')) {
       // A criminal-record certificate is only issued to a person identified at level 2.
       if (application.assuranceLevel < 2) {
@@ -14,7 +12,9 @@ export const soTuPhap: AgencyHandler = {
         return { outcome: 'refused', message: { vi: 'Phiếu số 2 chỉ cấp cho chính cá nhân đó, không cấp cho doanh nghiệp.', en: 'Certificate no. 2 is only issued to the person themselves, not to a business.', fr: 'Le certificat n° 2 n’est délivré qu’à la personne elle-même, pas à une entreprise.' } }
       }
     }
-    sequence++
-    return { outcome: 'accepted', agencyReference: `LLTP-${application.reference.slice(3, 7)}-${String(sequence).padStart(6, '0')}` }
+    // The department's own dossier number, from a counter the portal keeps: unique
+    // across restarts and instances (a number in memory started again at 1).
+    const number = await ctx.nextNumber(`lltp-${application.reference.slice(3, 7)}`)
+    return { outcome: 'accepted', agencyReference: `LLTP-${application.reference.slice(3, 7)}-${String(number).padStart(6, '0')}` }
   },
 }

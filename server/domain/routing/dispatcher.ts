@@ -125,6 +125,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const ctx: HandlerContext = {
         requestId, deliveryId: row.id,
         log: logger.child({ requestId, agency: row.agency_id, reference: application.reference }),
+        nextNumber: (series) => repo.nextNumber(`${row.agency_id}:${series}`),
         lookups: {
           enterpriseNamed: async (name) => {
             const found = await deps.registry.findByName(name)

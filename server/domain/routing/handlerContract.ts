@@ -21,6 +21,12 @@ export interface HandlerContext {
   /** the outbox row's id: the same on every retry, for the agency to de-duplicate on */
   deliveryId: string
   log: { info(obj: object, msg?: string): void, warn(obj: object, msg?: string): void }
+  /**
+   * The next number of one of the agency's own series (e.g. its dossier numbers),
+   * counted in the portal database: never handed out twice, across restarts and
+   * instances. A retried delivery draws a new one, so a series may have gaps.
+   */
+  nextNumber(series: string): Promise<number>
   /** data-sharing lookups the portal offers handlers */
   lookups: {
     /** a live enterprise registered under this name (case and tone marks ignored) */
