@@ -28,9 +28,13 @@ export function createIdentityRepository(db: Db) {
     findUserById: async (id: string): Promise<UserRow | undefined> => (await selectUser(db, { id })).rows[0],
     findUserByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
 
+    /**
+     * Creates an account; with `ifAbsent`, an address another instance registered a moment
+     * before is left as it is (undefined), so instances starting together do not collide.
+     */
     async createUser(user: {
       email: string, passwordHash: string | null, fullName: string, role?: string, agencyId?: string | null, verified?: boolean,
-    }): Promise<UserRow> {
+    }, options: { ifAbsent?: boolean } = {}): Promise<UserRow> {
       const at = now()
       const row = {
         id: randomUUID(), email: user.email, email_verified_at: user.verified ? at : null, password_hash: user.passwordHash,
@@ -38,6 +42,10 @@ export function createIdentityRepository(db: Db) {
         failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
         birthdate: null, gender: null, citizen_id: null, address: null, phone: null,
         national_sub: null, verified_fields: null, assurance_level: null,
+      }
+      if (options.ifAbsent) {
+        const inserted = await db.insertInto('users').values(row).onConflict((oc) => oc.column('email').doNothing()).executeTakeFirst()
+        return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1 ? row : (await db.selectFrom('users').selectAll().where('email', '=', user.email).executeTakeFirstOrThrow())
       }
       await db.insertInto('users').values(row).execute()
       return row

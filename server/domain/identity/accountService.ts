@@ -275,9 +275,12 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       let created = 0
       for (const a of accounts) {
         if (await repo.findUserByEmail(a.email)) continue
+        const passwordHash = await hashPassword(a.password)
+        // Another instance starting at the same moment may have created it meanwhile.
         const user = await repo.createUser({
-          email: a.email, passwordHash: await hashPassword(a.password), fullName: a.fullName, role: a.role, agencyId: a.agencyId ?? null, verified: true,
-        })
+          email: a.email, passwordHash, fullName: a.fullName, role: a.role, agencyId: a.agencyId ?? null, verified: true,
+        }, { ifAbsent: true })
+        if (user.password_hash !== passwordHash) continue
         await repo.audit({ action: 'account.created', actorId: 'demo-seed', subjectId: user.id, detail: { role: a.role, demo: true } })
         created++
       }
