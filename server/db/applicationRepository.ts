@@ -180,6 +180,10 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       })
     },
 
+    async removeDocumentsIn(trx: Transaction<Database>, applicationId: string, ids: string[]): Promise<void> {
+      await trx.deleteFrom('documents').where('application_id', '=', applicationId).where('id', 'in', ids).execute()
+    },
+
     async removeDocument(applicationId: string, id: string): Promise<void> {
       await db.deleteFrom('documents').where('application_id', '=', applicationId).where('id', '=', id).execute()
     },

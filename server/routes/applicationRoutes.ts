@@ -1,9 +1,9 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import type { Store } from 'express-rate-limit'
-import multer from 'multer'
 import type { ApplicationRow } from '../db/applicationRepository.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
-import { finalStatuses, IllegalTransition, Incomplete, type ApplicationService, type Upload, type UploadProblem } from '../domain/applications/applicationService.js'
+import { finalStatuses, IllegalTransition, Incomplete, responseDocumentLimits, type ApplicationService, type UploadProblem } from '../domain/applications/applicationService.js'
+import { streamUploads, uploadsOf, type UploadFailure } from '../web/fileUploads.js'
 import { conditionHolds, keptAnswers, visiblePages, type Answers, type FieldError } from '../domain/forms/formEngine.js'
 import type { FormDefinition, PageDefinition } from '../domain/forms/formSchema.js'
 import type { BusinessService } from '../domain/identity/businessService.js'
@@ -16,14 +16,6 @@ import { parseStatusSecret } from '../domain/applications/statusSecret.js'
 
 /** Paths whose POST carries files; the CSRF token is checked after the upload is parsed. */
 export const uploadPaths = /^\/applications\/[^/]+\/(pages\/[^/]+|respond)$/
-
-const maxUploadBytes = 20 * 1024 * 1024
-const upload = multer({
-  storage: multer.memoryStorage(),
-  // Browsers send UTF-8 file names: "giấy chứng sinh.pdf" stays readable.
-  defParamCharset: 'utf8',
-  limits: { fileSize: maxUploadBytes, files: 10, fields: 100, fieldSize: 100_000, parts: 120 },
-})
 
 const notFound = () => new HttpError(404, 'error.notFound.title')
 
@@ -45,20 +37,6 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     res.set('Cache-Control', 'no-store')
     next()
   })
-
-  /** Parses a multipart body (files kept in memory, bounded), then checks the CSRF token. */
-  const uploadBody: RequestHandler = (req, res, next) => {
-    if (!req.is('multipart/form-data')) return next()
-    upload.any()(req, res, (err: unknown) => {
-      if (err instanceof multer.MulterError) {
-        res.locals['uploadError'] = { field: err.field, problem: err.code === 'LIMIT_FILE_SIZE' ? 'fileSize' : 'fileCount' }
-        req.body ??= {}
-        return deps.checkCsrfAfterUpload(req, res, next)
-      }
-      if (err) return next(err)
-      deps.checkCsrfAfterUpload(req, res, next)
-    })
-  }
 
   async function own(req: Request): Promise<ApplicationRow> {
     const app = await applications.ofApplicant(req.user!.id, String(req.params['ref']))
@@ -115,19 +93,41 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     renderPage(res, { app, service, form, page, answers, errors: {}, documents: await applications.documents(app), change: req.query['change'] === '1' })
   })
 
-  router.post('/applications/:ref/pages/:page', citizen, uploadBody, async (req, res) => {
-    const { app, service, form } = await draftWithForm(req)
-    if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
-    const answersBefore = applications.answersOf(app)
-    const page = form.pages.find((p) => p.id === req.params['page'] && conditionHolds(p.when, answersBefore))
-    if (!page) throw notFound()
+  // Who posts to which draft and page is settled before a byte of the body is read.
+  const pageTarget: RequestHandler = async (req, res, next) => {
+    try {
+      const { app, service, form } = await draftWithForm(req)
+      if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
+      const answersBefore = applications.answersOf(app)
+      const page = form.pages.find((p) => p.id === req.params['page'] && conditionHolds(p.when, answersBefore))
+      if (!page) throw notFound()
+      res.locals['target'] = { app, service, form, page, answersBefore }
+      next()
+    } catch (err) {
+      next(err)
+    }
+  }
+  const pageFiles = streamUploads({
+    dir: applications.uploadsDir, checkCsrf: deps.checkCsrfAfterUpload,
+    fieldsOf: (_req, res) => {
+      const { page, answersBefore } = res.locals['target'] as { page: PageDefinition, answersBefore: Answers }
+      return page.fields.flatMap((f) => (f.type === 'file' ? [{
+        id: f.id, maxBytes: f.maxSizeMb * 1024 * 1024, maxFiles: f.maxFiles,
+        applies: (posted: Record<string, unknown>) => conditionHolds(f.when, { ...answersBefore, ...posted as Answers }),
+      }] : []))
+    },
+  })
+
+  router.post('/applications/:ref/pages/:page', citizen, pageTarget, pageFiles, async (req, res) => {
+    const { app, service, form, page, answersBefore } = res.locals['target'] as { app: ApplicationRow, service: unknown, form: FormDefinition, page: PageDefinition, answersBefore: Answers }
     const body = (req.body ?? {}) as Record<string, unknown>
     const change = body['change'] === '1'
-    const files = ((req.files as Express.Multer.File[] | undefined) ?? [])
-      .map((f): Upload => ({ fieldId: f.fieldname, filename: f.originalname, bytes: f.buffer }))
-    const uploadProblems = await applications.addUploads(app, form, files, req.user!.id)
-    const uploadError = res.locals['uploadError'] as { field?: string, problem: 'fileSize' | 'fileCount' } | undefined
-    if (uploadError?.field) uploadProblems[uploadError.field] = { problem: uploadError.problem, params: { max: uploadError.problem === 'fileSize' ? 20 : 10 } }
+    const uploadProblems = await applications.addUploads(app, form, uploadsOf(req), req.user!.id)
+    const failure = res.locals['uploadFailure'] as UploadFailure | undefined
+    if (failure?.field) {
+      const field = page.fields.find((f) => f.id === failure.field)
+      uploadProblems[failure.field] = { problem: failure.problem, params: { max: field?.type === 'file' ? (failure.problem === 'fileSize' ? field.maxSizeMb : field.maxFiles) : 10 } }
+    }
     // "Remove" buttons on a file field post the document id.
     if (typeof body['removeDocument'] === 'string') {
       await applications.removeDocument(app, body['removeDocument'])
@@ -239,13 +239,28 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     res.redirect(303, '/applications?deleted=1')
   })
 
-  router.post('/applications/:ref/respond', citizen, uploadBody, async (req, res) => {
-    const app = await own(req)
-    if (app.status !== 'info_requested') throw new HttpError(409, 'application.error.notAwaitingInfo')
+  const replyTarget: RequestHandler = async (req, res, next) => {
+    try {
+      const app = await own(req)
+      if (app.status !== 'info_requested') throw new HttpError(409, 'application.error.notAwaitingInfo')
+      res.locals['target'] = app
+      next()
+    } catch (err) {
+      next(err)
+    }
+  }
+  const replyFiles = streamUploads({
+    dir: applications.uploadsDir, checkCsrf: deps.checkCsrfAfterUpload,
+    fieldsOf: () => [{ id: 'files', ...responseDocumentLimits, applies: () => true }],
+  })
+
+  router.post('/applications/:ref/respond', citizen, replyTarget, replyFiles, async (req, res) => {
+    const app = res.locals['target'] as ApplicationRow
     const { service, form } = await applications.serviceWithForm(app.service_id)
     const text = String((req.body as Record<string, unknown> | undefined)?.['response'] ?? '').trim().slice(0, 2000)
-    const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f): Upload => ({ fieldId: 'response', filename: f.originalname, bytes: f.buffer }))
-    const problems = await applications.addResponseDocuments(app, files, req.user!.id)
+    const failure = res.locals['uploadFailure'] as UploadFailure | undefined
+    const problems = failure ? { problem: failure.problem, params: { max: failure.problem === 'fileSize' ? 5 : 5 } } as UploadProblem
+      : await applications.addResponseDocuments(app, uploadsOf(req), req.user!.id)
     if (!text || problems) {
       return res.status(422).render('pages/apply/application', {
         app, service, form, answers: applications.answersOf(app), pages: visiblePages(form, applications.answersOf(app)),

@@ -6,13 +6,31 @@ import { withQueryParam } from './setUpI18n.js'
 
 const locales: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB', fr: 'fr-FR' }
 
+const zone = 'Asia/Ho_Chi_Minh'
+
+/**
+ * A date and time as each language writes it: "02/12/2026 03:16" in Vietnamese (the
+ * locale's own medium style reads "03:16 2 thg 12, 2026"), "2 Dec 2026, 03:16" in
+ * English, "2 déc. 2026 à 03:16" in French.
+ */
+function dateTimeFormat(lang: Lang): (d: Date) => string {
+  const time = new Intl.DateTimeFormat(locales[lang], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone })
+  const day = lang === 'vi'
+    ? new Intl.DateTimeFormat('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: zone })
+    : new Intl.DateTimeFormat(locales[lang], { dateStyle: 'medium', timeZone: zone })
+  const joiner = { vi: ' ', en: ', ', fr: ' à ' }[lang]
+  return (d) => `${day.format(d)}${joiner}${time.format(d)}`
+}
+
 // Built once per language at start, so a request only points at them.
 function helpersFor(lang: Lang) {
   const currency = new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'VND' })
-  const dates = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'long', timeZone: 'Asia/Ho_Chi_Minh' })
+  const dates = lang === 'vi'
+    ? new Intl.DateTimeFormat('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: zone })
+    : new Intl.DateTimeFormat(locales[lang], { dateStyle: 'long', timeZone: zone })
   const kilobytes = new Intl.NumberFormat(locales[lang], { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 })
   const millis = new Intl.NumberFormat(locales[lang], { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 })
-  const dateTimes = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' })
+  const dateTimes = dateTimeFormat(lang)
   return {
     l10n: (text: Localized) => text[lang],
     milliseconds: (ms: number) => millis.format(Number(ms)),
@@ -21,7 +39,7 @@ function helpersFor(lang: Lang) {
     localizedMessage: (message: string) => inLanguage(message, lang),
     money: (vnd: number) => currency.format(vnd),
     date: (iso: string) => dates.format(new Date(iso)),
-    dateTime: (iso: string) => dateTimes.format(new Date(iso)),
+    dateTime: (iso: string) => dateTimes(new Date(iso)),
   }
 }
 

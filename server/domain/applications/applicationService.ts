@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { fileTypeFromBuffer } from 'file-type'
+import { unlink } from 'node:fs/promises'
+import { fileTypeFromFile } from 'file-type'
 import type { ApplicationRepository, ApplicationRow, DocumentRow } from '../../db/applicationRepository.js'
 import { writeAudit } from '../../db/audit.js'
 import type { UserRow } from '../../db/identityRepository.js'
@@ -7,7 +8,7 @@ import type { Transaction } from 'kysely'
 import type { ApplicationStatus, Database } from '../../db/schema.js'
 import type { CatalogueService } from '../catalogue/catalogueService.js'
 import type { Service } from '../catalogue/types.js'
-import { checkPage, firstIncompletePage, keptAnswers, nextPage, type Answers, type FieldError } from '../forms/formEngine.js'
+import { checkPage, firstIncompletePage, keptAnswers, nextPage, visibleFields, visiblePages, type Answers, type FieldError } from '../forms/formEngine.js'
 import type { FieldDefinition, FormDefinition, PageDefinition, ProfileFieldName } from '../forms/formSchema.js'
 import type { RequestContext } from '../identity/accountService.js'
 import type { BlobStore } from './blobStore.js'
@@ -48,11 +49,16 @@ export class Incomplete extends Error {
   }
 }
 
+/** A file as it arrived: streamed to a temporary file in the blob store's `incoming` folder. */
 export interface Upload {
   fieldId: string
   filename: string
-  bytes: Buffer
+  path: string
+  size: number
 }
+
+/** What an answer to a request for information may carry. */
+export const responseDocumentLimits = { maxFiles: 5, maxBytes: 5 * 1024 * 1024 }
 
 export type UploadProblem = { problem: 'fileType' | 'fileSize' | 'fileCount', params?: Record<string, string | number> }
 
@@ -214,32 +220,39 @@ export function createApplicationService(deps: ApplicationDeps) {
     async addUploads(app: ApplicationRow, form: FormDefinition, uploads: Upload[], userId: string): Promise<Record<string, UploadProblem>> {
       const problems: Record<string, UploadProblem> = {}
       const existing = await repo.documents(app.id)
-      for (const upload of uploads) {
-        const field = fieldOf(form, upload.fieldId)
-        if (!field || field.type !== 'file') continue
-        if (upload.bytes.length === 0) continue
-        const detected = await fileTypeFromBuffer(upload.bytes)
-        if (!detected || !(field.accept as string[]).includes(detected.mime)) {
-          problems[field.id] = { problem: 'fileType', params: { types: field.accept.map((t) => t.split('/')[1]!.toUpperCase()).join(', ') } }
-          continue
+      try {
+        for (const upload of uploads) {
+          const field = fieldOf(form, upload.fieldId)
+          if (!field || field.type !== 'file' || upload.size === 0) continue
+          if (upload.size > field.maxSizeMb * 1024 * 1024) {
+            problems[field.id] = { problem: 'fileSize', params: { max: field.maxSizeMb } }
+            continue
+          }
+          const detected = await fileTypeFromFile(upload.path)
+          if (!detected || !(field.accept as string[]).includes(detected.mime)) {
+            problems[field.id] = { problem: 'fileType', params: { types: field.accept.map((t) => t.split('/')[1]!.toUpperCase()).join(', ') } }
+            continue
+          }
+          if (existing.filter((d) => d.field_id === field.id).length >= field.maxFiles) {
+            problems[field.id] = { problem: 'fileCount', params: { max: field.maxFiles } }
+            continue
+          }
+          const sha256 = await blobs.adopt(upload.path)
+          const doc = await repo.addDocument({
+            application_id: app.id, field_id: field.id, sha256, size: upload.size, content_type: detected.mime,
+            filename: upload.filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'document', uploaded_by: userId,
+          })
+          existing.push(doc)
         }
-        if (upload.bytes.length > field.maxSizeMb * 1024 * 1024) {
-          problems[field.id] = { problem: 'fileSize', params: { max: field.maxSizeMb } }
-          continue
-        }
-        if (existing.filter((d) => d.field_id === field.id).length >= field.maxFiles) {
-          problems[field.id] = { problem: 'fileCount', params: { max: field.maxFiles } }
-          continue
-        }
-        const sha256 = await blobs.put(upload.bytes)
-        const doc = await repo.addDocument({
-          application_id: app.id, field_id: field.id, sha256, size: upload.bytes.length, content_type: detected.mime,
-          filename: upload.filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'document', uploaded_by: userId,
-        })
-        existing.push(doc)
+      } finally {
+        // What was not adopted (refused, or after a failure) leaves no trace on disk.
+        await Promise.all(uploads.map((u) => unlink(u.path).catch(() => {})))
       }
       return problems
     },
+
+    /** Where uploads are streamed before they are checked and adopted. */
+    uploadsDir: blobs.incoming,
 
     /** Documents sent with an answer to a request for information: PDF, JPEG or PNG, 5 at most, 5 MB each. */
     async addResponseDocuments(app: ApplicationRow, uploads: Upload[], userId: string): Promise<UploadProblem | undefined> {
@@ -247,7 +260,7 @@ export function createApplicationService(deps: ApplicationDeps) {
         profileFields: [], declaration: { vi: '-', en: '-', fr: '-' },
         pages: [{ id: 'response', title: { vi: '-', en: '-', fr: '-' }, fields: [{
           id: 'response', type: 'file', label: { vi: '-', en: '-', fr: '-' }, required: false,
-          accept: ['application/pdf', 'image/jpeg', 'image/png'], maxFiles: 5, maxSizeMb: 5,
+          accept: ['application/pdf', 'image/jpeg', 'image/png'], maxFiles: responseDocumentLimits.maxFiles, maxSizeMb: responseDocumentLimits.maxBytes / 1024 / 1024,
         }] }],
       }
       const problems = await this.addUploads(app, responseForm, uploads.map((u) => ({ ...u, fieldId: 'response' })), userId)
@@ -314,9 +327,13 @@ export function createApplicationService(deps: ApplicationDeps) {
         answers: JSON.stringify(answers), profile: JSON.stringify(profile), submitted_at: submittedAt, current_page: null,
         applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
       }
+      // Documents of questions that no longer apply (an answer changed since) stay behind.
+      const applicable = new Set(visiblePages(form, answers).flatMap((p) => visibleFields(p, answers)).filter((f) => f.type === 'file').map((f) => f.id))
+      const stale = (await repo.documents(app.id)).filter((d) => !applicable.has(d.field_id)).map((d) => d.id)
       const moved = await repo.commit(async (trx) => {
         const ok = await repo.markSubmitted(trx, app.id, changes)
         if (!ok) return false
+        if (stale.length) await repo.removeDocumentsIn(trx, app.id, stale)
         await repo.addEvent(trx, { applicationId: app.id, actorId: user.id, actorKind: 'citizen', from: 'draft', to: 'submitted' }, submittedAt)
         await repo.addOutbox(trx, app.id, app.agency_id)
         await writeAudit(trx, {

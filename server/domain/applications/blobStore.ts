@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 
 /** Where uploaded documents' bytes live, addressed by their SHA-256. */
 export interface BlobStore {
   put(bytes: Buffer): Promise<string>
+  /** Takes a file written to `incoming` (an upload streamed to disk): hashed as it is read, then moved into place. */
+  adopt(file: string): Promise<string>
+  /** Where uploads are streamed to before they are checked: on the same disk, so adopting is a rename. */
+  incoming: string
   open(sha256: string): Readable
 }
 
@@ -26,6 +31,20 @@ export function createFileBlobStore(root: string): BlobStore {
       const temporary = `${file}.${process.pid}.${Date.now()}.tmp`
       await writeFile(temporary, bytes, { flush: true })
       await rename(temporary, file)
+      return sha
+    },
+    incoming: path.join(root, 'incoming'),
+    async adopt(incomingFile) {
+      const hash = createHash('sha256')
+      await pipeline(createReadStream(incomingFile), hash)
+      const sha = hash.digest('hex')
+      const file = pathOf(sha)
+      if (await stat(file).then(() => true, () => false)) {
+        await unlink(incomingFile)
+        return sha
+      }
+      await mkdir(path.dirname(file), { recursive: true })
+      await rename(incomingFile, file)
       return sha
     },
     open(sha) {
