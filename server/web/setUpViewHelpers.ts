@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express'
 import { languages, type Lang, type Localized } from '../domain/catalogue/types.js'
 import { conditionHolds } from '../domain/forms/formEngine.js'
+import type { FieldDefinition } from '../domain/forms/formSchema.js'
+import type { TranslationKey } from '../i18n/messages.js'
 import { inLanguage } from '../domain/applications/statusEmail.js'
 import { withQueryParam } from './setUpI18n.js'
 
@@ -57,6 +59,18 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     res.locals['fileSize'] = helpers.fileSize
     res.locals['milliseconds'] = helpers.milliseconds
     res.locals['conditionHolds'] = conditionHolds
+    // A form field's error in words: the field's own message for a pattern, otherwise the
+    // general one with the label inside; the sentence starts with a capital whatever the label.
+    res.locals['fieldError'] = (field: FieldDefinition, error: { problem: string, params?: Record<string, string | number> }) => {
+      const { t, lang } = res.locals
+      const label = helpers.l10n(field.label)
+      const patternMessage = 'patternMessage' in field ? field.patternMessage : undefined
+      const text = error.problem === 'pattern' && patternMessage ? helpers.l10n(patternMessage)
+        : error.problem === 'citizenId' ? t(`profile.error.citizenId.${String(error.params?.['detail'])}` as TranslationKey)
+        : t(`form.error.${error.problem}` as TranslationKey, { label: label.charAt(0).toLocaleLowerCase(lang) + label.slice(1), ...(error.params ?? {}) })
+      return text.charAt(0).toLocaleUpperCase(lang) + text.slice(1)
+    }
+    res.locals['capitalised'] = (text: string) => text.charAt(0).toLocaleUpperCase(res.locals.lang) + text.slice(1)
     // A statutory time: "within the day" for 0, never "0 working days".
     res.locals['processingTime'] = (days: number | null) => {
       const { t } = res.locals

@@ -17,7 +17,8 @@ describe('agency references', () => {
     await portal.dispatcher.drain()
     // As another instance (or this one before a restart) would have left it.
     await db.updateTable('counters').set({ value: 41 }).where('name', '=', `so-tu-phap:lltp-${yymm}`).execute()
-    const next = await Promise.all([1, 2, 3].map(() => submitted(portal, user, 'cap-phieu-ly-lich-tu-phap', judicialAnswers)))
+    const people = await Promise.all([1, 2, 3].map((n) => citizen(portal, `lltp${n}@example.vn`)))
+    const next = await Promise.all(people.map((person) => submitted(portal, person, 'cap-phieu-ly-lich-tu-phap', judicialAnswers)))
     await portal.dispatcher.drain()
     const rows = await db.selectFrom('applications').select(['reference', 'agency_reference', 'status']).where('reference', 'in', next.map((a) => a.reference)).execute()
     assert.deepEqual(rows.map((r) => r.status), ['received', 'received', 'received'])

@@ -68,7 +68,7 @@ describe('applying online: birth registration', () => {
     const cases: Array<[string, RegExp[]]> = [
       ['vi', [/Hãy trả lời: số căn cước/, /Hãy trả lời: quan hệ với trẻ/]],
       ['en', [/Enter citizen ID number/, /Enter your relationship to the child/]],
-      ['fr', [/Indiquez : numéro d’identité/, /Indiquez : votre lien avec l’enfant/]],
+      ['fr', [/Indiquez\u202f: numéro d’identité/, /Indiquez\u202f: votre lien avec l’enfant/]],
     ]
     for (const [lang, messages] of cases) {
       const res = await answer(citizen, reference, 'nguoi-nop', { applicantName: 'Nguyễn Văn An', applicantCitizenId: '', applicantPhone: '0912 345 678' }, [], lang)
@@ -129,7 +129,7 @@ describe('applying online: birth registration', () => {
   it('lists the draft under my applications and checks every answer before submitting', async () => {
     const list = await citizen.get('/applications').expect(200)
     assert.match(list.text, new RegExp(reference))
-    assert.match(list.text, /Đang soạn/)
+    assert.match(list.text, /Bản nháp/)
     const check = await citizen.get(`/applications/${reference}/check`).expect(200)
     assert.match(check.text, /Nguyễn Minh Khang/)
     assert.match(check.text, /giấy chứng sinh\.pdf/)

@@ -63,3 +63,42 @@ describe('translations', () => {
     assert.equal(translator('en')('home.serviceCount', { count: 6000 }), '6,000 services')
   })
 })
+
+/** French spacing: a narrow no-break space (U+202F) before : ; ? ! and inside « », never an ordinary space or none. */
+function frenchSpacingProblems(text: string): string[] {
+  const problems: string[] = []
+  if (/[ \u00a0][:;?!»]/.test(text)) problems.push('ordinary space before : ; ? ! »')
+  if (/«[ \u00a0]/.test(text) || /«[^\u202f]/.test(text) || /[^\u202f]»/.test(text)) problems.push('« » without narrow spaces')
+  if (/[\p{L}’)][;?!](\s|$)/u.test(text) || /[\p{L}’)]:\s/u.test(text)) problems.push('no space before : ; ? !')
+  return problems
+}
+
+function frenchTexts(value: unknown, at: string, out: Array<[string, string]>): Array<[string, string]> {
+  if (Array.isArray(value)) value.forEach((v, i) => frenchTexts(v, `${at}[${i}]`, out))
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'fr' && typeof v === 'string') out.push([`${at}.fr`, v])
+      else frenchTexts(v, `${at}.${k}`, out)
+    }
+  }
+  return out
+}
+
+describe('French typography', () => {
+  it('the French messages space : ; ? ! and « » with a narrow no-break space', () => {
+    const bad = Object.entries(catalogs.fr).filter(([, text]) => frenchSpacingProblems(text).length)
+    assert.deepEqual(bad.map(([key, text]) => `${key}: ${frenchSpacingProblems(text).join(', ')} in ${JSON.stringify(text)}`), [])
+  })
+
+  it('so do the French texts of every manifest', () => {
+    const root = path.join(viewsDir, '..', 'services')
+    const files = [path.join(root, 'life-events.json'), ...readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(root, e.name, 'manifest.json'))]
+    const bad: string[] = []
+    for (const file of files) {
+      for (const [at, text] of frenchTexts(JSON.parse(readFileSync(file, 'utf8')), path.basename(path.dirname(file)), [])) {
+        if (frenchSpacingProblems(text).length) bad.push(`${at}: ${JSON.stringify(text)}`)
+      }
+    }
+    assert.deepEqual(bad, [])
+  })
+})
