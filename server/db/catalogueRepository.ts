@@ -14,8 +14,15 @@ type Described = { description_vi: string, description_en: string, description_f
 const names = (r: Named): Localized => ({ vi: r.name_vi, en: r.name_en, fr: r.name_fr })
 const descriptions = (r: Described): Localized => ({ vi: r.description_vi, en: r.description_en, fr: r.description_fr })
 
+/** A note kept as JSON in three languages; one written before notes were translated reads the same in each. */
+function noteOf(stored: string | null): Localized | null {
+  if (!stored) return null
+  if (stored.startsWith('{')) return JSON.parse(stored) as Localized
+  return { vi: stored, en: stored, fr: stored }
+}
+
 function toAgency(r: Row<AgencyTable>): Agency {
-  return { id: r.id, name: names(r), description: descriptions(r), level: r.level, website: r.website, sourceNote: r.source_note }
+  return { id: r.id, name: names(r), description: descriptions(r), level: r.level, website: r.website, sourceNote: noteOf(r.source_note) }
 }
 
 function toLifeEvent(r: Row<LifeEventTable>): LifeEvent {
@@ -47,7 +54,7 @@ function toService(r: SummaryRow, lifeEvents: string[]): Service {
     feeNote: r.fee_note ? (JSON.parse(r.fee_note) as Localized) : null,
     lifeEvents,
     legalBasis: r.legal_basis,
-    sourceNote: r.source_note,
+    sourceNote: noteOf(r.source_note),
     updatedAt: r.updated_at,
     form: r.form ? (JSON.parse(r.form) as FormDefinition) : null,
   }

@@ -73,6 +73,7 @@ export const en: Messages = {
   'service.code': 'Procedure code',
   'service.legalBasis': 'Legal basis',
   'service.sourceNote': 'Note on sources',
+  'service.legalBasisInVietnamese': "Legal texts (titles in Vietnamese):",
   'service.lifeEvents': 'Part of these life events',
   'service.updated': 'Last updated: {date}',
 

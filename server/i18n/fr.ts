@@ -73,6 +73,7 @@ export const fr: Messages = {
   'service.code': 'Code de la démarche',
   'service.legalBasis': 'Base juridique',
   'service.sourceNote': 'Note sur les sources',
+  'service.legalBasisInVietnamese': "Textes juridiques (titres en vietnamien) :",
   'service.lifeEvents': 'Événements de vie associés',
   'service.updated': 'Dernière mise à jour : {date}',
 

@@ -74,6 +74,7 @@ export const vi = {
   'service.code': 'Mã thủ tục',
   'service.legalBasis': 'Căn cứ pháp lý',
   'service.sourceNote': 'Ghi chú về nguồn thông tin',
+  'service.legalBasisInVietnamese': "Văn bản pháp luật (tiếng Việt)",
   'service.lifeEvents': 'Thuộc các sự kiện',
   'service.updated': 'Cập nhật lần cuối: {date}',
 

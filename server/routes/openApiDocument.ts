@@ -38,7 +38,7 @@ const service = {
         feeNote: { oneOf: [{ $ref: '#/components/schemas/Localized' }, { type: 'null' }] },
         lifeEvents: { type: 'array', items: { type: 'string' } },
         legalBasis: { type: ['string', 'null'] },
-        sourceNote: { type: ['string', 'null'] },
+        sourceNote: { oneOf: [{ $ref: '#/components/schemas/Localized' }, { type: 'null' }], description: 'a note on sources or recent changes, in vi, en and fr' },
         updatedAt: { type: 'string', format: 'date-time' },
       },
     },

@@ -119,7 +119,7 @@ export async function seedScale(target = scaleTarget): Promise<number> {
           applicants: n % 2 === 0 ? ['business'] : ['citizen', 'business'],
           lifeEvents: [lifeEvent],
           popularity: n % 10,
-          sourceNote: 'Thủ tục giả lập do npm run seed:scale tạo ra để kiểm thử tải; không phải thủ tục thật.',
+          sourceNote: L('Thủ tục giả lập do npm run seed:scale tạo ra để kiểm thử tải; không phải thủ tục thật.', 'A made-up service created by npm run seed:scale for load tests; not a real service.', 'Démarche fictive créée par npm run seed:scale pour les tests de charge ; ce n’est pas une vraie démarche.'),
         }, agency))
       }
     })

@@ -11,6 +11,26 @@ const h1 = (html: string) => /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]?.trim()
 const htmlLang = (html: string) => /<html lang="([a-z]+)">/.exec(html)?.[1]
 
 describe('catalogue pages', () => {
+  it('English and French pages carry no Vietnamese-only text, and no editing remarks reach anyone', async () => {
+    // A Vietnamese legal title (marked as such) and the language switch may stay; anything else is translated.
+    const vietnamese = /[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐăơư]/
+    // Official form codes (11/ĐK, TK01) are names, not text to translate.
+    const visible = (html: string) => html.replace(/[\p{Lu}\d]*Đ[\p{Lu}\d/-]*/gu, '').replace(/<head>[\s\S]*?<\/head>/, '').replace(/<span lang="vi" class="legal-title">[^<]*<\/span>/g, '').replace(/<(a|span)[^>]*lang="vi"[^>]*>Tiếng Việt<\/\1>/g, '').replace(/<[^>]+>/g, ' ')
+    const ids = (await portal.deps.catalogue.find({ lang: 'vi', page: 1, pageSize: 100 })).items.map((s) => s.id)
+    assert.ok(ids.length >= 55)
+    const agencies = [...new Set((await portal.deps.catalogue.find({ lang: 'vi', page: 1, pageSize: 100 })).items.map((s) => s.agency.id))]
+    for (const lang of ['en', 'fr']) {
+      for (const path of [...ids.map((id) => `/services/${id}`), ...agencies.map((id) => `/agencies/${id}`)]) {
+        const text = visible((await request(portal.app).get(`${path}?lang=${lang}`).expect(200)).text)
+        const found = vietnamese.exec(text)
+        assert.equal(found, null, `${path}?lang=${lang}: …${found ? text.slice(Math.max(0, found.index - 60), found.index + 40) : ''}…`)
+      }
+    }
+    for (const path of ids.map((id) => `/services/${id}`)) {
+      assert.doesNotMatch((await request(portal.app).get(path).expect(200)).text, /\[cần kiểm tra\]|ghi là \d/)
+    }
+  })
+
   it('offers "apply online" only where the portal takes the application; the others say how and where to apply', async () => {
     const online = await request(portal.app).get('/services/dang-ky-khai-sinh?lang=en').expect(200)
     assert.match(online.text, /href="\/services\/dang-ky-khai-sinh\/apply"/)

@@ -27,7 +27,8 @@ export const serviceManifestSchema = z.object({
   lifeEvents: z.array(slug).min(1),
   popularity: z.number().int().min(0).max(100).default(0),
   legalBasis: z.string().max(500).optional(),
-  sourceNote: z.string().max(1000).optional(),
+  /** a note for readers on where a figure comes from or what changed, in the three languages */
+  sourceNote: localized.optional(),
   /** the online form; a service without one cannot be applied for online yet */
   form: formSchema.optional(),
 }).strict()
@@ -39,7 +40,7 @@ export const agencyManifestSchema = z.object({
     description: localized,
     level: z.enum(['national', 'provincial', 'commune', 'enterprise']),
     website: z.url().optional(),
-    sourceNote: z.string().max(1000).optional(),
+    sourceNote: localized.optional(),
   }).strict(),
   services: z.array(serviceManifestSchema).min(1),
 }).strict()

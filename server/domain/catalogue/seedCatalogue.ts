@@ -21,7 +21,7 @@ export function serviceRecord(service: ServiceManifest, agency: AgencyManifest['
       applicants: service.applicants.join(','),
       popularity: service.popularity,
       legal_basis: service.legalBasis ?? null,
-      source_note: service.sourceNote ?? null,
+      source_note: service.sourceNote ? JSON.stringify(service.sourceNote) : null,
       form: service.form ? JSON.stringify(service.form) : null,
     },
     lifeEvents: service.lifeEvents,
@@ -52,7 +52,7 @@ async function writeLifeEvents(repo: CatalogueRepository, trx: Transaction<Datab
 export async function writeAgency(repo: CatalogueRepository, trx: Transaction<Database>, manifest: AgencyManifest) {
   const a = manifest.agency
   await repo.upsertAgency(trx, {
-    id: a.id, level: a.level, website: a.website ?? null, source_note: a.sourceNote ?? null,
+    id: a.id, level: a.level, website: a.website ?? null, source_note: a.sourceNote ? JSON.stringify(a.sourceNote) : null,
     name_vi: a.name.vi, name_en: a.name.en, name_fr: a.name.fr,
     description_vi: a.description.vi, description_en: a.description.en, description_fr: a.description.fr,
   })

@@ -12,7 +12,7 @@ export interface Agency {
   description: Localized
   level: string
   website: string | null
-  sourceNote: string | null
+  sourceNote: Localized | null
 }
 
 export interface LifeEvent {
@@ -42,7 +42,7 @@ export interface Service extends ServiceSummary {
   feeNote: Localized | null
   lifeEvents: string[]
   legalBasis: string | null
-  sourceNote: string | null
+  sourceNote: Localized | null
   updatedAt: string
   /** the online application form, when the service has one */
   form: FormDefinition | null
