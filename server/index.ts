@@ -73,7 +73,7 @@ async function main(config: Config) {
   const logger = createLogger(config.logLevel)
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   logger.info({ dialect: database.dialect, dataDir: config.dataDir }, 'database opened')
-  const applied = await migrateToLatest(database)
+  const applied = await database.startingAlone(() => migrateToLatest(database))
   if (applied.length) logger.info({ applied }, 'migrations applied')
 
   const catalogueRepository = createCatalogueRepository(database.db, database.dialect)

@@ -17,6 +17,13 @@ export interface DatabaseHandle {
   schema: string | undefined
   /** true when the database answers a trivial query */
   ping(): Promise<boolean>
+  /**
+   * Runs `fn` while no other process starting on the same SQLite file does: migrations
+   * there take no lock across processes. A second SQLite file holds an exclusive lock
+   * for the time (the operating system lets go of it if the process dies). PostgreSQL
+   * needs none: its steps lock for themselves.
+   */
+  startingAlone<T>(fn: () => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
@@ -48,6 +55,22 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
         return true
       } catch {
         return false
+      }
+    },
+    async startingAlone(fn) {
+      const file = options.sqliteFile ?? 'portal.db'
+      if (options.databaseUrl || file === ':memory:') return fn()
+      const lock = new SQLite(path.join(options.dataDir, `${file}.start-lock`))
+      try {
+        lock.pragma('busy_timeout = 120000')
+        lock.exec('begin exclusive')
+        try {
+          return await fn()
+        } finally {
+          lock.exec('commit')
+        }
+      } finally {
+        lock.close()
       }
     },
     close: () => db.destroy(),

@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig()
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
-    await migrateToLatest(database)
+    await database.startingAlone(() => migrateToLatest(database))
     const accounts = createAccountService({
       repo: createIdentityRepository(database.db),
       mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),

@@ -89,7 +89,7 @@ export async function seedScale(target = scaleTarget): Promise<number> {
   const config = loadConfig()
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
-    await migrateToLatest(database)
+    await database.startingAlone(() => migrateToLatest(database))
     const repo = createCatalogueRepository(database.db, database.dialect)
     const source = await loadCatalogueSource(servicesDir)
     await seedCatalogue(repo, source)

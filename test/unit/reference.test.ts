@@ -48,8 +48,10 @@ describe('application references', () => {
     assert.ok(swapsCaught / swaps > 0.9, `${swapsCaught} of ${swaps} swaps caught`)
   })
 
-  it('are unguessable enough: no repeats in 20,000', () => {
+  it('are unguessable enough: at most one repeat in 20,000', () => {
+    // 35 random bits a month: one pair in 20,000 turns up about once in 170 runs (the
+    // portal draws again when a reference is taken); two pairs, once in 60,000 runs.
     const seen = new Set(Array.from({ length: 20_000 }, () => newReference()))
-    assert.equal(seen.size, 20_000)
+    assert.ok(seen.size >= 19_999, `${20_000 - seen.size} repeats`)
   })
 })
