@@ -4,20 +4,12 @@ import request from 'supertest'
 import type { Agent } from 'supertest'
 import { answer, start, submit } from '../support/applying.js'
 import { csrfFrom, emailsTo, linkIn } from '../support/browserless.js'
-import { devClient, startDevIdentityProvider, type DevIdentityProvider } from '../support/identityProvider.js'
-import { nationalSignIn } from '../support/nationalSignIn.js'
-import { createTestPortal, testPublicUrl, type TestPortal } from '../support/testApp.js'
+import { nationalSignIn, portalWithDevProvider } from '../support/nationalSignIn.js'
+import { testPublicUrl } from '../support/testApp.js'
 
-let idp: DevIdentityProvider
-let portal: TestPortal
-before(async () => {
-  idp = await startDevIdentityProvider({ redirectUris: [`${testPublicUrl}/auth/national/callback`] })
-  portal = await createTestPortal({ nationalId: { issuer: idp.issuer, ...devClient } })
-})
-after(async () => {
-  await portal.close()
-  await idp.close()
-})
+let portal: Awaited<ReturnType<typeof portalWithDevProvider>>
+before(async () => { portal = await portalWithDevProvider() })
+after(async () => { await portal.close() })
 
 async function addEmail(agent: Agent, email: string) {
   const _csrf = await csrfFrom(agent, '/account/profile')

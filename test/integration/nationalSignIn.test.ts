@@ -2,21 +2,14 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import request from 'supertest'
 import { csrfFrom, sessionCookie } from '../support/browserless.js'
-import { devClient, startDevIdentityProvider, type DevIdentityProvider } from '../support/identityProvider.js'
-import { nationalSignIn, throughProvider } from '../support/nationalSignIn.js'
+import { devClient } from '../support/identityProvider.js'
+import { nationalSignIn, portalWithDevProvider, throughProvider } from '../support/nationalSignIn.js'
 import { answer, start as startApplication, submit } from '../support/applying.js'
-import { createTestPortal, testPublicUrl, type TestPortal } from '../support/testApp.js'
+import { createTestPortal, testPublicUrl } from '../support/testApp.js'
 
-let idp: DevIdentityProvider
-let portal: TestPortal
-before(async () => {
-  idp = await startDevIdentityProvider({ redirectUris: [`${testPublicUrl}/auth/national/callback`] })
-  portal = await createTestPortal({ nationalId: { issuer: idp.issuer, ...devClient } })
-})
-after(async () => {
-  await portal.close()
-  await idp.close()
-})
+let portal: Awaited<ReturnType<typeof portalWithDevProvider>>
+before(async () => { portal = await portalWithDevProvider() })
+after(async () => { await portal.close() })
 
 type Start = { headers: Record<string, string> }
 const db = () => portal.database.handle.db
@@ -35,7 +28,7 @@ describe('national sign-in (OpenID Connect against the development provider)', (
     const agent = request.agent(portal.app)
     const start = await agent.get('/auth/national').expect(302)
     const url = new URL(start.headers['location']!)
-    assert.equal(url.origin, new URL(idp.issuer).origin)
+    assert.equal(url.origin, new URL(portal.idp.issuer).origin)
     assert.equal(url.searchParams.get('response_type'), 'code')
     assert.equal(url.searchParams.get('client_id'), devClient.clientId)
     assert.equal(url.searchParams.get('redirect_uri'), `${testPublicUrl}/auth/national/callback`)

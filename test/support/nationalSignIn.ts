@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import type { Agent } from 'supertest'
 import { CookieJar, visit } from './cookieJar.js'
-import { testPublicUrl } from './testApp.js'
+import { devClient, startDevIdentityProvider, type DevIdentityProvider } from './identityProvider.js'
+import { createTestPortal, testPublicUrl, type TestPortal } from './testApp.js'
 
 /**
  * Runs the provider's side of a national sign-in that the portal started with `start`
@@ -31,4 +32,11 @@ export async function nationalSignIn(agent: Agent, sub: string, startPath = '/au
   const start = await agent.get(startPath).expect(302)
   const { callbackPath } = await throughProvider(start as unknown as { headers: Record<string, string> }, sub)
   return agent.get(callbackPath)
+}
+
+/** A test portal signing in through its own development identity provider; `close` stops both. */
+export async function portalWithDevProvider(): Promise<TestPortal & { idp: DevIdentityProvider }> {
+  const idp = await startDevIdentityProvider({ redirectUris: [`${testPublicUrl}/auth/national/callback`] })
+  const portal = await createTestPortal({ nationalId: { issuer: idp.issuer, ...devClient } })
+  return { ...portal, idp, close: async () => { await portal.close(); await idp.close() } }
 }
