@@ -29,6 +29,7 @@ const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.a
 const incoming = () => { try { return readdirSync(portal.deps.applications.uploadsDir) } catch { return [] } }
 const documentsOf = (reference: string) => portal.database.handle.db.selectFrom('documents').innerJoin('applications', 'applications.id', 'documents.application_id')
   .select(['documents.field_id', 'documents.size']).where('applications.reference', '=', reference).execute()
+  .then((rows) => rows.map((r) => ({ field_id: r.field_id, size: Number(r.size) })))
 
 let address = 40
 async function signedIn(email: string, password: string): Promise<{ agent: Agent, cookie: string }> {
