@@ -32,6 +32,9 @@ const insertOutbox = prepared((db, o: { id: string, application_id: string, agen
 }))
 const insertNotification = prepared((db, n: { user_id: string, application_id: string, at: string, status: ApplicationStatus, message: string | null }) =>
   db.insertInto('notifications').values({ user_id: n.user_id, application_id: n.application_id, at: n.at, status: n.status, message: n.message, read_at: null }))
+// At submission, for each question that no longer applies: one statement, compiled once.
+const deleteFieldDocuments = prepared((db, a: { application_id: string, field_id: string }) =>
+  db.deleteFrom('documents').where('application_id', '=', a.application_id).where('field_id', '=', a.field_id))
 const selectByReference = prepared((db, a: { reference: string }) => db.selectFrom('applications').selectAll().where('reference', '=', a.reference))
 const updateStatus = prepared((db, a: { id: string, from: ApplicationStatus, to: ApplicationStatus, updated_at: string }) =>
   db.updateTable('applications').set({ status: a.to, updated_at: a.updated_at }).where('id', '=', a.id).where('status', '=', a.from))
@@ -180,8 +183,9 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       })
     },
 
-    async removeDocumentsIn(trx: Transaction<Database>, applicationId: string, ids: string[]): Promise<void> {
-      await trx.deleteFrom('documents').where('application_id', '=', applicationId).where('id', 'in', ids).execute()
+    /** Drops the documents uploaded for a question, inside the caller's transaction. */
+    async removeFieldDocuments(trx: Transaction<Database>, applicationId: string, fieldId: string): Promise<void> {
+      await deleteFieldDocuments(trx, { application_id: applicationId, field_id: fieldId })
     },
 
     async removeDocument(applicationId: string, id: string): Promise<void> {

@@ -327,13 +327,14 @@ export function createApplicationService(deps: ApplicationDeps) {
         answers: JSON.stringify(answers), profile: JSON.stringify(profile), submitted_at: submittedAt, current_page: null,
         applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
       }
-      // Documents of questions that no longer apply (an answer changed since) stay behind.
+      // Documents of questions that no longer apply (an answer changed since) stay behind:
+      // dropped in the submission's own transaction, without a read beside it.
       const applicable = new Set(visiblePages(form, answers).flatMap((p) => visibleFields(p, answers)).filter((f) => f.type === 'file').map((f) => f.id))
-      const stale = (await repo.documents(app.id)).filter((d) => !applicable.has(d.field_id)).map((d) => d.id)
+      const stale = form.pages.flatMap((p) => p.fields).filter((f) => f.type === 'file' && !applicable.has(f.id)).map((f) => f.id)
       const moved = await repo.commit(async (trx) => {
         const ok = await repo.markSubmitted(trx, app.id, changes)
         if (!ok) return false
-        if (stale.length) await repo.removeDocumentsIn(trx, app.id, stale)
+        for (const field of stale) await repo.removeFieldDocuments(trx, app.id, field)
         await repo.addEvent(trx, { applicationId: app.id, actorId: user.id, actorKind: 'citizen', from: 'draft', to: 'submitted' }, submittedAt)
         await repo.addOutbox(trx, app.id, app.agency_id)
         await writeAudit(trx, {
