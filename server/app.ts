@@ -1,18 +1,14 @@
 import express, { type RequestHandler } from 'express'
-import type { Store as RateLimitStore } from 'express-rate-limit'
-import type { Store as SessionStore } from 'express-session'
 import type { Logger } from 'pino'
-import type { CatalogueService } from './domain/catalogue/catalogueService.js'
-import type { ApplicationService } from './domain/applications/applicationService.js'
-import type { AccountService } from './domain/identity/accountService.js'
-import type { BusinessService } from './domain/identity/businessService.js'
+import type { Config } from './config.js'
+import type { Services } from './services.js'
 import { createRequestLogger } from './logger.js'
 import { publicDir, viewsDir } from './paths.js'
 import { accountRoutes } from './routes/accountRoutes.js'
 import { apiRoutes } from './routes/apiRoutes.js'
 import { applicationRoutes, uploadPaths } from './routes/applicationRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
-import { healthRoutes, type Health } from './routes/healthRoutes.js'
+import { healthRoutes } from './routes/healthRoutes.js'
 import { nationalAuthRoutes } from './routes/nationalAuthRoutes.js'
 import { profileRoutes } from './routes/profileRoutes.js'
 import { sessionNoticeRoutes } from './routes/sessionNoticeRoutes.js'
@@ -30,18 +26,11 @@ import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { setUpStaticSecurityHeaders, setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
-  config: {
-    production: boolean, trustProxy: number | string | false, catalogueCacheSeconds: number, sessionSecret: string, publicUrl: string
-    nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
-  }
+  config: Pick<Config, 'production' | 'trustProxy' | 'catalogueCacheSeconds' | 'sessionSecret' | 'publicUrl' | 'nationalId'>
   logger: Logger
-  catalogue: CatalogueService
-  accounts: AccountService
-  businesses: BusinessService
-  applications: ApplicationService
-  sessionStore: SessionStore
-  rateLimitStore: (prefix: string) => RateLimitStore
-  health: Health
+  services: Services
+  /** for /readyz: false while the process drains; the database's answer by default */
+  ready?: () => Promise<boolean>
 }
 
 // The Agency and open-data APIs are stateless (bearer keys, no cookies): no session,
@@ -51,7 +40,8 @@ const exceptApi = (handlers: RequestHandler[]): RequestHandler[] => handlers.map
 
 /** Builds the web application. No I/O, never listens: server/index.ts does that. */
 export function createApp(deps: AppDeps): express.Application {
-  const { config, logger, catalogue, accounts, health } = deps
+  const { config, logger, services } = deps
+  const { catalogue, accounts, applications, businesses, rateLimitStore } = services
   const app = express()
   app.set('trust proxy', config.trustProxy)
   app.set('views', viewsDir)
@@ -63,7 +53,7 @@ export function createApp(deps: AppDeps): express.Application {
   const staticHeaders = setUpStaticSecurityHeaders()
   app.use(forItsPaths(assets.router, staticHeaders))
   app.use(createRequestLogger(logger))
-  app.use(forItsPaths(healthRoutes(health), staticHeaders))
+  app.use(forItsPaths(healthRoutes({ ready: deps.ready ?? services.databaseReady }), staticHeaders))
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
   app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
@@ -77,7 +67,7 @@ export function createApp(deps: AppDeps): express.Application {
   const authenticator = createAuthenticator(accounts)
   const csrf = setUpCsrf({ multipartPaths: uploadPaths })
   app.use(...exceptApi([
-    ...setUpSession({ production: config.production, secret: config.sessionSecret, store: deps.sessionStore }),
+    ...setUpSession({ production: config.production, secret: config.sessionSecret, store: services.sessionStore }),
     csrf.check,
     ...setUpAuth(authenticator),
   ]))
@@ -85,11 +75,11 @@ export function createApp(deps: AppDeps): express.Application {
   const routers = [
     catalogueRoutes(catalogue, pages),
     sessionNoticeRoutes.timedOut,
-    accountRoutes({ accounts, authenticator, rateLimitStore: deps.rateLimitStore }),
+    accountRoutes({ accounts, authenticator, rateLimitStore: rateLimitStore }),
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
-    profileRoutes({ accounts, businesses: deps.businesses }),
-    staffRoutes({ accounts, catalogue, applications: deps.applications }),
-    applicationRoutes({ applications: deps.applications, catalogue, businesses: deps.businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: deps.rateLimitStore }),
+    profileRoutes({ accounts, businesses: businesses }),
+    staffRoutes({ accounts, catalogue, applications: applications }),
+    applicationRoutes({ applications: applications, catalogue, businesses: businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
     apiRoutes(catalogue, config.publicUrl),
   ]

@@ -1,117 +1,34 @@
+// The web process: config → database → migrate → agencies → services → seed →
+// background → app → listen, and a graceful stop.
 import closeWithGrace from 'close-with-grace'
 import { createApp } from './app.js'
+import { startBackground, type Background } from './background/startBackground.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/database.js'
-import { createCatalogueRepository } from './db/catalogueRepository.js'
-import { createIdentityRepository } from './db/identityRepository.js'
-import { DatabaseRateLimitStore } from './db/rateLimitStore.js'
-import { DatabaseSessionStore } from './db/sessionStore.js'
-import { createAccountService } from './domain/identity/accountService.js'
-import { createLocalBusinessRegistry } from './domain/identity/businessRegistry.js'
-import { createBusinessService } from './domain/identity/businessService.js'
-import { demoAccounts } from './domain/identity/demoAccounts.js'
-import { createMailer } from './mail.js'
-import { migrateToLatest } from './db/migrate.js'
-import { loadCatalogueSource } from './domain/catalogue/manifest.js'
-import { seedCatalogue } from './domain/catalogue/seedCatalogue.js'
 import { createLogger } from './logger.js'
-import { createApplications, createBackground } from './background.js'
-import type { BackgroundMessage } from './backgroundWorker.js'
-import type { DatabaseHandle } from './db/database.js'
-import type { Mailer } from './domain/identity/mailer.js'
-import { Worker } from 'node:worker_threads'
-import { fileURLToPath } from 'node:url'
-import type { Logger } from 'pino'
-import path from 'node:path'
-import { servicesDir } from './paths.js'
+import { createMailer } from './mail/mailer.js'
+import { createServices } from './services.js'
+import { loadAgencies, migrate, seed } from './start.js'
 
-/**
- * The background queues in a worker thread of their own (the default), woken by a
- * message after each commit; or beside the web (BACKGROUND=inline).
- */
-async function startBackground(config: Config, database: DatabaseHandle, mailer: Mailer, logger: Logger) {
-  if (config.background === 'inline') {
-    const inline = await createBackground(config, database, mailer, logger)
-    inline.start()
-    return inline
-  }
-  // Compiled: backgroundWorker.js beside this file. From the TypeScript source (npm run
-  // dev, the process tests) the thread registers tsx first: it does not inherit the loader.
-  const fromSource = path.extname(fileURLToPath(import.meta.url)) === '.ts'
-  const entry = new URL(`./backgroundWorker${fromSource ? '.ts' : '.js'}`, import.meta.url)
-  const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`, { eval: true })
-    : new Worker(entry)
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve())
-    worker.once('error', reject)
-  })
-  let stopping = false
-  worker.on('error', (err) => logger.fatal({ err }, 'background thread failed'))
-  // A background thread that dies takes deliveries and emails with it: the process
-  // exits so that it is restarted; everything owed is in the database.
-  worker.on('exit', (code) => {
-    if (!stopping) {
-      logger.fatal({ code }, 'background thread exited')
-      process.exit(1)
-    }
-  })
-  const post = (message: BackgroundMessage) => () => worker.postMessage(message)
-  return {
-    wake: { dispatch: post('dispatch'), mail: post('mail') },
-    async stop() {
-      stopping = true
-      const exited = new Promise((resolve) => worker.once('exit', resolve))
-      worker.postMessage('stop')
-      await exited
-    },
-  }
-}
-
-// Composition root: config → db → migrate → seed → domain → background → app → listen.
 async function main(config: Config) {
   const logger = createLogger(config.logLevel)
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   logger.info({ dialect: database.dialect, dataDir: config.dataDir }, 'database opened')
-  const applied = await database.startingAlone(() => migrateToLatest(database))
-  if (applied.length) logger.info({ applied }, 'migrations applied')
+  await migrate(database, logger)
 
-  const catalogueRepository = createCatalogueRepository(database.db, database.dialect)
-  const source = await loadCatalogueSource(servicesDir)
-  if (config.seedCatalogue) {
-    const loaded = await seedCatalogue(catalogueRepository, source)
-    if (loaded.length) logger.info({ files: loaded.length }, 'catalogue manifests loaded')
-  }
-
-  const identityRepository = createIdentityRepository(database.db)
+  const agencies = await loadAgencies()
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir })
-  const accounts = createAccountService({
-    repo: identityRepository,
-    mailer,
-    publicUrl: config.publicUrl,
-  })
-  if (!config.production) {
-    const created = await accounts.ensureDemoAccounts(demoAccounts)
-    if (created) logger.info({ created }, 'demo accounts created (not in production; see README)')
-  }
-
-  const registry = await createLocalBusinessRegistry(identityRepository)
-  const background = await startBackground(config, database, mailer, logger)
-  const { catalogue, applications } = createApplications(config, database, background.wake)
+  let background: Background | undefined
+  // With a background thread, a commit here wakes the thread's queues, not this thread's.
+  const wake = config.background === 'thread'
+    ? { dispatch: () => background?.wake.dispatch(), mail: () => background?.wake.mail() }
+    : undefined
+  const services = createServices(config, { database, mailer, logger, handlers: agencies.handlers, wake })
+  await seed(services, config, agencies, logger)
+  background = await startBackground(config, services, logger)
 
   let shuttingDown = false
-  const app = createApp({
-    config,
-    logger,
-    catalogue,
-    accounts,
-    businesses: createBusinessService({ repo: identityRepository, registry }),
-    applications,
-    sessionStore: new DatabaseSessionStore(database.db),
-    rateLimitStore: (prefix) => new DatabaseRateLimitStore(database.db, prefix),
-    health: { ready: async () => !shuttingDown && database.ping() },
-  })
-
+  const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady() })
   const server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
@@ -132,7 +49,7 @@ async function main(config: Config) {
     const idleCloser = setInterval(() => server.closeIdleConnections(), 100)
     await closed
     clearInterval(idleCloser)
-    await background.stop()
+    await background?.stop()
     mailer.close()
     await database.close()
     logger.info('shut down cleanly')

@@ -18,3 +18,6 @@ export const projectRoot = findRoot(path.dirname(fileURLToPath(import.meta.url))
 export const viewsDir = path.join(projectRoot, 'views')
 export const publicDir = path.join(projectRoot, 'public')
 export const servicesDir = path.join(projectRoot, 'services')
+// Agency handlers are code: compiled, they are dist/services/<agency>/handler.js.
+const fromSource = path.extname(fileURLToPath(import.meta.url)) === '.ts'
+export const handlersDir = fromSource ? servicesDir : path.join(projectRoot, 'dist', 'services')

@@ -10,7 +10,7 @@ import type { TranslationKey } from '../i18n/messages.js'
 import { allow, type Authenticator } from '../web/setUpAuth.js'
 import { limiter } from '../web/rateLimit.js'
 import { checkForm } from '../web/validation.js'
-import { assuranceOf, requestContext, safeNext, signInAndRedirect } from './signIn.js'
+import { assuranceOf, requestContext, safeNext, signInAndRedirect } from '../web/requestContext.js'
 
 
 

@@ -3,8 +3,8 @@ import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import type { Service, ServiceSummary } from '../domain/catalogue/types.js'
 import { notFound } from '../web/httpErrors.js'
 import { inputParser, rules } from '../web/validation.js'
-import { catalogueQueryRules } from './catalogueQuery.js'
-import { openApiDocument } from './openApiDocument.js'
+import { catalogueQueryRules } from '../web/catalogueQuery.js'
+import { openApiDocument } from '../web/openApiDocument.js'
 
 const parseApiQuery = inputParser({ ...catalogueQueryRules, pageSize: rules.integer(1, 100, 20) })
 

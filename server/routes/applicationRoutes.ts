@@ -10,7 +10,7 @@ import type { BusinessService } from '../domain/identity/businessService.js'
 import { HttpError } from '../web/httpErrors.js'
 import { limiter } from '../web/rateLimit.js'
 import { allow } from '../web/setUpAuth.js'
-import { assuranceOf, requestContext } from './signIn.js'
+import { assuranceOf, requestContext } from '../web/requestContext.js'
 import { parseReference } from '../domain/applications/reference.js'
 import { parseStatusSecret } from '../domain/applications/statusSecret.js'
 

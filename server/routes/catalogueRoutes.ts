@@ -2,7 +2,7 @@ import { Router } from 'express'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { notFound } from '../web/httpErrors.js'
 import type { PageCache } from '../web/pageCache.js'
-import { parseCatalogueQuery, parsePageOnly } from './catalogueQuery.js'
+import { parseCatalogueQuery, parsePageOnly } from '../web/catalogueQuery.js'
 
 const pageSize = 20
 

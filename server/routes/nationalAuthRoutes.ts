@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import type { AccountService } from '../domain/identity/accountService.js'
 import { nationalClaims } from '../domain/identity/nationalIdentity.js'
 import type { Authenticator } from '../web/setUpAuth.js'
-import { requestContext, safeNext, signInAndRedirect } from './signIn.js'
+import { requestContext, safeNext, signInAndRedirect } from '../web/requestContext.js'
 
 export interface NationalSignInSettings {
   issuer: string

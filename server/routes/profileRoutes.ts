@@ -8,7 +8,7 @@ import { HttpError } from '../web/httpErrors.js'
 import { allow } from '../web/setUpAuth.js'
 import { checkForm } from '../web/validation.js'
 import { emailTexts } from '../i18n/emailTexts.js'
-import { requestContext } from './signIn.js'
+import { requestContext } from '../web/requestContext.js'
 
 const blankAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUndefined, schema.optional())

@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import { idleMinutes } from '../web/setUpSession.js'
-import { safeNext } from './signIn.js'
+import { safeNext } from '../web/requestContext.js'
 
 const warningSeconds = 120
 

@@ -9,7 +9,7 @@ import type { ApplicationStatus } from '../db/schema.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
 import { allow } from '../web/setUpAuth.js'
-import { requestContext } from './signIn.js'
+import { requestContext } from '../web/requestContext.js'
 
 const pageSize = 100
 const auditQuery = z.object({

@@ -3,13 +3,14 @@
 // The new person receives an email with a single-use link (72 hours) to set a password.
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../config.js'
+import { pino } from 'pino'
 import { openDatabase } from '../db/database.js'
-import { createIdentityRepository } from '../db/identityRepository.js'
-import { migrateToLatest } from '../db/migrate.js'
-import { AccountRefused, createAccountService, roles, type Role } from '../domain/identity/accountService.js'
+import { AccountRefused, roles, type Role } from '../domain/identity/accountService.js'
 import { emailTexts } from '../i18n/emailTexts.js'
 import { translator } from '../i18n/messages.js'
-import { createMailer } from '../mail.js'
+import { createMailer } from '../mail/mailer.js'
+import { createServices } from '../services.js'
+import { migrate } from '../start.js'
 
 const usage = `usage: npm run portal -- user:create --email EMAIL --name "FULL NAME" --role ${roles.join('|')} [--agency AGENCY_ID]`
 
@@ -25,11 +26,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig()
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
-    await database.startingAlone(() => migrateToLatest(database))
-    const accounts = createAccountService({
-      repo: createIdentityRepository(database.db),
+    await migrate(database)
+    const { accounts } = createServices(config, {
+      database, handlers: {}, logger: pino({ level: 'silent' }),
       mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
-      publicUrl: config.publicUrl,
     })
     const user = await accounts.createAccount(
       { email: values.email, fullName: values.name ?? values.email, role: values.role as Role, agencyId: values.agency },

@@ -3,14 +3,14 @@
 // the real catalogue. The generated services are plausible combinations of real
 // actions and subjects, marked as generated in their source note; their ids start
 // with "tt-" so they never collide with real ones.
+import { pino } from 'pino'
 import { loadConfig } from '../config.js'
-import { createCatalogueRepository } from '../db/catalogueRepository.js'
 import { openDatabase } from '../db/database.js'
-import { migrateToLatest } from '../db/migrate.js'
-import { loadCatalogueSource } from '../domain/catalogue/manifest.js'
-import { seedCatalogue, serviceRecord } from '../domain/catalogue/seedCatalogue.js'
+import type { ServiceManifest } from '../domain/catalogue/manifest.js'
 import type { Localized } from '../domain/catalogue/types.js'
-import { servicesDir } from '../paths.js'
+import { createMailer } from '../mail/mailer.js'
+import { createServices } from '../services.js'
+import { loadAgencies, migrate } from '../start.js'
 
 const L = (vi: string, en: string, fr: string): Localized => ({ vi, en, fr })
 
@@ -89,22 +89,24 @@ export async function seedScale(target = scaleTarget): Promise<number> {
   const config = loadConfig()
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
-    await database.startingAlone(() => migrateToLatest(database))
-    const repo = createCatalogueRepository(database.db, database.dialect)
-    const source = await loadCatalogueSource(servicesDir)
-    await seedCatalogue(repo, source)
-    const agencies = source.agencies.map((a) => a.content.agency)
-    const real = await repo.countServices()
-    const wanted = Math.max(0, target - real)
-    await repo.inTransaction(async (trx) => {
-      for (let n = 0; n < wanted; n++) {
+    await migrate(database)
+    const agencies = await loadAgencies()
+    const { seeding } = createServices(config, {
+      database, handlers: agencies.handlers, logger: pino({ level: 'silent' }),
+      mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
+    })
+    await seeding.catalogue(agencies.source)
+    const owners = agencies.source.agencies.map((a) => a.content.agency)
+    const real = agencies.source.agencies.reduce((n, a) => n + a.content.services.length, 0)
+    const generated: Array<{ service: ServiceManifest, agency: (typeof owners)[number] }> = []
+    for (let n = 0; n < Math.max(0, target - real); n++) {
         const action = actions[n % actions.length]!
         const [subject, lifeEvent] = subjects[Math.floor(n / actions.length) % subjects.length]!
         const qualifier = qualifiers[Math.floor(n / (actions.length * subjects.length)) % qualifiers.length]!
         const name = L(`${action.vi} ${subject.vi} ${qualifier.vi}`, `${action.en} ${subject.en} ${qualifier.en}`,
           `${action.fr} ${subject.fr} ${qualifier.fr}`)
-        const agency = agencies[n % agencies.length]!
-        await repo.upsertService(trx, serviceRecord({
+        const agency = owners[n % owners.length]!
+        generated.push({ agency, service: {
           id: `tt-${String(n + 1).padStart(5, '0')}`,
           name,
           description: L(`Thủ tục ${name.vi}, do ${agency.name.vi} giải quyết.`, `${name.en}, handled by ${agency.name.en}.`,
@@ -120,10 +122,9 @@ export async function seedScale(target = scaleTarget): Promise<number> {
           lifeEvents: [lifeEvent],
           popularity: n % 10,
           sourceNote: L('Thủ tục giả lập do npm run seed:scale tạo ra để kiểm thử tải; không phải thủ tục thật.', 'A made-up service created by npm run seed:scale for load tests; not a real service.', 'Démarche fictive créée par npm run seed:scale pour les tests de charge ; ce n’est pas une vraie démarche.'),
-        }, agency))
-      }
-    })
-    return await repo.countServices()
+        } })
+    }
+    return await seeding.extraServices(generated)
   } finally {
     await database.close()
   }

@@ -1,7 +1,7 @@
 // Commune police: residence registration (Luật Cư trú 2020).
 import type { AgencyHandler } from '../../server/domain/routing/handlerContract.js'
 
-export const congAnCapXa: AgencyHandler = {
+const handler: AgencyHandler = {
   async handle(application) {
     const a = application.answers
     if (application.serviceId === 'dang-ky-tam-tru') {
@@ -15,3 +15,5 @@ export const congAnCapXa: AgencyHandler = {
     return { outcome: 'accepted' }
   },
 }
+
+export default handler

@@ -1,7 +1,7 @@
 // Department of Justice: judicial record certificates (Luật Lý lịch tư pháp 2009).
 import type { AgencyHandler } from '../../server/domain/routing/handlerContract.js'
 
-export const soTuPhap: AgencyHandler = {
+const handler: AgencyHandler = {
   async handle(application, ctx) {
     if (application.serviceId.startsWith('cap-phieu-ly-lich-tu-phap')) {
       // A criminal-record certificate is only issued to a person identified at level 2.
@@ -18,3 +18,5 @@ export const soTuPhap: AgencyHandler = {
     return { outcome: 'accepted', agencyReference: `LLTP-${application.reference.slice(3, 7)}-${String(number).padStart(6, '0')}` }
   },
 }
+
+export default handler

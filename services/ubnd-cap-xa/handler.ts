@@ -4,7 +4,7 @@ import type { AgencyHandler } from '../../server/domain/routing/handlerContract.
 
 const daysBetween = (from: string, to: string) => Math.floor((Date.parse(to) - Date.parse(from)) / 86_400_000)
 
-export const ubndCapXa: AgencyHandler = {
+const handler: AgencyHandler = {
   async handle(application, ctx) {
     const a = application.answers
     if (application.serviceId === 'dang-ky-khai-sinh' && typeof a['childBirthdate'] === 'string') {
@@ -31,3 +31,5 @@ export const ubndCapXa: AgencyHandler = {
     return { outcome: 'accepted' }
   },
 }
+
+export default handler

@@ -16,7 +16,7 @@ let stop: () => Promise<void>
 
 before(async () => {
   portal = await createTestPortal()
-  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
   const running = await portalInChromium(portal)
   base = running.base
   browser = running.browser

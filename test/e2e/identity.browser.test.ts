@@ -23,7 +23,7 @@ before(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   idp = await startDevIdentityProvider({ redirectUris: [`${base}/auth/national/callback`] })
   portal = await createTestPortal({ publicUrl: base, nationalId: { issuer: idp.issuer, ...devClient } })
-  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
   server.on('request', portal.app)
   browser = await launchChromium()
 })

@@ -17,7 +17,7 @@ const officer = { email: 'police.e2e@example.vn', password: 'mật khẩu cán b
 
 before(async () => {
   portal = await createTestPortal()
-  await portal.deps.accounts.ensureDemoAccounts([...demoAccounts, officer])
+  await portal.services.accounts.ensureDemoAccounts([...demoAccounts, officer])
   reference = (await submitted(portal, await citizen(portal, 'phone.user@example.vn'))).reference
   await portal.dispatcher.drain()
   ;({ browser, base, stop } = await portalInChromium(portal))

@@ -10,7 +10,7 @@ import { createTestPortal, type TestPortal } from '../support/testApp.js'
 let portal: TestPortal
 before(async () => {
   portal = await createTestPortal()
-  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
   await portal.database.handle.db.updateTable('users').set({ locked_until: '2999-01-01T00:00:00.000Z' }).where('email', '=', demoAccounts[1]!.email).execute()
 })
 after(async () => { await portal.close() })

@@ -13,7 +13,7 @@ import { createTestPortal, type TestPortal } from '../support/testApp.js'
 let portal: TestPortal
 before(async () => {
   portal = await createTestPortal()
-  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
 })
 after(async () => { await portal.close() })
 
@@ -200,7 +200,7 @@ describe('applying online: birth registration', () => {
     assert.equal(download.headers['content-type'], 'application/pdf')
     const _csrf = await csrfFrom(other, '/account/sign-in')
     // A different person: register one quickly through the account service.
-    await portal.deps.accounts.ensureDemoAccounts([{ email: 'khac@example.vn', fullName: 'Người Khác', role: 'citizen', password: 'một mật khẩu khác dài' }])
+    await portal.services.accounts.ensureDemoAccounts([{ email: 'khac@example.vn', fullName: 'Người Khác', role: 'citizen', password: 'một mật khẩu khác dài' }])
     const stranger = await signedIn('khac@example.vn', 'một mật khẩu khác dài')
     await stranger.get(`/applications/${reference}`).expect(404)
     await stranger.get(`/applications/${reference}/documents/${doc.id}`).expect(404)

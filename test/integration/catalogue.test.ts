@@ -16,9 +16,9 @@ describe('catalogue pages', () => {
     const vietnamese = /[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐăơư]/
     // Official form codes (11/ĐK, TK01) are names, not text to translate.
     const visible = (html: string) => html.replace(/[\p{Lu}\d]*Đ[\p{Lu}\d/-]*/gu, '').replace(/<head>[\s\S]*?<\/head>/, '').replace(/<span lang="vi" class="legal-title">[^<]*<\/span>/g, '').replace(/<(a|span)[^>]*lang="vi"[^>]*>Tiếng Việt<\/\1>/g, '').replace(/<[^>]+>/g, ' ')
-    const ids = (await portal.deps.catalogue.find({ lang: 'vi', page: 1, pageSize: 100 })).items.map((s) => s.id)
+    const ids = (await portal.services.catalogue.find({ lang: 'vi', page: 1, pageSize: 100 })).items.map((s) => s.id)
     assert.ok(ids.length >= 55)
-    const agencies = [...new Set((await portal.deps.catalogue.find({ lang: 'vi', page: 1, pageSize: 100 })).items.map((s) => s.agency.id))]
+    const agencies = [...new Set((await portal.services.catalogue.find({ lang: 'vi', page: 1, pageSize: 100 })).items.map((s) => s.agency.id))]
     for (const lang of ['en', 'fr']) {
       for (const path of [...ids.map((id) => `/services/${id}`), ...agencies.map((id) => `/agencies/${id}`)]) {
         const text = visible((await request(portal.app).get(`${path}?lang=${lang}`).expect(200)).text)

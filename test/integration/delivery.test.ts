@@ -103,7 +103,7 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
 
         // The agency fixes its side; the administrator redelivers: same webhook-id, received.
         fixed = true
-        assert.equal(await portal.deps.applications.redeliver(row.id, agency, 'admin-test', { ip: '127.0.0.1', requestId: 't' }), true)
+        assert.equal(await portal.services.applications.redeliver(row.id, agency, 'admin-test', { ip: '127.0.0.1', requestId: 't' }), true)
         await deliverAll(portal)
         assert.equal(server.accepted.size, 1)
         assert.equal(server.requests[1]!.id, row.id)

@@ -61,7 +61,7 @@ describe('the development identity provider as the README starts it', () => {
       const portal = await createTestPortal({ nationalId: { issuer, ...devClient } })
       try {
         lines.length = 0
-        const app = createApp({ ...portal.deps, logger })
+        const app = createApp({ ...portal.appDeps, logger })
         const res = await request(app).get('/auth/national?lang=en').expect(503)
         assert.match(res.text, expected)
         const logged = lines.map((l) => JSON.parse(l) as { level: number, msg: string, issuer: string }).find((l) => l.issuer === issuer)

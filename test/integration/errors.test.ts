@@ -15,7 +15,7 @@ const failing = new Proxy({}, {
 }) as CatalogueService
 
 function appWith(production: boolean) {
-  return createApp({ ...portal.deps, config: { ...portal.deps.config, production }, catalogue: failing })
+  return createApp({ ...portal.appDeps, config: { ...portal.appDeps.config, production }, services: { ...portal.services, catalogue: failing } })
 }
 
 describe('server errors', () => {

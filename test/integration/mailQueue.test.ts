@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createMailer } from '../../server/mail.js'
+import { createMailer } from '../../server/mail/mailer.js'
 import { citizen, submitted } from '../support/submissions.js'
 import { freePort, startSmtpServer } from '../support/smtpServer.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
@@ -68,8 +68,8 @@ describe('status emails through the mail queue, to a real SMTP server', () => {
     const app = await submitted(portal, user)
     await portal.dispatcher.drain()
     const received = (await db().selectFrom('applications').selectAll().where('id', '=', app.id).executeTakeFirstOrThrow())
-    const rejected = await portal.deps.applications.transition(received, 'rejected', { id: null, kind: 'officer' }, { message: 'Thiếu giấy tờ' })
-    await assert.rejects(portal.deps.applications.transition(rejected, 'withdrawn', { id: user.id, kind: 'citizen' }), /not allowed/)
+    const rejected = await portal.services.applications.transition(received, 'rejected', { id: null, kind: 'officer' }, { message: 'Thiếu giấy tờ' })
+    await assert.rejects(portal.services.applications.transition(rejected, 'withdrawn', { id: user.id, kind: 'citizen' }), /not allowed/)
     await portal.mailQueue.idle()
     const mails = await mailsOf(app.id)
     const events = await db().selectFrom('application_events').select('to_status').where('application_id', '=', app.id).where('to_status', '!=', 'submitted').orderBy('id').execute()

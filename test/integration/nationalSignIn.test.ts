@@ -112,7 +112,7 @@ describe('national sign-in (OpenID Connect against the development provider)', (
 
   it('links a national identity to a local account, and refuses it for a second account', async () => {
     const { demoAccounts } = await import('../../server/domain/identity/demoAccounts.js')
-    await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+    await portal.services.accounts.ensureDemoAccounts(demoAccounts)
     const agent = request.agent(portal.app)
     const _csrf = await csrfFrom(agent, '/account/sign-in')
     await agent.post('/account/sign-in').type('form').set('X-Forwarded-For', '198.51.100.60')

@@ -13,7 +13,7 @@ let portal: TestPortal
 before(async () => {
   idp = await startDevIdentityProvider({ redirectUris: [`${testPublicUrl}/auth/national/callback`] })
   portal = await createTestPortal({ nationalId: { issuer: idp.issuer, ...devClient } })
-  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
 })
 after(async () => {
   await portal.close()

@@ -12,7 +12,7 @@ let citizenId: string
 
 before(async () => {
   portal = await createTestPortal()
-  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
   let n = 80
   for (const account of demoAccounts) {
     const agent = request.agent(portal.app)

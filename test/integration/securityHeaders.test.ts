@@ -9,7 +9,7 @@ import { createTestPortal, testPublicUrl, type TestPortal } from '../support/tes
 let portal: TestPortal
 before(async () => {
   portal = await createTestPortal({ cacheSeconds: 60 })
-  await portal.deps.accounts.ensureDemoAccounts(demoAccounts)
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
 })
 after(async () => { await portal.close() })
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { describe, it } from 'node:test'
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server'
-import { smtpConnections } from '../../server/smtpConnections.js'
+import { smtpConnections } from '../../server/mail/smtpConnections.js'
 
 const envelope = (to: string) => ({ from: 'portal@test.vn', to: [to] })
 const message = (n: number) => `From: portal@test.vn\r\nTo: c${n}@example.vn\r\nSubject: ${n}\r\n\r\nmessage ${n}\r\n`

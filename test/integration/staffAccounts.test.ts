@@ -23,7 +23,7 @@ async function signIn(email: string, password: string) {
 
 describe('staff accounts', () => {
   it('an officer of one agency is created without a password and sets one through the emailed link', async () => {
-    const user = await portal.deps.accounts.createAccount({ email: 'Officer@Xa.gov.vn', fullName: 'Cán bộ Một', role: 'officer', agencyId: 'ubnd-cap-xa' }, texts, 'cli')
+    const user = await portal.services.accounts.createAccount({ email: 'Officer@Xa.gov.vn', fullName: 'Cán bộ Một', role: 'officer', agencyId: 'ubnd-cap-xa' }, texts, 'cli')
     assert.equal(user.role, 'officer')
     assert.equal(user.agency_id, 'ubnd-cap-xa')
     assert.equal(user.password_hash, null)
@@ -39,7 +39,7 @@ describe('staff accounts', () => {
     assert.ok(actions.some((a) => a.action === 'role.assigned' && a.actor_id === 'cli'))
   })
 
-  const refusals: Array<[string, Parameters<TestPortal['deps']['accounts']['createAccount']>[0], RegExp]> = [
+  const refusals: Array<[string, Parameters<TestPortal['services']['accounts']['createAccount']>[0], RegExp]> = [
     ['an officer without an agency', { email: 'a1@x.vn', fullName: 'A', role: 'officer' }, /needs --agency/],
     ['an unknown agency', { email: 'a2@x.vn', fullName: 'A', role: 'officer', agencyId: 'khong-co' }, /no agency "khong-co"/],
     ['an unknown role', { email: 'a3@x.vn', fullName: 'A', role: 'superuser' as never }, /unknown role "superuser"/],
@@ -47,20 +47,20 @@ describe('staff accounts', () => {
   ]
   for (const [what, input, message] of refusals) {
     it(`refuses ${what}`, async () => {
-      await assert.rejects(portal.deps.accounts.createAccount(input, texts, 'cli'), (e: unknown) => e instanceof AccountRefused && message.test(e.message))
+      await assert.rejects(portal.services.accounts.createAccount(input, texts, 'cli'), (e: unknown) => e instanceof AccountRefused && message.test(e.message))
     })
   }
 
   it('refuses an address that already has an account', async () => {
-    await portal.deps.accounts.createAccount({ email: 'dup@x.vn', fullName: 'A', role: 'auditor' }, texts, 'cli')
-    await assert.rejects(portal.deps.accounts.createAccount({ email: 'DUP@x.vn', fullName: 'B', role: 'admin' }, texts, 'cli'), /already has an account/)
+    await portal.services.accounts.createAccount({ email: 'dup@x.vn', fullName: 'A', role: 'auditor' }, texts, 'cli')
+    await assert.rejects(portal.services.accounts.createAccount({ email: 'DUP@x.vn', fullName: 'B', role: 'admin' }, texts, 'cli'), /already has an account/)
   })
 })
 
 describe('demo accounts (outside production)', () => {
   it('one per role, created once, each able to sign in with the README password', async () => {
-    assert.equal(await portal.deps.accounts.ensureDemoAccounts(demoAccounts), 4)
-    assert.equal(await portal.deps.accounts.ensureDemoAccounts(demoAccounts), 0)
+    assert.equal(await portal.services.accounts.ensureDemoAccounts(demoAccounts), 4)
+    assert.equal(await portal.services.accounts.ensureDemoAccounts(demoAccounts), 0)
     for (const account of demoAccounts) {
       const { agent, res } = await signIn(account.email, demoPassword)
       assert.equal(res.status, 303, account.email)

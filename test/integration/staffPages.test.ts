@@ -11,7 +11,7 @@ let portal: TestPortal
 const password = 'mật khẩu cán bộ thử nghiệm'
 before(async () => {
   portal = await createTestPortal()
-  await portal.deps.accounts.ensureDemoAccounts([...demoAccounts, { email: 'police@example.vn', fullName: 'Võ Văn Công', role: 'officer', agencyId: 'cong-an-cap-xa', password }])
+  await portal.services.accounts.ensureDemoAccounts([...demoAccounts, { email: 'police@example.vn', fullName: 'Võ Văn Công', role: 'officer', agencyId: 'cong-an-cap-xa', password }])
 })
 after(async () => { await portal.close() })
 
@@ -68,7 +68,7 @@ describe('the officer console', () => {
 
   it('shows that the citizen replied', async () => {
     const app = await portal.database.handle.db.selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow()
-    await portal.deps.applications.transition(app, 'in_review', { id: app.applicant_id, kind: 'citizen' }, { message: 'Đã gửi hợp đồng.' })
+    await portal.services.applications.transition(app, 'in_review', { id: app.applicant_id, kind: 'citizen' }, { message: 'Đã gửi hợp đồng.' })
     const inbox = await officer.get('/agency?lang=en').expect(200)
     const row = inbox.text.slice(inbox.text.indexOf(reference), inbox.text.indexOf('</tr>', inbox.text.indexOf(reference)))
     assert.match(row, /Citizen replied/)

@@ -15,7 +15,7 @@ let portal: TestPortal
 let server: http.Server
 before(async () => {
   portal = await createTestPortal()
-  await portal.deps.accounts.ensureDemoAccounts([...demoAccounts, { email: 'stranger@example.vn', fullName: 'Người Lạ', role: 'citizen', password: 'mật khẩu người lạ dài' }])
+  await portal.services.accounts.ensureDemoAccounts([...demoAccounts, { email: 'stranger@example.vn', fullName: 'Người Lạ', role: 'citizen', password: 'mật khẩu người lạ dài' }])
   server = portal.app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
 })
@@ -26,7 +26,7 @@ after(async () => {
 })
 
 const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(Math.max(0, size - 9), 0x20)])
-const incoming = () => { try { return readdirSync(portal.deps.applications.uploadsDir) } catch { return [] } }
+const incoming = () => { try { return readdirSync(portal.services.applications.uploadsDir) } catch { return [] } }
 const documentsOf = (reference: string) => portal.database.handle.db.selectFrom('documents').innerJoin('applications', 'applications.id', 'documents.application_id')
   .select(['documents.field_id', 'documents.size']).where('applications.reference', '=', reference).execute()
   .then((rows) => rows.map((r) => ({ field_id: r.field_id, size: Number(r.size) })))

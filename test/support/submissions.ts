@@ -13,13 +13,13 @@ export const temporaryResidenceAnswers = () => ({
 export async function citizen(portal: TestPortal, email: string): Promise<UserRow> {
   const existing = await portal.database.handle.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
   if (existing) return existing
-  await portal.deps.accounts.ensureDemoAccounts([{ email, fullName: 'Nguyễn Văn An', role: 'citizen', password: 'mật khẩu thử nghiệm dài' }])
+  await portal.services.accounts.ensureDemoAccounts([{ email, fullName: 'Nguyễn Văn An', role: 'citizen', password: 'mật khẩu thử nghiệm dài' }])
   return portal.database.handle.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow()
 }
 
 /** A submitted application made through the domain (the web journey has its own tests). */
 export async function submitted(portal: TestPortal, user: UserRow, serviceId = 'dang-ky-tam-tru', answers: Record<string, string> = temporaryResidenceAnswers()) {
-  const applications = portal.deps.applications
+  const applications = portal.services.applications
   const { application } = await applications.start(user, serviceId, undefined, { ip: '127.0.0.1', requestId: 'test' })
   await portal.database.handle.db.updateTable('applications').set({ answers: JSON.stringify(answers) }).where('id', '=', application.id).execute()
   const draft = (await portal.database.handle.db.selectFrom('applications').selectAll().where('id', '=', application.id).executeTakeFirstOrThrow())

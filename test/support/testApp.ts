@@ -5,32 +5,16 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { pino } from 'pino'
 import { createApp, type AppDeps } from '../../server/app.js'
-import { createCatalogueRepository } from '../../server/db/catalogueRepository.js'
-import { createIdentityRepository } from '../../server/db/identityRepository.js'
-import { DatabaseRateLimitStore } from '../../server/db/rateLimitStore.js'
-import { DatabaseSessionStore } from '../../server/db/sessionStore.js'
-import { createAccountService } from '../../server/domain/identity/accountService.js'
-import { createLocalBusinessRegistry } from '../../server/domain/identity/businessRegistry.js'
-import { createBusinessService } from '../../server/domain/identity/businessService.js'
-import { createMailer } from '../../server/mail.js'
+import { loadConfig } from '../../server/config.js'
 import { openDatabase, type DatabaseHandle } from '../../server/db/database.js'
 import { migrateToLatest } from '../../server/db/migrate.js'
-import { createCatalogueService } from '../../server/domain/catalogue/catalogueService.js'
-import { loadCatalogueSource } from '../../server/domain/catalogue/manifest.js'
-import { seedCatalogue } from '../../server/domain/catalogue/seedCatalogue.js'
-import { servicesDir } from '../../server/paths.js'
-import { createApplicationRepository } from '../../server/db/applicationRepository.js'
-import { createApplicationService } from '../../server/domain/applications/applicationService.js'
-import { createFileBlobStore } from '../../server/domain/applications/blobStore.js'
-import { statusEmail } from '../../server/domain/applications/statusEmail.js'
-import { createDispatcher, type Dispatcher } from '../../server/domain/routing/dispatcher.js'
-import { inProcessHandlers } from '../../services/handlers.js'
-import { agencyHandlers } from '../../server/domain/routing/agencyHandlers.js'
-import type { DispatcherOptions } from '../../server/domain/routing/dispatcher.js'
-import { createMailOutboxRepository } from '../../server/db/mailOutboxRepository.js'
-import { createMailQueue, type MailQueue, type MailQueueOptions } from '../../server/domain/queues/mailQueue.js'
 import type { Mailer } from '../../server/domain/identity/mailer.js'
+import type { MailQueue, MailQueueOptions } from '../../server/domain/queues/mailQueue.js'
+import type { Dispatcher, DispatcherOptions } from '../../server/domain/routing/dispatcher.js'
 import type { RemoteEndpoint } from '../../server/domain/routing/remoteHandler.js'
+import { createMailer } from '../../server/mail/mailer.js'
+import { createServices, type Services } from '../../server/services.js'
+import { loadAgencies, seed, type Agencies } from '../../server/start.js'
 
 export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test'
 export const usePostgres = process.env['TEST_DB'] === 'pg'
@@ -80,8 +64,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 export interface TestPortal {
   app: ReturnType<typeof createApp>
+  /** the composition root's services, as the web process has them */
+  services: Services
   /** what the app was built from, to build variants (a failing catalogue, production) */
-  deps: AppDeps
+  appDeps: AppDeps
   database: TestDatabase
   /** where the portal's emails are written (the file mailer used outside production) */
   mailDir: string
@@ -94,7 +80,11 @@ export interface TestPortal {
 
 export const testPublicUrl = 'http://portal.test'
 
-/** The whole app over a seeded test database, with every security feature on. */
+/**
+ * The whole app over a seeded test database, with every security feature on, built by
+ * the same composition root and start sequence as the portal (server/services.ts,
+ * server/start.ts) from the same settings a deployment reads.
+ */
 export async function createTestPortal(options: {
   production?: boolean, cacheSeconds?: number
   /** where the portal is reached, for links in emails and the national sign-in callback */
@@ -110,55 +100,42 @@ export async function createTestPortal(options: {
   mailQueue?: Partial<MailQueueOptions>
   /** the proxies believed; loopback by default, so tests can give each simulated person an address */
   trustProxy?: number | string | false
+  /** the agency folders; the project's services/ by default */
+  agencies?: Agencies
 } = {}): Promise<TestPortal> {
   const database = await createTestDatabase()
-  const repo = createCatalogueRepository(database.handle.db, database.handle.dialect)
-  await seedCatalogue(repo, await loadCatalogueSource(servicesDir))
-  const mailRoot = mkdtempSync(path.join(tmpdir(), 'portal-mail-'))
-  const { db } = database.handle
-  const identity = createIdentityRepository(db)
-  const mailer = createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir: mailRoot })
-  const catalogue = createCatalogueService(repo, { cacheSeconds: options.cacheSeconds ?? 0 })
-  const registry = await createLocalBusinessRegistry(identity)
-  const applicationRepository = createApplicationRepository(db, database.handle.dialect)
-  const mailOutbox = createMailOutboxRepository(database.handle.dialect)
-  const applications = createApplicationService({
-    repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(mailRoot, 'files')), wake: () => {},
-    tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: options.publicUrl ?? testPublicUrl }),
-    // Not started (no polling): each committed change has its email sent at once, as the portal does.
-    wakeMail: () => mailQueue.wake(),
-  })
-  const mailQueue = createMailQueue({ repo: mailOutbox, commit: applicationRepository.commit, mailer: options.mailer ?? mailer, logger: pino({ level: 'silent' }), options: options.mailQueue })
-  const routing = agencyHandlers(inProcessHandlers, options.agencyEndpoints ?? {}, { allowedPrivateRanges: options.endpointAllow ?? [], timeoutMs: 2_000 })
-  const dispatcher = createDispatcher({
-    repo: applicationRepository, dialect: database.handle.dialect, applications, ...routing, registry,
-    logger: pino({ level: 'silent' }), options: { baseDelayMs: 10, maxDelayMs: 50, ...options.dispatcher },
-  })
-  const deps: AppDeps = {
-    config: {
-      production: options.production ?? false, trustProxy: options.trustProxy ?? 'loopback', catalogueCacheSeconds: options.cacheSeconds ?? 0,
-      sessionSecret: 'test-session-secret-test-session-secret', publicUrl: options.publicUrl ?? testPublicUrl, nationalId: options.nationalId,
-    },
-    logger: pino({ level: 'silent' }),
-    catalogue,
-    accounts: createAccountService({
-      repo: identity,
-      mailer,
-      publicUrl: options.publicUrl ?? testPublicUrl,
-    }),
-    businesses: createBusinessService({ repo: identity, registry }),
-    applications,
-    sessionStore: new DatabaseSessionStore(db),
-    rateLimitStore: (prefix) => new DatabaseRateLimitStore(db, prefix),
-    health: { ready: () => database.handle.ping() },
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-data-'))
+  const config = {
+    ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir }),
+    production: options.production ?? false,
+    trustProxy: options.trustProxy ?? 'loopback',
+    catalogueCacheSeconds: options.cacheSeconds ?? 0,
+    sessionSecret: 'test-session-secret-test-session-secret',
+    publicUrl: options.publicUrl ?? testPublicUrl,
+    nationalId: options.nationalId,
+    agencyEndpoints: options.agencyEndpoints ?? {},
+    agencyEndpointAllow: options.endpointAllow ?? [],
+    agencyEndpointTimeoutMs: 2_000,
   }
-  const app = createApp(deps)
+  const logger = pino({ level: 'silent' })
+  const agencies = options.agencies ?? await loadAgencies()
+  const services = createServices(config, {
+    database: database.handle, logger, handlers: agencies.handlers,
+    mailer: options.mailer ?? createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir }),
+    // The dispatcher is not started (tests drain it); each committed change has its email
+    // sent at once, as the portal does.
+    wake: { dispatch: () => {} },
+    tuning: { dispatcher: { baseDelayMs: 10, maxDelayMs: 50, ...options.dispatcher }, mailQueue: options.mailQueue },
+  })
+  await seed(services, config, agencies, logger, { demoAccounts: false })
+  const appDeps: AppDeps = { config, logger, services }
+  const { dispatcher, mailQueue } = services.background
   return {
-    app, deps, database, mailDir: path.join(mailRoot, 'mail'), dispatcher, mailQueue,
+    app: createApp(appDeps), services, appDeps, database, mailDir: path.join(dataDir, 'mail'), dispatcher, mailQueue,
     close: async () => {
       await mailQueue.stop()
       await database.dispose()
-      rmSync(mailRoot, { recursive: true, force: true })
+      rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

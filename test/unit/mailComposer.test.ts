@@ -2,7 +2,7 @@
 // what it sends must still be a correct RFC 5322 / MIME message.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { textComposer } from '../../server/mail.js'
+import { textComposer } from '../../server/mail/mailer.js'
 
 /** Quoted-printable back to text: soft breaks joined, =XX bytes decoded as UTF-8. */
 const fromQuotedPrintable = (qp: string) => Buffer.from(qp.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')

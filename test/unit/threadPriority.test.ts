@@ -6,7 +6,7 @@ import { niceOf } from '../support/process.js'
 
 describe('lowerThisThreadPriority (Linux)', () => {
   it('lowers the calling thread only, and never raises it again', async () => {
-    const module = new URL('../../server/threadPriority.ts', import.meta.url).href
+    const module = new URL('../../server/background/threadPriority.ts', import.meta.url).href
     // A worker thread calls it twice: to 7, then to 3 (which must leave it at 7).
     const worker = new Worker(`
       const { parentPort } = require('node:worker_threads')

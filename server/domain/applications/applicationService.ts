@@ -319,7 +319,8 @@ export function createApplicationService(deps: ApplicationDeps) {
       const incomplete = firstIncompletePage(form, answers)
       if (incomplete) throw new Incomplete(incomplete)
       const profile = declaredProfile(form, user)
-      const birthdate = profile['birthdate'] ?? (typeof answers['applicantBirthdate'] === 'string' ? answers['applicantBirthdate'] : null) ?? user.birthdate
+      const answered = form.applicantBirthdate ? answers[form.applicantBirthdate] : undefined
+      const birthdate = profile['birthdate'] ?? (typeof answered === 'string' ? answered : null) ?? user.birthdate
       // Without a birthdate, a visitor checks the status with a second code, shown once.
       const statusCode = birthdate ? undefined : randomBytes(5).toString('hex').toUpperCase()
       const submittedAt = new Date().toISOString()

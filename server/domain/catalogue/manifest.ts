@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
-import { formSchema } from '../forms/formSchema.js'
+import { formSchema, type FormDefinition } from '../forms/formSchema.js'
 
 const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case: a-z, 0-9 and single hyphens').max(100)
 const localized = z.object({
@@ -11,7 +11,7 @@ const localized = z.object({
   fr: z.string().trim().min(1),
 }).strict()
 
-export const serviceManifestSchema = z.object({
+const serviceFileSchema = z.object({
   id: slug,
   code: z.string().max(40).optional(),
   name: localized,
@@ -29,9 +29,13 @@ export const serviceManifestSchema = z.object({
   legalBasis: z.string().max(500).optional(),
   /** a note for readers on where a figure comes from or what changed, in the three languages */
   sourceNote: localized.optional(),
+}).strict()
+
+/** A service as the catalogue knows it: its manifest entry, and its form from forms/<service id>.json. */
+export const serviceManifestSchema = serviceFileSchema.extend({
   /** the online form; a service without one cannot be applied for online yet */
   form: formSchema.optional(),
-}).strict()
+})
 
 export const agencyManifestSchema = z.object({
   agency: z.object({
@@ -42,7 +46,7 @@ export const agencyManifestSchema = z.object({
     website: z.url().optional(),
     sourceNote: localized.optional(),
   }).strict(),
-  services: z.array(serviceManifestSchema).min(1),
+  services: z.array(serviceFileSchema).min(1),
 }).strict()
 
 export const lifeEventsSchema = z.array(z.object({
@@ -52,7 +56,7 @@ export const lifeEventsSchema = z.array(z.object({
 }).strict()).min(1)
 
 export type ServiceManifest = z.infer<typeof serviceManifestSchema>
-export type AgencyManifest = z.infer<typeof agencyManifestSchema>
+export type AgencyManifest = Omit<z.infer<typeof agencyManifestSchema>, 'services'> & { services: ServiceManifest[] }
 export type LifeEventManifest = z.infer<typeof lifeEventsSchema>[number]
 
 export interface LoadedManifest<T> {
@@ -64,6 +68,8 @@ export interface LoadedManifest<T> {
 export interface CatalogueSource {
   lifeEvents: LoadedManifest<LifeEventManifest[]>
   agencies: Array<LoadedManifest<AgencyManifest>>
+  /** every folder of the services directory, with a manifest or not */
+  folders: string[]
 }
 
 export class ManifestError extends Error {}
@@ -87,8 +93,9 @@ async function loadJson<T>(file: string, schema: z.ZodType<T>): Promise<LoadedMa
 }
 
 /**
- * Reads services/life-events.json and services/<agency>/manifest.json, validates each,
- * and checks what no single file can: unique ids and known life events.
+ * Reads services/life-events.json, each services/<agency>/manifest.json and the forms in
+ * services/<agency>/forms/<service id>.json, validates each, and checks what no single
+ * file can: unique ids, known life events, a form for a service of its own agency.
  */
 export async function loadCatalogueSource(servicesDir: string): Promise<CatalogueSource> {
   const lifeEvents = await loadJson(path.join(servicesDir, 'life-events.json'), lifeEventsSchema)
@@ -101,10 +108,37 @@ export async function loadCatalogueSource(servicesDir: string): Promise<Catalogu
       if (e.code === 'ENOENT') return undefined
       throw e
     })
-    if (loaded) agencies.push(loaded)
+    const forms = await loadForms(path.join(servicesDir, folder, 'forms'))
+    if (!loaded) {
+      if (forms[0]) throw new ManifestError(`${forms[0].file}: no manifest.json in ${path.join(servicesDir, folder)} declares this form's service`)
+      continue
+    }
+    agencies.push(withForms(loaded, forms))
   }
   checkReferences(lifeEvents.content, agencies)
-  return { lifeEvents, agencies }
+  return { lifeEvents, agencies, folders }
+}
+
+async function loadForms(dir: string): Promise<Array<LoadedManifest<FormDefinition>>> {
+  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [] as string[]
+    throw e
+  })
+  return Promise.all(names.filter((n) => n.endsWith('.json')).sort().map((n) => loadJson(path.join(dir, n), formSchema)))
+}
+
+/** The manifest with each form in its service; the checksum covers the forms, so a changed form is loaded again. */
+function withForms(manifest: LoadedManifest<z.infer<typeof agencyManifestSchema>>, forms: Array<LoadedManifest<FormDefinition>>): LoadedManifest<AgencyManifest> {
+  const services: ServiceManifest[] = manifest.content.services.map((s) => ({ ...s }))
+  const checksum = createHash('sha256').update(manifest.checksum)
+  for (const form of forms) {
+    const id = path.basename(form.file, '.json')
+    const service = services.find((s) => s.id === id)
+    if (!service) throw new ManifestError(`${form.file}: "${id}" is not a service of ${manifest.file}`)
+    service.form = form.content
+    checksum.update(`${id}:${form.checksum}`)
+  }
+  return { file: manifest.file, checksum: forms.length ? checksum.digest('hex') : manifest.checksum, content: { agency: manifest.content.agency, services } }
 }
 
 function checkReferences(lifeEvents: LifeEventManifest[], agencies: Array<LoadedManifest<AgencyManifest>>): void {

@@ -83,3 +83,11 @@ export async function seedCatalogue(repo: CatalogueRepository, source: Catalogue
     return loaded
   })
 }
+
+/** Writes services that have no manifest (npm run seed:scale's generated ones); returns how many services the catalogue holds. */
+export async function seedExtraServices(repo: CatalogueRepository, entries: Array<{ service: ServiceManifest, agency: AgencyManifest['agency'] }>): Promise<number> {
+  await repo.inTransaction(async (trx) => {
+    for (const { service, agency } of entries) await repo.upsertService(trx, serviceRecord(service, agency))
+  })
+  return repo.countServices()
+}

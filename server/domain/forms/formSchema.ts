@@ -59,6 +59,11 @@ export const fieldSchema = z.discriminatedUnion('type', [
 
 export const formSchema = z.object({
   profileFields: z.array(z.enum(profileFieldNames)).default([]),
+  /**
+   * The date field holding the applicant's birth date, when the form asks for it: with
+   * the reference it lets a visitor check the status (without it, a second code does).
+   */
+  applicantBirthdate: z.string().max(40).optional(),
   pages: z.array(z.object({
     id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(40),
     title: localized,
@@ -92,6 +97,9 @@ export const formSchema = z.object({
       seen.set(field.id, field.type)
     })
   })
+  if (form.applicantBirthdate && seen.get(form.applicantBirthdate) !== 'date') {
+    ctx.addIssue({ code: 'custom', path: ['applicantBirthdate'], message: `"${form.applicantBirthdate}" is not a date field of this form` })
+  }
 })
 
 export type FormDefinition = z.infer<typeof formSchema>

@@ -40,9 +40,13 @@ const seed: Array<Omit<EnterpriseRow, 'name_folded'>> = [
   { code: '0201987650', name: 'Công ty TNHH Cảng Xanh', representative_citizen_id: '001085012345', representative_name: 'Nguyễn Văn An', address: '1 Điện Biên Phủ, Hồng Bàng, Hải Phòng', status: 'dissolved', registered_on: '2005-09-01' },
 ]
 
-/** The registry kept in the portal's database, seeded with the demo enterprises. */
-export async function createLocalBusinessRegistry(repo: IdentityRepository): Promise<BusinessRegistry> {
+/** Puts the demo enterprises in the local registry (the start sequence does, before anything asks it). */
+export async function seedDemoEnterprises(repo: IdentityRepository): Promise<void> {
   await repo.seedEnterprises(seed.map((row) => ({ ...row, name_folded: foldName(row.name) })))
+}
+
+/** The registry kept in the portal's database (seeded by seedDemoEnterprises). */
+export function createLocalBusinessRegistry(repo: IdentityRepository): BusinessRegistry {
   return {
     async find(code) {
       const row = await repo.findEnterprise(code)

@@ -6,7 +6,7 @@ import addressparser from 'nodemailer/lib/addressparser'
 import { foldLines } from 'nodemailer/lib/mime-funcs'
 import MimeNode from 'nodemailer/lib/mime-node'
 import { encode as quotedPrintable, wrap } from 'nodemailer/lib/qp'
-import type { MailMessage, Mailer } from './domain/identity/mailer.js'
+import type { MailMessage, Mailer } from '../domain/identity/mailer.js'
 import { smtpConnections } from './smtpConnections.js'
 
 /** An address nodemailer's envelope takes as it is: ASCII, no spaces, no controls, one @. */

@@ -1,19 +1,19 @@
-// The background thread (server/background.ts): started by server/index.ts, woken by
+// The background thread (./startBackground.ts): started by server/index.ts, woken by
 // its messages after each commit, stopped by "stop". Its own database connection and
 // logger; everything it does is in the database, so nothing is lost if it dies.
 import { parentPort } from 'node:worker_threads'
 import { pino } from 'pino'
-import { createBackground } from './background.js'
-import { loadConfig } from './config.js'
-import { openDatabase } from './db/database.js'
-import { createLogger } from './logger.js'
-import { createMailer } from './mail.js'
+import { loadConfig } from '../config.js'
+import { openDatabase } from '../db/database.js'
+import { createLogger } from '../logger.js'
+import { createMailer } from '../mail/mailer.js'
+import { createServices } from '../services.js'
+import { loadAgencies } from '../start.js'
+import { runQueues, type BackgroundMessage } from './startBackground.js'
 import { lowerThisThreadPriority } from './threadPriority.js'
 
-export type BackgroundMessage = 'dispatch' | 'mail' | 'stop'
-
 const port = parentPort
-if (!port) throw new Error('backgroundWorker runs as a worker thread of server/index.ts')
+if (!port) throw new Error('server/background/worker.ts runs as a worker thread of server/index.ts')
 const config = loadConfig()
 // Synchronous writes: each line is one write(2) of its own, so lines from the two
 // threads never interleave on a shared stdout pipe.
@@ -34,8 +34,8 @@ const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, da
 // Alone on a core it runs at full speed (nice only shares out a contended CPU).
 const tid = lowerThisThreadPriority(config.backgroundNice)
 if (tid === undefined && config.backgroundNice > 0) logger.warn('BACKGROUND_NICE not applied: a thread\'s own priority needs Linux; the background runs at the web thread\'s')
-const background = await createBackground(config, database, mailer, logger)
-background.start()
+const { handlers } = await loadAgencies()
+const background = runQueues(createServices(config, { database, mailer, logger, handlers }))
 
 port.on('message', (message: BackgroundMessage) => {
   if (message === 'dispatch') background.wake.dispatch()

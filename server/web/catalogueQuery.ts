@@ -1,6 +1,6 @@
 import type { Request } from 'express'
 import { languages } from '../domain/catalogue/types.js'
-import { inputParser, rules } from '../web/validation.js'
+import { inputParser, rules } from './validation.js'
 
 export const maxPage = 1000
 

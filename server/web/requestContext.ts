@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express'
-import { HttpError } from '../web/httpErrors.js'
+import { HttpError } from './httpErrors.js'
 import type { RequestContext } from '../domain/identity/accountService.js'
 
 /** Who did it and from where, for the audit trail. */

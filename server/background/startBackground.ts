@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import type { Services, Wakers } from '../services.js'
+
+export type BackgroundMessage = 'dispatch' | 'mail' | 'stop'
+
+export interface Background {
+  wake: Wakers
+  /** Ends the queues after the batch each has in hand. */
+  stop(): Promise<void>
+}
+
+/**
+ * The background work: delivering applications to agencies (the outbox dispatcher) and
+ * sending status emails (the mail queue). By default in a worker thread of its own
+ * (./worker.ts), with its own database connection, woken by a message after each
+ * commit, so the web thread's event loop serves requests only; BACKGROUND=inline runs
+ * this process's own queues beside the web.
+ */
+export async function startBackground(config: Config, services: Services, logger: Logger): Promise<Background> {
+  if (config.background === 'inline') return runQueues(services)
+  return startThread(logger)
+}
+
+/** Starts the dispatcher and the mail queue of these services on this thread. */
+export function runQueues(services: Services): Background {
+  const { dispatcher, mailQueue } = services.background
+  dispatcher.start()
+  mailQueue.start()
+  return {
+    wake: { dispatch: () => dispatcher.wake(), mail: () => mailQueue.wake() },
+    async stop() {
+      await Promise.all([dispatcher.stop(), mailQueue.stop()])
+    },
+  }
+}
+
+async function startThread(logger: Logger): Promise<Background> {
+  // Compiled: worker.js beside this file. From the TypeScript source (npm run dev, the
+  // process tests) the thread registers tsx first: it does not inherit the loader.
+  const fromSource = path.extname(fileURLToPath(import.meta.url)) === '.ts'
+  const entry = new URL(`./worker${fromSource ? '.ts' : '.js'}`, import.meta.url)
+  const worker = fromSource
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`, { eval: true })
+    : new Worker(entry)
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve())
+    worker.once('error', reject)
+  })
+  let stopping = false
+  worker.on('error', (err) => logger.fatal({ err }, 'background thread failed'))
+  // A background thread that dies takes deliveries and emails with it: the process
+  // exits so that it is restarted; everything owed is in the database.
+  worker.on('exit', (code) => {
+    if (!stopping) {
+      logger.fatal({ code }, 'background thread exited')
+      process.exit(1)
+    }
+  })
+  const post = (message: BackgroundMessage) => () => worker.postMessage(message)
+  return {
+    wake: { dispatch: post('dispatch'), mail: post('mail') },
+    async stop() {
+      stopping = true
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.postMessage('stop')
+      await exited
+    },
+  }
+}

@@ -1,0 +1,104 @@
+import path from 'node:path'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import { createApplicationRepository } from './db/applicationRepository.js'
+import { createCatalogueRepository } from './db/catalogueRepository.js'
+import type { DatabaseHandle } from './db/database.js'
+import { createIdentityRepository } from './db/identityRepository.js'
+import { createMailOutboxRepository } from './db/mailOutboxRepository.js'
+import { DatabaseRateLimitStore } from './db/rateLimitStore.js'
+import { DatabaseSessionStore } from './db/sessionStore.js'
+import { createApplicationService } from './domain/applications/applicationService.js'
+import { createFileBlobStore } from './domain/applications/blobStore.js'
+import { statusEmail } from './domain/applications/statusEmail.js'
+import { createCatalogueService } from './domain/catalogue/catalogueService.js'
+import { createAccountService } from './domain/identity/accountService.js'
+import { createLocalBusinessRegistry, seedDemoEnterprises } from './domain/identity/businessRegistry.js'
+import { demoAccounts } from './domain/identity/demoAccounts.js'
+import { seedCatalogue, seedExtraServices } from './domain/catalogue/seedCatalogue.js'
+import type { CatalogueSource } from './domain/catalogue/manifest.js'
+import { createBusinessService } from './domain/identity/businessService.js'
+import type { Mailer } from './domain/identity/mailer.js'
+import { createMailQueue, type MailQueueOptions } from './domain/queues/mailQueue.js'
+import { agencyHandlers } from './domain/routing/agencyHandlers.js'
+import { createDispatcher, type DispatcherOptions } from './domain/routing/dispatcher.js'
+import type { AgencyHandler } from './domain/routing/handlerContract.js'
+
+/** What to call after a commit so the background queues act at once. */
+export interface Wakers { dispatch: () => void, mail: () => void }
+
+export interface ServiceParts {
+  database: DatabaseHandle
+  mailer: Mailer
+  logger: Logger
+  /** the agencies' in-process handlers, found in services/ at start (server/start.ts) */
+  handlers: Record<string, AgencyHandler>
+  /**
+   * How a commit wakes the background queues: by default this thread's own dispatcher
+   * and mail queue; the web thread posts to the background thread instead.
+   */
+  wake?: Partial<Wakers>
+  /** queue timings other than the settings' (the tests' short backoff) */
+  tuning?: { dispatcher?: Partial<DispatcherOptions>, mailQueue?: Partial<MailQueueOptions> }
+}
+
+/**
+ * The composition root: every repository and use case of the portal, wired once. The
+ * web process, the background thread, the command-line scripts and the tests all call
+ * it; nothing else wires services together. It does no I/O: the start sequence
+ * (server/start.ts) migrates and seeds before, and index.ts listens after.
+ */
+export function createServices(config: Config, parts: ServiceParts) {
+  const { database, mailer, logger } = parts
+  const { db, dialect } = database
+  const identity = createIdentityRepository(db)
+  const applicationRepository = createApplicationRepository(db, dialect)
+  const mailOutbox = createMailOutboxRepository(dialect)
+  const wake: Wakers = {
+    dispatch: parts.wake?.dispatch ?? (() => dispatcher.wake()),
+    mail: parts.wake?.mail ?? (() => mailQueue.wake()),
+  }
+
+  const catalogueRepository = createCatalogueRepository(db, dialect)
+  const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds })
+  const registry = createLocalBusinessRegistry(identity)
+  const accounts = createAccountService({ repo: identity, mailer, publicUrl: config.publicUrl })
+  const businesses = createBusinessService({ repo: identity, registry })
+  const applications = createApplicationService({
+    repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
+    wake: wake.dispatch, tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }), wakeMail: wake.mail,
+  })
+
+  const routing = agencyHandlers(parts.handlers, config.agencyEndpoints, {
+    allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,
+  })
+  const dispatcher = createDispatcher({
+    repo: applicationRepository, dialect, applications, ...routing, registry, logger: logger.child({ component: 'dispatcher' }),
+    options: { leaseMs: config.dispatchLeaseSeconds * 1000, pollMs: Math.min(2_000, config.dispatchLeaseSeconds * 500), ...parts.tuning?.dispatcher },
+  })
+  const mailQueue = createMailQueue({
+    repo: mailOutbox, commit: applicationRepository.commit, mailer, logger: logger.child({ component: 'mail' }), options: parts.tuning?.mailQueue,
+  })
+
+  return {
+    catalogue,
+    accounts,
+    businesses,
+    applications,
+    sessionStore: new DatabaseSessionStore(db),
+    rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix),
+    /** the database answers: for /readyz */
+    databaseReady: () => database.ping(),
+    /** what the start sequence loads (server/start.ts) */
+    seeding: {
+      catalogue: (source: CatalogueSource) => seedCatalogue(catalogueRepository, source),
+      extraServices: (entries: Parameters<typeof seedExtraServices>[1]) => seedExtraServices(catalogueRepository, entries),
+      demoEnterprises: () => seedDemoEnterprises(identity),
+      demoAccounts: () => accounts.ensureDemoAccounts(demoAccounts),
+    },
+    /** the background queues; started by whichever thread runs them (server/background/) */
+    background: { dispatcher, mailQueue },
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

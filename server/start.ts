@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import type { DatabaseHandle } from './db/database.js'
+import { migrateToLatest } from './db/migrate.js'
+import { loadCatalogueSource, ManifestError, type CatalogueSource } from './domain/catalogue/manifest.js'
+import type { AgencyHandler } from './domain/routing/handlerContract.js'
+import { handlersDir, servicesDir } from './paths.js'
+import type { Services } from './services.js'
+
+/** Brings the database schema up to date, one starting process at a time. */
+export async function migrate(database: DatabaseHandle, logger?: Logger): Promise<void> {
+  const applied = await database.startingAlone(() => migrateToLatest(database))
+  if (applied.length) logger?.info({ applied }, 'migrations applied')
+}
+
+export interface Agencies {
+  /** the catalogue: life events, agency manifests and their forms, validated */
+  source: CatalogueSource
+  /** the in-process handlers, by agency id */
+  handlers: Record<string, AgencyHandler>
+}
+
+const isHandler = (value: unknown): value is AgencyHandler =>
+  typeof value === 'object' && value !== null && typeof (value as { handle?: unknown }).handle === 'function'
+
+/**
+ * Reads the agency folders (services/README.md): each folder's manifest and forms, and
+ * its handler when it has one, found by convention as `<agency>/handler.ts` exporting
+ * the handler as default. A handler in a folder without a manifest stops the start,
+ * naming the file, rather than leaving an agency's applications to the officer console.
+ */
+export async function loadAgencies(dir = servicesDir, modulesDir = dir === servicesDir ? handlersDir : dir): Promise<Agencies> {
+  const source = await loadCatalogueSource(dir)
+  const byFolder = new Map(source.agencies.map((a) => [path.basename(path.dirname(a.file)), a.content.agency.id]))
+  const handlers: Record<string, AgencyHandler> = {}
+  for (const folder of source.folders) {
+    const file = ['handler.js', 'handler.ts'].map((name) => path.join(modulesDir, folder, name)).find((f) => existsSync(f))
+    if (!file) continue
+    const agency = byFolder.get(folder)
+    if (!agency) throw new ManifestError(`${file}: no manifest.json beside it names the agency this handler serves`)
+    const module = await import(pathToFileURL(file).href) as { default?: unknown }
+    if (!isHandler(module.default)) throw new ManifestError(`${file}: must export default an AgencyHandler (an object with handle(application, ctx))`)
+    handlers[agency] = module.default
+  }
+  return { source, handlers }
+}
+
+/**
+ * The rest of the web process's start, after the services are wired and before it
+ * listens: the catalogue from the agency folders, the local business registry's demo
+ * enterprises, and outside production the demo accounts (README).
+ */
+export async function seed(services: Services, config: Config, agencies: Agencies, logger: Logger, options = { demoAccounts: !config.production }): Promise<void> {
+  if (config.seedCatalogue) {
+    const loaded = await services.seeding.catalogue(agencies.source)
+    if (loaded.length) logger.info({ files: loaded.length }, 'catalogue manifests loaded')
+  }
+  await services.seeding.demoEnterprises()
+  if (options.demoAccounts) {
+    const created = await services.seeding.demoAccounts()
+    if (created) logger.info({ created }, 'demo accounts created (not in production; see README)')
+  }
+}
