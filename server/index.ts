@@ -18,14 +18,14 @@ async function main(config: Config) {
 
   const agencies = await loadAgencies()
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir })
-  let background: Background | undefined
   // With a background thread, a commit here wakes the thread's queues, not this thread's.
+  const started: { background?: Background } = {}
   const wake = config.background === 'thread'
-    ? { dispatch: () => background?.wake.dispatch(), mail: () => background?.wake.mail() }
+    ? { dispatch: () => started.background?.wake.dispatch(), mail: () => started.background?.wake.mail() }
     : undefined
   const services = createServices(config, { database, mailer, logger, handlers: agencies.handlers, wake })
   await seed(services, config, agencies, logger)
-  background = await startBackground(config, services, logger)
+  const background = started.background = await startBackground(config, services, logger)
 
   let shuttingDown = false
   const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady() })
@@ -49,7 +49,7 @@ async function main(config: Config) {
     const idleCloser = setInterval(() => server.closeIdleConnections(), 100)
     await closed
     clearInterval(idleCloser)
-    await background?.stop()
+    await background.stop()
     mailer.close()
     await database.close()
     logger.info('shut down cleanly')
