@@ -24,7 +24,7 @@ export async function seedDrafts(target: { dataDir?: string, databaseUrl?: strin
   const email = `submitter-${Date.now()}@bench.invalid`
   const user = await identity.createUser({ email, passwordHash: await hashPassword(benchPassword), fullName: 'Nguyễn Văn An', verified: true })
   // As after a national sign-in: the birthdate lets a visitor check the status with it.
-  await identity.updateProfile(user.id, { birthdate: '1985-04-12', citizen_id: '001085012345', gender: 'male' })
+  await identity.updateProfile(user.id, { birthdate: '1985-04-12', citizenId: '001085012345', gender: 'male' })
   const answers = JSON.stringify({
     applicantName: 'Nguyễn Văn An', applicantCitizenId: '001085012345', applicantPhone: '0912345678',
     stayAddress: '12 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội', permanentAddress: '5 Trần Phú, Vinh, Nghệ An', stayFrom: daysAgo(3), stayMonths: '12', housing: 'owner',

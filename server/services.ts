@@ -2,10 +2,12 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createApplicationRepository } from './db/applicationRepository.js'
+import { createAuditLog } from './db/audit.js'
 import { createCatalogueRepository } from './db/catalogueRepository.js'
 import type { DatabaseHandle } from './db/database.js'
 import { createIdentityRepository } from './db/identityRepository.js'
 import { createMailOutboxRepository } from './db/mailOutboxRepository.js'
+import { createOutboxRepository } from './db/outboxRepository.js'
 import { DatabaseRateLimitStore } from './db/rateLimitStore.js'
 import { DatabaseSessionStore } from './db/sessionStore.js'
 import { createApplicationService } from './domain/applications/applicationService.js'
@@ -65,7 +67,7 @@ export function createServices(config: Config, parts: ServiceParts) {
   const accounts = createAccountService({ repo: identity, mailer, publicUrl: config.publicUrl })
   const businesses = createBusinessService({ repo: identity, registry })
   const applications = createApplicationService({
-    repo: applicationRepository, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
+    repo: applicationRepository, audit: createAuditLog(db), catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
     wake: wake.dispatch, tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }), wakeMail: wake.mail,
   })
 
@@ -73,7 +75,7 @@ export function createServices(config: Config, parts: ServiceParts) {
     allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,
   })
   const dispatcher = createDispatcher({
-    repo: applicationRepository, dialect, applications, ...routing, registry, logger: logger.child({ component: 'dispatcher' }),
+    repo: applicationRepository, queue: createOutboxRepository(db, dialect), applications, ...routing, registry, logger: logger.child({ component: 'dispatcher' }),
     options: { leaseMs: config.dispatchLeaseSeconds * 1000, pollMs: Math.min(2_000, config.dispatchLeaseSeconds * 500), ...parts.tuning?.dispatcher },
   })
   const mailQueue = createMailQueue({

@@ -1,25 +1,31 @@
-import type { Insertable, Selectable, Transaction } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
 import { sql } from 'kysely'
+import type { Answers } from '../domain/forms/formEngine.js'
+import type {
+  AgencyInboxRow, Application, ApplicationDocument, ApplicationEvent, ApplicationStatus, ApplicationSummary, DeliveryAttempt, InboxMessage, NewEvent,
+  StuckDelivery, Submission,
+} from '../domain/applications/model.js'
+import type { ApplicationRepository, NewDocument, NewDraft } from '../domain/applications/repository.js'
+import type { Tx } from '../domain/ports.js'
 import { createCommitBatcher } from './commitBatcher.js'
 import { isUniqueViolation, type Db } from './database.js'
 import { prepared } from './prepared.js'
+import { camelize } from './rowMapping.js'
 import { newRowId } from './rowIds.js'
-import type { ApplicationEventTable, ApplicationStatus, ApplicationTable, Database, Dialect, DocumentTable } from './schema.js'
+import type { ApplicationEventTable, ApplicationTable, Dialect, DocumentTable } from './schema.js'
+import { kyselyOf } from './unitOfWork.js'
 
-export type ApplicationRow = Selectable<ApplicationTable>
-export type DocumentRow = Selectable<DocumentTable>
-export type EventRow = Selectable<Database['application_events']>
-type Tx = Transaction<Database>
+type ApplicationRow = Selectable<ApplicationTable>
 
-export interface NewEvent {
-  applicationId: string
-  actorId: string | null
-  actorKind: 'citizen' | 'officer' | 'agency' | 'system'
-  from: ApplicationStatus | null
-  to: ApplicationStatus
-  message?: string | null
-  note?: string | null
-}
+const toApplication = (row: ApplicationRow): Application => ({
+  ...camelize(row),
+  answers: JSON.parse(row.answers) as Answers,
+  profile: row.profile ? JSON.parse(row.profile) as Record<string, string> : null,
+  assuranceLevel: row.assurance_level === null ? null : Number(row.assurance_level),
+})
+const toDocument = (row: Selectable<DocumentTable>): ApplicationDocument => ({ ...camelize(row), size: Number(row.size) })
+const toEvent = (row: Selectable<ApplicationEventTable>): ApplicationEvent => ({ ...camelize(row), id: Number(row.id) })
+const localizedName = (row: { name_vi: string, name_en: string, name_fr: string }) => ({ vi: row.name_vi, en: row.name_en, fr: row.name_fr })
 
 // The statements of every submission and delivery, compiled once (server/db/prepared.ts).
 const insertEvent = prepared((db, e: Insertable<ApplicationEventTable>) => db.insertInto('application_events').values({
@@ -38,17 +44,17 @@ const deleteFieldDocuments = prepared((db, a: { application_id: string, field_id
 const selectByReference = prepared((db, a: { reference: string }) => db.selectFrom('applications').selectAll().where('reference', '=', a.reference))
 const updateStatus = prepared((db, a: { id: string, from: ApplicationStatus, to: ApplicationStatus, updated_at: string }) =>
   db.updateTable('applications').set({ status: a.to, updated_at: a.updated_at }).where('id', '=', a.id).where('status', '=', a.from))
-type Submission = Pick<ApplicationRow, 'answers' | 'profile' | 'submitted_at' | 'current_page' | 'applicant_birthdate' | 'status_code_hash' | 'assurance_level'>
-const updateSubmitted = prepared((db, a: Submission & { id: string, updated_at: string }) => db.updateTable('applications').set({
+type SubmittedColumns = Pick<ApplicationRow, 'answers' | 'profile' | 'submitted_at' | 'current_page' | 'applicant_birthdate' | 'status_code_hash' | 'assurance_level'>
+const updateSubmitted = prepared((db, a: SubmittedColumns & { id: string, updated_at: string }) => db.updateTable('applications').set({
   answers: a.answers, profile: a.profile, submitted_at: a.submitted_at, current_page: a.current_page, applicant_birthdate: a.applicant_birthdate,
   status_code_hash: a.status_code_hash, assurance_level: a.assurance_level, status: 'submitted', updated_at: a.updated_at,
 }).where('id', '=', a.id).where('status', '=', 'draft'))
 
-export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite') {
+export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite'): ApplicationRepository {
   const now = () => new Date().toISOString()
 
-  async function addEvent(trx: Tx | Db, event: NewEvent, at = now()): Promise<void> {
-    await insertEvent(trx, {
+  async function addEvent(tx: Tx, event: NewEvent, at = now()): Promise<void> {
+    await insertEvent(kyselyOf(tx), {
       application_id: event.applicationId, at, actor_id: event.actorId, actor_kind: event.actorKind,
       from_status: event.from, to_status: event.to, message: event.message ?? null, note: event.note ?? null,
     })
@@ -56,57 +62,67 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
 
   const batcher = createCommitBatcher(db, { dialect })
   return {
-    db,
     addEvent,
     /** Runs writes in a group-committed transaction (server/db/commitBatcher.ts). */
-    commit: batcher.run,
+    commit: (work) => batcher.run((trx) => work(trx as unknown as Tx)),
 
     /**
      * A new draft under a fresh reference. References have 35 random bits a month: at a
      * million applications a month a few collide, so a taken reference is drawn again.
      */
-    async createDraft(row: Omit<Insertable<ApplicationTable>, 'id' | 'status' | 'created_at' | 'updated_at' | 'reference'>, newReference: () => string): Promise<ApplicationRow> {
+    async createDraft(draft: NewDraft, newReference: () => string): Promise<Application> {
       for (let attempt = 1; ; attempt++) {
         const at = now()
         const full: ApplicationRow = {
-          id: newRowId(), status: 'draft', created_at: at, updated_at: at,
-          on_behalf_of: null, on_behalf_of_name: null, profile: null, current_page: null, applicant_birthdate: null,
-          status_code_hash: null, assurance_level: null, agency_reference: null, submit_key: null, submitted_at: null, decided_at: null,
-          ...row, reference: newReference(),
-        } as ApplicationRow
+          id: newRowId(), status: 'draft', created_at: at, updated_at: at, reference: newReference(),
+          service_id: draft.serviceId, agency_id: draft.agencyId, applicant_id: draft.applicantId, on_behalf_of: draft.onBehalfOf,
+          on_behalf_of_name: draft.onBehalfOfName, answers: JSON.stringify(draft.answers), current_page: draft.currentPage,
+          profile: null, applicant_birthdate: null, status_code_hash: null, assurance_level: null, agency_reference: null,
+          submit_key: null, submitted_at: null, decided_at: null,
+        }
         try {
           await db.insertInto('applications').values(full).execute()
-          return full
+          return toApplication(full)
         } catch (error) {
           if (attempt >= 5 || !isUniqueViolation(error)) throw error
         }
       }
     },
 
-    byReference: async (reference: string): Promise<ApplicationRow | undefined> => (await selectByReference(db, { reference })).rows[0],
-    byId: (id: string) => db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst(),
-    byIds: (ids: string[]) => db.selectFrom('applications').selectAll().where('id', 'in', ids).execute(),
+    async byReference(reference) {
+      const row = (await selectByReference(db, { reference })).rows[0]
+      return row && toApplication(row)
+    },
+    async byId(id) {
+      const row = await db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toApplication(row)
+    },
+    byIds: async (ids) => (await db.selectFrom('applications').selectAll().where('id', 'in', ids).execute()).map(toApplication),
 
     /** The person's open draft of a service (as themselves or for one business). */
-    openDraft: (applicantId: string, serviceId: string, onBehalfOf: string | null) => {
+    async openDraft(applicantId, serviceId, onBehalfOf) {
       const q = db.selectFrom('applications').selectAll()
         .where('applicant_id', '=', applicantId).where('service_id', '=', serviceId).where('status', '=', 'draft')
-      return (onBehalfOf ? q.where('on_behalf_of', '=', onBehalfOf) : q.where('on_behalf_of', 'is', null))
+      const row = await (onBehalfOf ? q.where('on_behalf_of', '=', onBehalfOf) : q.where('on_behalf_of', 'is', null))
         .orderBy('updated_at', 'desc').executeTakeFirst()
+      return row && toApplication(row)
     },
 
-    listFor: (applicantId: string) => db.selectFrom('applications')
+    listFor: async (applicantId): Promise<ApplicationSummary[]> => (await db.selectFrom('applications')
       .innerJoin('services', 'services.id', 'applications.service_id')
       .select(['applications.reference', 'applications.status', 'applications.updated_at', 'applications.submitted_at', 'applications.on_behalf_of_name',
         'applications.current_page', 'services.id as service_id', 'services.name_vi', 'services.name_en', 'services.name_fr'])
-      .where('applicant_id', '=', applicantId).orderBy('applications.updated_at', 'desc').limit(200).execute(),
+      .where('applicant_id', '=', applicantId).orderBy('applications.updated_at', 'desc').limit(200).execute())
+      .map(({ reference, status, updated_at, submitted_at, on_behalf_of_name, current_page, service_id, ...name }) => ({
+        reference, status, updatedAt: updated_at, submittedAt: submitted_at, onBehalfOfName: on_behalf_of_name, currentPage: current_page,
+        serviceId: service_id, serviceName: localizedName(name),
+      })),
 
-    /** Applications routed to an agency (drafts are the applicant's alone), newest first. */
     /**
      * The agency's applications with their applicant and who acted last, oldest first
-     * (the first due first); `name` is folded (no case, no tone marks).
+     * (the first due first); drafts are the applicant's alone.
      */
-    forAgency: (agencyId: string, filter: { status?: string | undefined, reference?: string | undefined, name?: string | undefined } = {}) => {
+    async forAgency(agencyId, filter = {}): Promise<AgencyInboxRow[]> {
       let q = db.selectFrom('applications')
         .innerJoin('services', 'services.id', 'applications.service_id')
         .innerJoin('users', 'users.id', 'applications.applicant_id')
@@ -118,62 +134,73 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       if (filter.status) q = q.where('applications.status', '=', filter.status as never)
       if (filter.reference) q = q.where('applications.reference', '=', filter.reference)
       if (filter.name) q = q.where('users.folded_name', 'like', `%${filter.name.replace(/[%_\\]/g, '')}%`)
-      return q.orderBy('applications.submitted_at', 'asc').limit(200).execute()
+      return (await q.orderBy('applications.submitted_at', 'asc').limit(200).execute()).map((r) => ({
+        reference: r.reference, status: r.status, submittedAt: r.submitted_at, updatedAt: r.updated_at, onBehalfOfName: r.on_behalf_of_name,
+        serviceName: localizedName(r), processingDays: r.processing_days === null ? null : Number(r.processing_days),
+        applicantName: r.applicant_name, lastActor: r.last_actor ?? null,
+      }))
     },
 
     /** Deliveries that need a person: failed for good, dead-lettered, or held by a disabled endpoint. */
-    stuckDeliveries: () => db.selectFrom('outbox')
+    stuckDeliveries: async (): Promise<StuckDelivery[]> => (await db.selectFrom('outbox')
       .innerJoin('applications', 'applications.id', 'outbox.application_id')
       .select(['outbox.id', 'outbox.agency_id', 'outbox.status', 'outbox.attempts', 'outbox.last_error', 'outbox.created_at', 'applications.reference'])
-      .where('outbox.status', 'in', ['failed', 'dead', 'disabled']).orderBy('outbox.created_at', 'desc').limit(200).execute(),
+      .where('outbox.status', 'in', ['failed', 'dead', 'disabled']).orderBy('outbox.created_at', 'desc').limit(200).execute())
+      .map((r) => ({ ...camelize(r), attempts: Number(r.attempts) })),
 
-    deliveryLog: (limit = 100) => db.selectFrom('deliveries').leftJoin('applications', 'applications.id', 'deliveries.application_id')
-      .selectAll('deliveries').select('applications.reference').orderBy('deliveries.id', 'desc').limit(limit).execute(),
+    deliveryLog: async (limit = 100): Promise<DeliveryAttempt[]> => (await db.selectFrom('deliveries').leftJoin('applications', 'applications.id', 'deliveries.application_id')
+      .selectAll('deliveries').select('applications.reference').orderBy('deliveries.id', 'desc').limit(limit).execute())
+      .map((r) => ({ ...camelize(r), id: Number(r.id), statusCode: r.status_code === null ? null : Number(r.status_code), latencyMs: Number(r.latency_ms) })),
 
     /** The next value of a named counter, atomically (one upsert), starting at 1. */
-    async nextNumber(name: string): Promise<number> {
+    async nextNumber(name) {
       const { rows } = await sql<{ value: number }>`insert into counters (name, value) values (${name}, 1)
         on conflict (name) do update set value = counters.value + 1 returning value`.execute(db)
       return Number(rows[0]!.value)
     },
 
     /** Puts a stuck delivery back in the queue, due now, with its attempts counted afresh. */
-    async redeliver(outboxId: string): Promise<boolean> {
+    async redeliver(outboxId) {
       const result = await db.updateTable('outbox').set({ status: 'pending', attempts: 0, next_attempt_at: Date.now(), lease_owner: null, lease_until: null })
         .where('id', '=', outboxId).where('status', 'in', ['failed', 'dead', 'disabled']).executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
     },
 
-    async enableEndpoint(agencyId: string): Promise<void> {
+    async enableEndpoint(agencyId) {
       await db.updateTable('agency_endpoints').set({ disabled_at: null, reason: null }).where('agency_id', '=', agencyId).execute()
     },
 
-    async saveAnswers(id: string, answers: string, currentPage: string | null): Promise<void> {
-      await db.updateTable('applications').set({ answers, current_page: currentPage, updated_at: now() })
+    async saveAnswers(id, answers, currentPage) {
+      await db.updateTable('applications').set({ answers: JSON.stringify(answers), current_page: currentPage, updated_at: now() })
         .where('id', '=', id).where('status', '=', 'draft').execute()
     },
 
-    events: (applicationId: string) => db.selectFrom('application_events').selectAll()
-      .where('application_id', '=', applicationId).orderBy('id').execute(),
+    events: async (applicationId) => (await db.selectFrom('application_events').selectAll()
+      .where('application_id', '=', applicationId).orderBy('id').execute()).map(toEvent),
 
-    documents: (applicationId: string) => db.selectFrom('documents').selectAll()
-      .where('application_id', '=', applicationId).orderBy('created_at').execute(),
+    documents: async (applicationId) => (await db.selectFrom('documents').selectAll()
+      .where('application_id', '=', applicationId).orderBy('created_at').execute()).map(toDocument),
 
     /** The documents of several applications at once (the dispatcher's batch). */
-    documentsOf: (applicationIds: string[]) => db.selectFrom('documents').selectAll()
-      .where('application_id', 'in', applicationIds).orderBy('created_at').execute(),
+    documentsOf: async (applicationIds) => (await db.selectFrom('documents').selectAll()
+      .where('application_id', 'in', applicationIds).orderBy('created_at').execute()).map(toDocument),
 
-    async addDocument(doc: Omit<DocumentRow, 'id' | 'created_at'>): Promise<DocumentRow> {
-      const row = { ...doc, id: newRowId(), created_at: now() }
+    async addDocument(doc: NewDocument): Promise<ApplicationDocument> {
+      const row = {
+        id: newRowId(), created_at: now(), application_id: doc.applicationId, field_id: doc.fieldId, sha256: doc.sha256, size: doc.size,
+        content_type: doc.contentType, filename: doc.filename, uploaded_by: doc.uploadedBy,
+      }
       await db.insertInto('documents').values(row).execute()
-      return row
+      return toDocument(row)
     },
 
-    document: (applicationId: string, id: string) => db.selectFrom('documents').selectAll()
-      .where('application_id', '=', applicationId).where('id', '=', id).executeTakeFirst(),
+    async document(applicationId, id) {
+      const row = await db.selectFrom('documents').selectAll().where('application_id', '=', applicationId).where('id', '=', id).executeTakeFirst()
+      return row && toDocument(row)
+    },
 
     /** Deletes a draft with its documents, only while it is still a draft. */
-    async deleteDraft(id: string): Promise<boolean> {
+    async deleteDraft(id) {
       return db.transaction().execute(async (trx) => {
         const draft = await trx.selectFrom('applications').select('id').where('id', '=', id).where('status', '=', 'draft').executeTakeFirst()
         if (!draft) return false
@@ -184,11 +211,11 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
     },
 
     /** Drops the documents uploaded for a question, inside the caller's transaction. */
-    async removeFieldDocuments(trx: Transaction<Database>, applicationId: string, fieldId: string): Promise<void> {
-      await deleteFieldDocuments(trx, { application_id: applicationId, field_id: fieldId })
+    async removeFieldDocuments(tx, applicationId, fieldId) {
+      await deleteFieldDocuments(kyselyOf(tx), { application_id: applicationId, field_id: fieldId })
     },
 
-    async removeDocument(applicationId: string, id: string): Promise<void> {
+    async removeDocument(applicationId, id) {
       await db.deleteFrom('documents').where('application_id', '=', applicationId).where('id', '=', id).execute()
     },
 
@@ -196,41 +223,45 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
      * Moves an application from one status to another inside `trx`, only if it still has
      * the expected status (so two racing requests cannot both move it). True if it moved.
      */
-    async moveStatus(trx: Tx, id: string, from: ApplicationStatus, to: ApplicationStatus, extra: Partial<ApplicationRow> = {}): Promise<boolean> {
-      const moved = Object.keys(extra).length
-        ? (await trx.updateTable('applications').set({ ...extra, status: to, updated_at: now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst()).numUpdatedRows
+    async moveStatus(tx, id, from, to, extra = {}) {
+      const trx = kyselyOf(tx)
+      const columns = {
+        ...(extra.decidedAt !== undefined ? { decided_at: extra.decidedAt } : {}),
+        ...(extra.agencyReference !== undefined ? { agency_reference: extra.agencyReference } : {}),
+      }
+      const moved = Object.keys(columns).length
+        ? (await trx.updateTable('applications').set({ ...columns, status: to, updated_at: now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst()).numUpdatedRows
         : (await updateStatus(trx, { id, from, to, updated_at: now() })).numAffectedRows
       return Number(moved) === 1
     },
 
     /** A draft becomes submitted, with what was checked at submission; true if it was still a draft. */
-    async markSubmitted(trx: Tx, id: string, submission: Submission): Promise<boolean> {
-      const result = await updateSubmitted(trx, { ...submission, id, updated_at: now() })
+    async markSubmitted(tx, id, s: Submission) {
+      const result = await updateSubmitted(kyselyOf(tx), {
+        id, updated_at: now(), answers: JSON.stringify(s.answers), profile: s.profile ? JSON.stringify(s.profile) : null, submitted_at: s.submittedAt,
+        current_page: s.currentPage, applicant_birthdate: s.applicantBirthdate, status_code_hash: s.statusCodeHash, assurance_level: s.assuranceLevel,
+      })
       return Number(result.numAffectedRows) === 1
     },
 
-    async addOutbox(trx: Tx, applicationId: string, agencyId: string): Promise<string> {
+    async addOutbox(tx, applicationId, agencyId) {
       const id = newRowId()
-      await insertOutbox(trx, { id, application_id: applicationId, agency_id: agencyId, next_attempt_at: Date.now(), created_at: now() })
+      await insertOutbox(kyselyOf(tx), { id, application_id: applicationId, agency_id: agencyId, next_attempt_at: Date.now(), created_at: now() })
       return id
     },
 
-    async notify(trx: Tx | Db, userId: string, applicationId: string, status: ApplicationStatus, message: string | null): Promise<void> {
-      await insertNotification(trx, { user_id: userId, application_id: applicationId, at: now(), status, message })
+    async notify(tx, userId, applicationId, status, message) {
+      await insertNotification(kyselyOf(tx), { user_id: userId, application_id: applicationId, at: now(), status, message })
     },
 
-    inbox: (userId: string) => db.selectFrom('notifications')
+    inbox: async (userId): Promise<InboxMessage[]> => (await db.selectFrom('notifications')
       .innerJoin('applications', 'applications.id', 'notifications.application_id')
       .select(['notifications.id', 'notifications.at', 'notifications.status', 'notifications.message', 'notifications.read_at', 'applications.reference'])
-      .where('notifications.user_id', '=', userId).orderBy('notifications.id', 'desc').limit(100).execute(),
+      .where('notifications.user_id', '=', userId).orderBy('notifications.id', 'desc').limit(100).execute())
+      .map((r) => ({ ...camelize(r), id: Number(r.id) })),
 
-    async markInboxRead(userId: string): Promise<void> {
+    async markInboxRead(userId) {
       await db.updateTable('notifications').set({ read_at: now() }).where('user_id', '=', userId).where('read_at', 'is', null).execute()
     },
-
-    unreadCount: async (userId: string) => Number((await db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirstOrThrow()).n),
   }
 }
-
-export type ApplicationRepository = ReturnType<typeof createApplicationRepository>

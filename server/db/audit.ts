@@ -1,17 +1,10 @@
 import type { Insertable, Kysely } from 'kysely'
+import type { AuditEntry, AuditLog } from '../domain/ports.js'
 import { prepared } from './prepared.js'
 import type { AuditEventTable, Database } from './schema.js'
+import { kyselyOf } from './unitOfWork.js'
 
-export interface AuditEntry {
-  action: string
-  actorId?: string | null
-  subjectId?: string | null
-  ip?: string | null
-  requestId?: string | null
-  /** the enterprise code, when the actor acted for a business */
-  onBehalfOf?: string | null
-  detail?: Record<string, unknown>
-}
+export type { AuditEntry }
 
 const insertAudit = prepared((db, row: Insertable<AuditEventTable>) => db.insertInto('audit_events').values({
   at: row.at, action: row.action, actor_id: row.actor_id, subject_id: row.subject_id, ip: row.ip, request_id: row.request_id,
@@ -25,4 +18,9 @@ export async function writeAudit(db: Kysely<Database>, entry: AuditEntry): Promi
     ip: entry.ip ?? null, request_id: entry.requestId ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null,
     on_behalf_of: entry.onBehalfOf ?? null,
   })
+}
+
+/** The audit log port the domain is handed: its own connection, or the caller's transaction. */
+export function createAuditLog(db: Kysely<Database>): AuditLog {
+  return { record: (entry, tx) => writeAudit(tx ? kyselyOf(tx) : db, entry) }
 }

@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely'
+import type { OutboxItem } from '../domain/applications/model.js'
+import type { DeliveryQueue } from '../domain/routing/dispatcher.js'
 import { prepared } from './prepared.js'
 import type { Database, DeliveryTable, Dialect, OutboxTable } from './schema.js'
-
-export type OutboxRow = OutboxTable
-type Attempt = Omit<DeliveryTable, 'id' | 'at' | 'outbox_id' | 'application_id' | 'agency_id'>
+import { kyselyOf } from './unitOfWork.js'
 
 /**
  * Leases up to `limit` due rows of a queue table (the outbox, the mail outbox) for
@@ -37,39 +37,36 @@ const updateOutbox = prepared((db, o: Pick<OutboxTable, 'id' | 'status' | 'attem
   }).where('id', '=', o.id).where('lease_owner', '=', o.owner))
 
 /** The dispatcher's side of the outbox: leases, the delivery log, switched-off endpoints. */
-export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect) {
+export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect): DeliveryQueue {
   return {
-    /** Leases up to `limit` due deliveries for `owner` until `until` (epoch ms). */
-    claim: (executor: Kysely<Database>, owner: string, until: number, limit: number) => claimDue<OutboxRow>(executor, dialect, 'outbox', owner, until, limit),
+    claim: async (tx, owner, until, limit): Promise<OutboxItem[]> => (await claimDue<OutboxTable>(kyselyOf(tx), dialect, 'outbox', owner, until, limit)).map((r) => ({
+      id: r.id, applicationId: r.application_id, agencyId: r.agency_id, status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, deliveredAt: r.delivered_at,
+    })),
 
-    /** One row of the delivery log (status, latency, error; never the body). */
-    async logAttempt(executor: Kysely<Database>, row: OutboxRow, attempt: Attempt): Promise<void> {
-      await insertDelivery(executor, {
-        ...attempt, outbox_id: row.id, application_id: row.application_id, agency_id: row.agency_id,
+    async logAttempt(tx, item, attempt) {
+      await insertDelivery(kyselyOf(tx), {
+        attempt: attempt.attempt, target: attempt.target, outcome: attempt.outcome, status_code: attempt.statusCode, latency_ms: attempt.latencyMs,
+        outbox_id: item.id, application_id: item.applicationId, agency_id: item.agencyId,
         at: new Date().toISOString(), error: attempt.error?.slice(0, 500) ?? null,
       })
     },
 
-    /** Ends a lease with the row's new state; only the lease holder can. */
-    async finish(executor: Kysely<Database>, row: OutboxRow, owner: string, change: { status: OutboxRow['status'], attempts: number, error: string | null, nextAttemptAt?: number }): Promise<void> {
-      await updateOutbox(executor, {
-        id: row.id, owner, status: change.status, attempts: change.attempts, last_error: change.error?.slice(0, 500) ?? null,
-        next_attempt_at: change.nextAttemptAt ?? row.next_attempt_at,
-        delivered_at: change.status === 'delivered' ? new Date().toISOString() : row.delivered_at,
+    async finish(tx, item, owner, change) {
+      await updateOutbox(kyselyOf(tx), {
+        id: item.id, owner, status: change.status, attempts: change.attempts, last_error: change.error?.slice(0, 500) ?? null,
+        next_attempt_at: change.nextAttemptAt ?? item.nextAttemptAt,
+        delivered_at: change.status === 'delivered' ? new Date().toISOString() : item.deliveredAt,
       })
     },
 
-    /** Which of these agencies' endpoints are switched off. */
-    disabledAmong: async (agencyIds: string[]): Promise<string[]> => (agencyIds.length
+    disabledAmong: async (agencyIds) => (agencyIds.length
       ? (await db.selectFrom('agency_endpoints').select('agency_id').where('agency_id', 'in', agencyIds).where('disabled_at', 'is not', null).execute()).map((r) => r.agency_id)
       : []),
 
-    async disableEndpoint(agencyId: string, reason: string): Promise<void> {
+    async disableEndpoint(agencyId, reason) {
       const at = new Date().toISOString()
       await db.insertInto('agency_endpoints').values({ agency_id: agencyId, disabled_at: at, reason })
         .onConflict((oc) => oc.column('agency_id').doUpdateSet({ disabled_at: at, reason })).execute()
     },
   }
 }
-
-export type OutboxRepository = ReturnType<typeof createOutboxRepository>

@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import type { Store } from 'express-rate-limit'
-import type { ApplicationRow } from '../db/applicationRepository.js'
+import type { Application } from '../domain/applications/model.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { finalStatuses, IllegalTransition, Incomplete, responseDocumentLimits, type ApplicationService, type UploadProblem } from '../domain/applications/applicationService.js'
 import { streamUploads, uploadsOf, type UploadFailure } from '../web/fileUploads.js'
@@ -38,7 +38,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     next()
   })
 
-  async function own(req: Request): Promise<ApplicationRow> {
+  async function own(req: Request): Promise<Application> {
     const app = await applications.ofApplicant(req.user!.id, String(req.params['ref']))
     if (!app) throw notFound()
     return app
@@ -46,11 +46,11 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   async function draftWithForm(req: Request) {
     const app = await own(req)
-    const { service, form } = await applications.serviceWithForm(app.service_id)
+    const { service, form } = await applications.serviceWithForm(app.serviceId)
     return { app, service, form }
   }
 
-  function renderPage(res: Response, view: { app: ApplicationRow, service: unknown, form: FormDefinition, page: PageDefinition, answers: Answers, errors: FormErrors, documents: unknown[], change: boolean }, status = 200) {
+  function renderPage(res: Response, view: { app: Application, service: unknown, form: FormDefinition, page: PageDefinition, answers: Answers, errors: FormErrors, documents: unknown[], change: boolean }, status = 200) {
     // A question that depends on an answer on the same page is always on the page, with
     // its condition said in words (and, with JavaScript, hidden until it applies).
     const onPage = new Set(view.page.fields.map((f) => f.id))
@@ -80,14 +80,14 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     const actingFor = req.session.actingFor ? await businesses.actingFor(user, req.session.actingFor) : undefined
     if (actingFor && !service.applicants.includes('business')) throw new HttpError(409, 'apply.error.notForBusiness')
     const { application } = await applications.start(user, service.id, actingFor, requestContext(req))
-    const page = application.current_page ?? service.form.pages[0]!.id
+    const page = application.currentPage ?? service.form.pages[0]!.id
     res.redirect(303, page === 'check' ? `/applications/${application.reference}/check` : `/applications/${application.reference}/pages/${page}`)
   })
 
   router.get('/applications/:ref/pages/:page', citizen, async (req, res) => {
     const { app, service, form } = await draftWithForm(req)
     if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
-    const answers = applications.answersOf(app)
+    const answers = app.answers
     const page = visiblePages(form, answers).find((p) => p.id === req.params['page'])
     if (!page) throw notFound()
     renderPage(res, { app, service, form, page, answers, errors: {}, documents: await applications.documents(app), change: req.query['change'] === '1' })
@@ -98,7 +98,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     try {
       const { app, service, form } = await draftWithForm(req)
       if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
-      const answersBefore = applications.answersOf(app)
+      const answersBefore = app.answers
       const page = form.pages.find((p) => p.id === req.params['page'] && conditionHolds(p.when, answersBefore))
       if (!page) throw notFound()
       res.locals['target'] = { app, service, form, page, answersBefore }
@@ -119,7 +119,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   })
 
   router.post('/applications/:ref/pages/:page', citizen, pageTarget, pageFiles, async (req, res) => {
-    const { app, service, form, page, answersBefore } = res.locals['target'] as { app: ApplicationRow, service: unknown, form: FormDefinition, page: PageDefinition, answersBefore: Answers }
+    const { app, service, form, page, answersBefore } = res.locals['target'] as { app: Application, service: unknown, form: FormDefinition, page: PageDefinition, answersBefore: Answers }
     const body = (req.body ?? {}) as Record<string, unknown>
     const change = body['change'] === '1'
     const uploadProblems = await applications.addUploads(app, form, uploadsOf(req), req.user!.id)
@@ -147,7 +147,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.get('/applications/:ref/check', citizen, async (req, res) => {
     const { app, service, form } = await draftWithForm(req)
     if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
-    const answers = keptAnswers(form, applications.answersOf(app))
+    const answers = keptAnswers(form, app.answers)
     res.render('pages/apply/check', { app, service, form, answers, pages: visiblePages(form, answers), documents: await applications.documents(app), incomplete: undefined })
   })
 
@@ -162,7 +162,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
       res.redirect(303, `/applications/${application.reference}/confirmation`)
     } catch (e) {
       if (!(e instanceof Incomplete)) throw e
-      const answers = keptAnswers(form, applications.answersOf(app))
+      const answers = keptAnswers(form, app.answers)
       res.status(422).render('pages/apply/check', { app, service, form, answers, pages: visiblePages(form, answers), documents: await applications.documents(app), incomplete: e.page })
     }
   })
@@ -170,7 +170,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.get('/applications/:ref/confirmation', citizen, async (req, res) => {
     const app = await own(req)
     if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/check`)
-    const service = await catalogue.service(app.service_id)
+    const service = await catalogue.service(app.serviceId)
     const statusCode = req.session.statusCodes?.[app.reference]
     if (statusCode) delete req.session.statusCodes![app.reference]
     res.render('pages/apply/confirmation', { app, service, statusCode })
@@ -184,10 +184,10 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.get('/applications/:ref', citizen, async (req, res) => {
     const app = await own(req)
-    if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/pages/${app.current_page ?? ''}`.replace(/\/pages\/check$/, '/check'))
-    const { service, form } = await applications.serviceWithForm(app.service_id)
+    if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/pages/${app.currentPage ?? ''}`.replace(/\/pages\/check$/, '/check'))
+    const { service, form } = await applications.serviceWithForm(app.serviceId)
     res.render('pages/apply/application', {
-      app, service, form, answers: applications.answersOf(app), pages: visiblePages(form, applications.answersOf(app)),
+      app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
       events: await applications.events(app), documents: await applications.documents(app),
       final: finalStatuses.includes(app.status), errors: {}, withdrawn: req.query['withdrawn'] === '1' && app.status === 'withdrawn',
     })
@@ -198,7 +198,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     const doc = await applications.document(app, String(req.params['doc']))
     if (!doc) throw notFound()
     res.set({
-      'Content-Type': doc.content_type,
+      'Content-Type': doc.contentType,
       'Content-Length': String(doc.size),
       'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}`,
       'X-Content-Type-Options': 'nosniff',
@@ -211,7 +211,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.get('/applications/:ref/withdraw', citizen, async (req, res) => {
     const app = await own(req)
     if (app.status === 'draft' || finalStatuses.includes(app.status)) return res.redirect(303, `/applications/${app.reference}`)
-    res.render('pages/apply/withdraw', { app, service: await catalogue.service(app.service_id) })
+    res.render('pages/apply/withdraw', { app, service: await catalogue.service(app.serviceId) })
   })
 
   router.post('/applications/:ref/withdraw', citizen, async (req, res) => {
@@ -230,7 +230,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.get('/applications/:ref/delete', citizen, async (req, res) => {
     const app = await own(req)
     if (app.status !== 'draft') return res.redirect(303, `/applications/${app.reference}`)
-    res.render('pages/apply/deleteDraft', { app, service: await catalogue.service(app.service_id) })
+    res.render('pages/apply/deleteDraft', { app, service: await catalogue.service(app.serviceId) })
   })
 
   router.post('/applications/:ref/delete', citizen, async (req, res) => {
@@ -255,15 +255,15 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   })
 
   router.post('/applications/:ref/respond', citizen, replyTarget, replyFiles, async (req, res) => {
-    const app = res.locals['target'] as ApplicationRow
-    const { service, form } = await applications.serviceWithForm(app.service_id)
+    const app = res.locals['target'] as Application
+    const { service, form } = await applications.serviceWithForm(app.serviceId)
     const text = String((req.body as Record<string, unknown> | undefined)?.['response'] ?? '').trim().slice(0, 2000)
     const failure = res.locals['uploadFailure'] as UploadFailure | undefined
     const problems = failure ? { problem: failure.problem, params: { max: failure.problem === 'fileSize' ? 5 : 5 } } as UploadProblem
       : await applications.addResponseDocuments(app, uploadsOf(req), req.user!.id)
     if (!text || problems) {
       return res.status(422).render('pages/apply/application', {
-        app, service, form, answers: applications.answersOf(app), pages: visiblePages(form, applications.answersOf(app)),
+        app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
         events: await applications.events(app), documents: await applications.documents(app), final: false,
         errors: { response: problems ?? { problem: 'required' } }, withdrawn: false, typed: text,
       })
@@ -295,8 +295,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     if (Object.keys(errors).length || secret.kind === 'badDate') return res.status(422).render('pages/apply/status', { values, errors, found: undefined, events: [] })
     const app = await applications.checkStatus(values.reference, secret)
     if (!app) return res.status(404).render('pages/apply/status', { values, errors: {}, found: false, events: [] })
-    const service = await catalogue.service(app.service_id)
-    const events = (await applications.events(app)).map((e) => ({ at: e.at, to: e.to_status }))
+    const service = await catalogue.service(app.serviceId)
+    const events = (await applications.events(app)).map((e) => ({ at: e.at, to: e.toStatus }))
     res.render('pages/apply/status', { values, errors: {}, found: { app, service }, events })
   })
 

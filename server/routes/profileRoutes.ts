@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod'
-import type { ProfileFields, UserRow } from '../db/identityRepository.js'
+import type { ProfileFields, User } from '../domain/identity/model.js'
 import { ProfileRejected, verifiedFieldsOf, type AccountService } from '../domain/identity/accountService.js'
 import type { BusinessService, LinkOutcome } from '../domain/identity/businessService.js'
 import type { TranslationKey } from '../i18n/messages.js'
@@ -32,8 +32,8 @@ const profileMessages: Record<keyof typeof profileFields, TranslationKey> = {
   address: 'profile.error.address',
   phone: 'profile.error.phone',
 }
-// Form field → column.
-const columns = { fullName: 'full_name', birthdate: 'birthdate', gender: 'gender', citizenId: 'citizen_id', address: 'address', phone: 'phone' } as const
+// The profile's fields, named alike in the form and the domain.
+const fields = ['fullName', 'birthdate', 'gender', 'citizenId', 'address', 'phone'] as const
 
 const linkMessages: Record<Exclude<LinkOutcome, { ok: true }>['reason'], TranslationKey> = {
   format: 'business.error.format',
@@ -44,8 +44,8 @@ const linkMessages: Record<Exclude<LinkOutcome, { ok: true }>['reason'], Transla
   unverified: 'business.error.unverified',
 }
 
-function profileValues(user: UserRow): Record<keyof typeof columns, string> {
-  return Object.fromEntries(Object.entries(columns).map(([field, column]) => [field, user[column] ?? ''])) as Record<keyof typeof columns, string>
+function profileValues(user: User): Record<(typeof fields)[number], string> {
+  return Object.fromEntries(fields.map((field) => [field, user[field] ?? ''])) as Record<(typeof fields)[number], string>
 }
 
 /**
@@ -66,13 +66,13 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
   const router = Router()
   const signedIn = allow('citizen', 'officer', 'auditor', 'admin')
 
-  async function currentUser(req: Request): Promise<UserRow> {
+  async function currentUser(req: Request): Promise<User> {
     const user = await accounts.findUser(req.user!.id)
     if (!user) throw new HttpError(404, 'error.notFound.title')
     return user
   }
 
-  function renderProfile(res: Response, user: UserRow, values: Record<string, string>, errors: Record<string, TranslationKey>, status = 200) {
+  function renderProfile(res: Response, user: User, values: Record<string, string>, errors: Record<string, TranslationKey>, status = 200) {
     res.status(status).render('pages/account/profile', {
       profile: user, values, errors, verified: new Set(verifiedFieldsOf(user)), notice: undefined,
     })
@@ -117,19 +117,17 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
     const verified = new Set(verifiedFieldsOf(user))
     // Verified fields are not the person's to change: what was posted for them is ignored.
     const body = { ...(req.body as Record<string, unknown>) }
-    for (const [field, column] of Object.entries(columns)) if (verified.has(column)) body[field] = user[column] ?? undefined
-    const values = { ...profileValues(user), ...Object.fromEntries(Object.keys(columns).map((f) => [f, String(body[f] ?? '')])) }
+    for (const field of fields) if (verified.has(field)) body[field] = user[field] ?? undefined
+    const values = { ...profileValues(user), ...Object.fromEntries(fields.map((f) => [f, String(body[f] ?? '')])) }
     const { data, errors } = checkForm(profileFields, profileMessages, body)
     if (!data) return renderProfile(res, user, values, errors as Record<string, TranslationKey>, 422)
     const changes: ProfileFields = {}
-    for (const [field, column] of Object.entries(columns) as Array<[keyof typeof columns, (typeof columns)[keyof typeof columns]]>) {
-      (changes as Record<string, unknown>)[column] = data[field] ?? null
-    }
+    for (const field of fields) (changes as Record<string, unknown>)[field] = data[field] ?? null
     try {
       await accounts.updateProfile(user.id, changes, requestContext(req))
     } catch (e) {
       if (!(e instanceof ProfileRejected)) throw e
-      return renderProfile(res, user, values, { citizenId: `profile.error.citizenId.${e.problems.citizen_id!}` as TranslationKey }, 422)
+      return renderProfile(res, user, values, { citizenId: `profile.error.citizenId.${e.problems.citizenId!}` as TranslationKey }, 422)
     }
     res.redirect(303, '/account/profile?saved=1')
   })
@@ -139,7 +137,7 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
     res.set('Cache-Control', 'no-store')
     res.status(status).render('pages/account/businesses', {
       representations: await businesses.representations(user.id),
-      canRepresent: verifiedFieldsOf(user).includes('citizen_id'),
+      canRepresent: verifiedFieldsOf(user).includes('citizenId'),
       actingFor: req.session.actingFor, errors, value,
     })
   }

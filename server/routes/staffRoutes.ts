@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express'
-import type { ApplicationRow } from '../db/applicationRepository.js'
+import type { Application, ApplicationStatus } from '../domain/applications/model.js'
 import { z } from 'zod'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { AccountRefused, roles, type AccountService } from '../domain/identity/accountService.js'
 import { finalStatuses, IllegalTransition, type ApplicationService } from '../domain/applications/applicationService.js'
 import { visiblePages } from '../domain/forms/formEngine.js'
-import type { ApplicationStatus } from '../db/schema.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
 import { allow } from '../web/setUpAuth.js'
@@ -53,9 +52,9 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
   }
 
   /** The application with the moves allowed from where it is; after a refusal, what the officer typed. */
-  async function renderApplication(res: Response, app: ApplicationRow, error?: TranslationKey, status = 200, typed: Record<string, string> = {}) {
-    const { service, form } = await applications.serviceWithForm(app.service_id)
-    const answers = applications.answersOf(app)
+  async function renderApplication(res: Response, app: Application, error?: TranslationKey, status = 200, typed: Record<string, string> = {}) {
+    const { service, form } = await applications.serviceWithForm(app.serviceId)
+    const answers = app.answers
     res.status(status).render('pages/staff/application', {
       app, service, form, answers, pages: visiblePages(form, answers), events: await applications.events(app),
       documents: await applications.documents(app), moves: applications.officerMovesFrom(app.status), final: finalStatuses.includes(app.status), error, typed,
@@ -69,7 +68,7 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     const app = await agencyApplication(req)
     const doc = await applications.document(app, String(req.params['doc']))
     if (!doc) throw new HttpError(404, 'error.notFound.title')
-    res.set({ 'Content-Type': doc.content_type, 'Content-Length': String(doc.size), 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}` })
+    res.set({ 'Content-Type': doc.contentType, 'Content-Length': String(doc.size), 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}` })
     applications.openDocument(doc).on('error', next).pipe(res)
   })
 
@@ -94,7 +93,7 @@ export function staffRoutes(deps: { accounts: AccountService, catalogue: Catalog
     const query = auditQuery.parse(req.query)
     const events = await accounts.auditTrail({ before: query.before, action: query.action, limit: pageSize })
     res.render('pages/staff/audit', {
-      events: events.map((e) => ({ ...e, detail: e.detail ? JSON.parse(e.detail) as Record<string, unknown> : {} })),
+      events,
       action: query.action ?? '',
       older: events.length === pageSize ? Number(events[events.length - 1]!.id) : undefined,
     })

@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       { email: values.email, fullName: values.name ?? values.email, role: values.role as Role, agencyId: values.agency },
       emailTexts(translator('vi')), 'cli',
     )
-    process.stdout.write(`created ${user.role} ${user.email}${user.agency_id ? ` of ${user.agency_id}` : ''}; a link to set the password was emailed\n`)
+    process.stdout.write(`created ${user.role} ${user.email}${user.agencyId ? ` of ${user.agencyId}` : ''}; a link to set the password was emailed\n`)
     return 0
   } finally {
     await database.close()

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express'
 import passport from 'passport'
-import type { UserRow } from '../db/identityRepository.js'
+import type { User as Account } from '../domain/identity/model.js'
 import type { AccountService } from '../domain/identity/accountService.js'
 import { HttpError } from './httpErrors.js'
 import { idleMinutes } from './setUpSession.js'
@@ -10,7 +10,7 @@ export const sessionWarningAfter = (idleMinutes - 2) * 60
 
 export interface SignedInUser {
   /** the whole account as loaded for this request, for routes that need more than the fields below */
-  account: UserRow
+  account: Account
   id: string
   email: string | null
   fullName: string | null
@@ -39,8 +39,8 @@ export function createAuthenticator(accounts: AccountService): Authenticator {
   const authenticator = new passport.Passport()
   authenticator.serializeUser((user, done) => done(null, user.id))
   authenticator.deserializeUser((id: string, done) => {
-    accounts.findUser(id).then((row) => done(null, row ? {
-      account: row, id: row.id, email: row.email, fullName: row.full_name, role: row.role, agencyId: row.agency_id,
+    accounts.findUser(id).then((account) => done(null, account ? {
+      account, id: account.id, email: account.email, fullName: account.fullName, role: account.role, agencyId: account.agencyId,
     } : false), done)
   })
   return authenticator

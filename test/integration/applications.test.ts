@@ -57,7 +57,9 @@ describe('applying online: birth registration', () => {
     const taken = (await db().selectFrom('applications').select(['applicant_id', 'service_id', 'agency_id']).where('reference', '=', reference).executeTakeFirstOrThrow())
     const fresh = newReference()
     const draws = [reference, reference, fresh]
-    const draft = await repo.createDraft({ ...taken, answers: '{}', current_page: 'nguoi-nop' }, () => draws.shift()!)
+    const draft = await repo.createDraft({
+      applicantId: taken.applicant_id, serviceId: taken.service_id, agencyId: taken.agency_id, onBehalfOf: null, onBehalfOfName: null, answers: {}, currentPage: 'nguoi-nop',
+    }, () => draws.shift()!)
     assert.equal(draft.reference, fresh, 'two collisions, then a free reference')
     assert.equal(draws.length, 0)
     assert.equal((await db().selectFrom('applications').select('id').where('reference', '=', reference).execute()).length, 1, 'the first application is untouched')

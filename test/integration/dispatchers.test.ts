@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { pino } from 'pino'
 import { createApplicationRepository } from '../../server/db/applicationRepository.js'
+import { createOutboxRepository } from '../../server/db/outboxRepository.js'
 import { openDatabase } from '../../server/db/database.js'
 import { createDispatcher } from '../../server/domain/routing/dispatcher.js'
 import type { AgencyHandler } from '../../server/domain/routing/handlerContract.js'
@@ -29,7 +30,7 @@ describe('two dispatchers on one database', () => {
       const { handle } = portal.database
       const second = usePostgres ? openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema: handle.schema!, poolSize: 5 }) : undefined
       const make = (name: string, db = handle.db) => createDispatcher({
-        repo: createApplicationRepository(db, handle.dialect), dialect: handle.dialect, applications: portal.services.applications,
+        repo: createApplicationRepository(db, handle.dialect), queue: createOutboxRepository(db, handle.dialect), applications: portal.services.applications,
         handlers: { 'cong-an-cap-xa': handler(name) }, registry: { find: async () => undefined, findByName: async () => undefined },
         logger: pino({ level: 'silent' }), options: { batchSize: 10 },
       })

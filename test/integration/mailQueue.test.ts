@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createMailer } from '../../server/mail/mailer.js'
-import { citizen, submitted } from '../support/submissions.js'
+import { citizen, reread, submitted } from '../support/submissions.js'
 import { freePort, startSmtpServer } from '../support/smtpServer.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
@@ -67,7 +67,7 @@ describe('status emails through the mail queue, to a real SMTP server', () => {
     const user = await citizen(portal, 'changes@example.vn')
     const app = await submitted(portal, user)
     await portal.dispatcher.drain()
-    const received = (await db().selectFrom('applications').selectAll().where('id', '=', app.id).executeTakeFirstOrThrow())
+    const received = await reread(portal, app.reference)
     const rejected = await portal.services.applications.transition(received, 'rejected', { id: null, kind: 'officer' }, { message: 'Thiếu giấy tờ' })
     await assert.rejects(portal.services.applications.transition(rejected, 'withdrawn', { id: user.id, kind: 'citizen' }), /not allowed/)
     await portal.mailQueue.idle()

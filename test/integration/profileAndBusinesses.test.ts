@@ -63,7 +63,7 @@ describe('profile', () => {
     assert.equal(saved.phone, '0912345678')
     assert.equal(saved.verified_fields, null)
     const audit = await db().selectFrom('audit_events').select('detail').where('action', '=', 'profile.updated').where('subject_id', '=', user.id).executeTakeFirstOrThrow()
-    assert.match(audit.detail!, /citizen_id/)
+    assert.match(audit.detail!, /"citizenId"/)
   })
 
   it('fields vouched for by the national identity provider cannot be changed by hand', async () => {

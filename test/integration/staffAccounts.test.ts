@@ -25,8 +25,8 @@ describe('staff accounts', () => {
   it('an officer of one agency is created without a password and sets one through the emailed link', async () => {
     const user = await portal.services.accounts.createAccount({ email: 'Officer@Xa.gov.vn', fullName: 'Cán bộ Một', role: 'officer', agencyId: 'ubnd-cap-xa' }, texts, 'cli')
     assert.equal(user.role, 'officer')
-    assert.equal(user.agency_id, 'ubnd-cap-xa')
-    assert.equal(user.password_hash, null)
+    assert.equal(user.agencyId, 'ubnd-cap-xa')
+    assert.equal(user.passwordHash, null)
     const link = linkIn(emailsTo(portal.mailDir, 'officer@xa.gov.vn').at(-1)!)
     const agent = request.agent(portal.app)
     const page = await agent.get(link.slice(testPublicUrl.length)).expect(200)

@@ -4,7 +4,7 @@ import request from 'supertest'
 import type { Agent } from 'supertest'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
 import { csrfFrom } from '../support/browserless.js'
-import { citizen, submitted } from '../support/submissions.js'
+import { citizen, reread, submitted } from '../support/submissions.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
@@ -67,8 +67,8 @@ describe('the officer console', () => {
   })
 
   it('shows that the citizen replied', async () => {
-    const app = await portal.database.handle.db.selectFrom('applications').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow()
-    await portal.services.applications.transition(app, 'in_review', { id: app.applicant_id, kind: 'citizen' }, { message: 'Đã gửi hợp đồng.' })
+    const app = await reread(portal, reference)
+    await portal.services.applications.transition(app, 'in_review', { id: app.applicantId, kind: 'citizen' }, { message: 'Đã gửi hợp đồng.' })
     const inbox = await officer.get('/agency?lang=en').expect(200)
     const row = inbox.text.slice(inbox.text.indexOf(reference), inbox.text.indexOf('</tr>', inbox.text.indexOf(reference)))
     assert.match(row, /Citizen replied/)

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { unlink } from 'node:fs/promises'
 import { fileTypeFromFile } from 'file-type'
-import type { ApplicationRepository, ApplicationRow, DocumentRow } from '../../db/applicationRepository.js'
-import { writeAudit } from '../../db/audit.js'
-import type { UserRow } from '../../db/identityRepository.js'
-import type { Transaction } from 'kysely'
-import type { ApplicationStatus, Database } from '../../db/schema.js'
+import type { AuditLog, Tx } from '../ports.js'
+import type { User } from '../identity/model.js'
+import { finalStatuses, type ActorKind, type Application, type ApplicationDocument, type ApplicationStatus } from './model.js'
+import type { ApplicationRepository } from './repository.js'
 import type { CatalogueService } from '../catalogue/catalogueService.js'
 import type { Service } from '../catalogue/types.js'
 import { checkPage, firstIncompletePage, keptAnswers, nextPage, visibleFields, visiblePages, type Answers, type FieldError } from '../forms/formEngine.js'
@@ -18,7 +17,7 @@ import type { StatusSecret } from './statusSecret.js'
 import { dueDate, workingDaysLeft } from '../calendar/workingDays.js'
 import { fold } from '../catalogue/textFolding.js'
 
-export const finalStatuses: ApplicationStatus[] = ['approved', 'rejected', 'withdrawn']
+export { finalStatuses }
 
 /** Who may move an application from where to where (DESIGN.md, Application lifecycle). */
 const transitions: Record<ApplicationStatus, ApplicationStatus[]> = {
@@ -62,13 +61,12 @@ export const responseDocumentLimits = { maxFiles: 5, maxBytes: 5 * 1024 * 1024 }
 
 export type UploadProblem = { problem: 'fileType' | 'fileSize' | 'fileCount', params?: Record<string, string | number> }
 
-const profileColumns: Record<ProfileFieldName, (u: UserRow) => string | null> = {
-  fullName: (u) => u.full_name, birthdate: (u) => u.birthdate, gender: (u) => u.gender, citizenId: (u) => u.citizen_id,
+const profileOf: Record<ProfileFieldName, (u: User) => string | null> = {
+  fullName: (u) => u.fullName, birthdate: (u) => u.birthdate, gender: (u) => u.gender, citizenId: (u) => u.citizenId,
   address: (u) => u.address, phone: (u) => u.phone, email: (u) => u.email,
 }
 
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex')
-const parseAnswers = (app: ApplicationRow): Answers => JSON.parse(app.answers) as Answers
 
 function fieldOf(form: FormDefinition, id: string): FieldDefinition | undefined {
   for (const page of form.pages) for (const field of page.fields) if (field.id === id) return field
@@ -77,6 +75,7 @@ function fieldOf(form: FormDefinition, id: string): FieldDefinition | undefined 
 
 export interface ApplicationDeps {
   repo: ApplicationRepository
+  audit: AuditLog
   catalogue: CatalogueService
   blobs: BlobStore
   /** called after a submission commits, so the dispatcher delivers at once */
@@ -87,33 +86,32 @@ export interface ApplicationDeps {
   wakeMail?: () => void
 }
 
-type Actor = { id: string | null, kind: 'citizen' | 'officer' | 'agency' | 'system' }
+type Actor = { id: string | null, kind: ActorKind }
 type TransitionOptions = { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext }
 
 export function createApplicationService(deps: ApplicationDeps) {
-  const { repo, catalogue, blobs } = deps
-  const { db } = repo
+  const { repo, audit, catalogue, blobs } = deps
 
   /**
    * Any status change after submission: checked against the lifecycle (409 when not
    * allowed), one event, one audit entry and a message in the applicant's inbox, all in
    * the caller's transaction.
    */
-  async function applyTransition(trx: Transaction<Database>, app: ApplicationRow, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<void> {
+  async function applyTransition(trx: Tx, app: Application, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<void> {
     if (!transitions[app.status].includes(to)) throw new IllegalTransition(app.status, to)
-    const extra: Partial<ApplicationRow> = {}
-    if (finalStatuses.includes(to)) extra.decided_at = new Date().toISOString()
-    if (options.agencyReference) extra.agency_reference = options.agencyReference
+    const extra: { decidedAt?: string, agencyReference?: string } = {}
+    if (finalStatuses.includes(to)) extra.decidedAt = new Date().toISOString()
+    if (options.agencyReference) extra.agencyReference = options.agencyReference
     if (!(await repo.moveStatus(trx, app.id, app.status, to, extra))) throw new IllegalTransition(app.status, to)
     await repo.addEvent(trx, { applicationId: app.id, actorId: actor.id, actorKind: actor.kind, from: app.status, to, message: options.message ?? null, note: options.note ?? null })
-    await writeAudit(trx, {
-      action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of,
+    await audit.record({
+      action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf,
       ip: options.ctx?.ip, requestId: options.ctx?.requestId, detail: { reference: app.reference, from: app.status, to },
-    })
+    }, trx)
     // The applicant is told of what others did; what they did themselves (a reply, a
     // withdrawal) is on the page they are looking at, not news for their inbox.
     if (actor.kind === 'citizen') return
-    await repo.notify(trx, app.applicant_id, app.id, to, options.message ?? null)
+    await repo.notify(trx, app.applicantId, app.id, to, options.message ?? null)
     await deps.tellByEmail?.(trx, app, to, options.message ?? null)
   }
 
@@ -127,17 +125,16 @@ export function createApplicationService(deps: ApplicationDeps) {
   }
 
   /** The declared profile fields, from the person's profile, and nothing else. */
-  function declaredProfile(form: FormDefinition, user: UserRow): Record<string, string> {
+  function declaredProfile(form: FormDefinition, user: User): Record<string, string> {
     const profile: Record<string, string> = {}
     for (const name of form.profileFields) {
-      const value = profileColumns[name](user)
+      const value = profileOf[name](user)
       if (value) profile[name] = value
     }
     return profile
   }
 
   return {
-    answersOf: parseAnswers,
     serviceWithForm,
     /** The profile values a service's form is prefilled with. */
     profileFor: declaredProfile,
@@ -147,7 +144,7 @@ export function createApplicationService(deps: ApplicationDeps) {
      * prefilled from the profile fields the service declared, and that read is recorded
      * in the audit trail with the person as its subject (they can see it).
      */
-    async start(user: UserRow, serviceId: string, actingFor: { code: string, name: string } | undefined, ctx: RequestContext) {
+    async start(user: User, serviceId: string, actingFor: { code: string, name: string } | undefined, ctx: RequestContext) {
       const { service, form } = await serviceWithForm(serviceId)
       const existing = await repo.openDraft(user.id, serviceId, actingFor?.code ?? null)
       if (existing) return { application: existing, resumed: true }
@@ -157,22 +154,21 @@ export function createApplicationService(deps: ApplicationDeps) {
         if (field.prefill && profile[field.prefill]) answers[field.id] = profile[field.prefill]!
       }
       const application = await repo.createDraft({
-        service_id: service.id, agency_id: service.agency.id, applicant_id: user.id,
-        on_behalf_of: actingFor?.code ?? null, on_behalf_of_name: actingFor?.name ?? null,
-        answers: JSON.stringify(answers), current_page: form.pages[0]!.id,
+        serviceId: service.id, agencyId: service.agency.id, applicantId: user.id,
+        onBehalfOf: actingFor?.code ?? null, onBehalfOfName: actingFor?.name ?? null, answers, currentPage: form.pages[0]!.id,
       }, newReference)
-      await writeAudit(db, { action: 'application.started', actorId: user.id, subjectId: user.id, onBehalfOf: actingFor?.code, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id } })
+      await audit.record({ action: 'application.started', actorId: user.id, subjectId: user.id, onBehalfOf: actingFor?.code, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id } })
       if (Object.keys(profile).length) {
-        await writeAudit(db, { action: 'data.prefill', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id, fields: Object.keys(profile) } })
+        await audit.record({ action: 'data.prefill', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id, fields: Object.keys(profile) } })
       }
       return { application, resumed: false }
     },
 
     /** The application, only for the person who made it; undefined otherwise (the route answers 404). */
-    async ofApplicant(userId: string, referenceInput: string): Promise<ApplicationRow | undefined> {
+    async ofApplicant(userId: string, referenceInput: string): Promise<Application | undefined> {
       const reference = parseReference(referenceInput)
       const app = reference ? await repo.byReference(reference) : undefined
-      return app && app.applicant_id === userId ? app : undefined
+      return app && app.applicantId === userId ? app : undefined
     },
 
     list: (userId: string) => repo.listFor(userId),
@@ -187,8 +183,8 @@ export function createApplicationService(deps: ApplicationDeps) {
       const reference = q ? parseReference(q) : undefined
       const rows = await repo.forAgency(agencyId, { status: filter.status, ...(reference ? { reference } : q ? { name: fold(q) } : {}) })
       return rows.map((r) => {
-        const due = r.submitted_at && r.processing_days !== null && !finalStatuses.includes(r.status) ? dueDate(new Date(r.submitted_at), Number(r.processing_days)) : null
-        return { ...r, due, daysLeft: due ? workingDaysLeft(due, now) : null, replied: r.status === 'in_review' && r.last_actor === 'citizen' }
+        const due = r.submittedAt && r.processingDays !== null && !finalStatuses.includes(r.status) ? dueDate(new Date(r.submittedAt), r.processingDays) : null
+        return { ...r, due, daysLeft: due ? workingDaysLeft(due, now) : null, replied: r.status === 'in_review' && r.lastActor === 'citizen' }
       })
     },
 
@@ -200,24 +196,24 @@ export function createApplicationService(deps: ApplicationDeps) {
      * other agency (the route answers 404, so existence does not leak). Each read is an
      * audit entry with the applicant as subject, which the applicant can see.
      */
-    async ofAgency(agencyId: string, referenceInput: string, officerId: string, ctx: RequestContext): Promise<ApplicationRow | undefined> {
+    async ofAgency(agencyId: string, referenceInput: string, officerId: string, ctx: RequestContext): Promise<Application | undefined> {
       const reference = parseReference(referenceInput)
       const app = reference ? await repo.byReference(reference) : undefined
-      if (!app || app.agency_id !== agencyId || app.status === 'draft') return undefined
-      await writeAudit(db, { action: 'data.read', actorId: officerId, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, by: 'officer', agency: agencyId } })
+      if (!app || app.agencyId !== agencyId || app.status === 'draft') return undefined
+      await audit.record({ action: 'data.read', actorId: officerId, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, by: 'officer', agency: agencyId } })
       return app
     },
-    events: (app: ApplicationRow) => repo.events(app.id),
-    documents: (app: ApplicationRow) => repo.documents(app.id),
-    document: (app: ApplicationRow, id: string) => repo.document(app.id, id),
-    openDocument: (doc: DocumentRow) => blobs.open(doc.sha256),
+    events: (app: Application) => repo.events(app.id),
+    documents: (app: Application) => repo.documents(app.id),
+    document: (app: Application, id: string) => repo.document(app.id, id),
+    openDocument: (doc: ApplicationDocument) => blobs.open(doc.sha256),
 
     /**
      * Stores uploaded files for a page: the type is read from the bytes (never the name
      * or the browser's claim), then size and count are checked against the field.
      * Returns per field what was refused; accepted files become documents of the draft.
      */
-    async addUploads(app: ApplicationRow, form: FormDefinition, uploads: Upload[], userId: string): Promise<Record<string, UploadProblem>> {
+    async addUploads(app: Application, form: FormDefinition, uploads: Upload[], userId: string): Promise<Record<string, UploadProblem>> {
       const problems: Record<string, UploadProblem> = {}
       const existing = await repo.documents(app.id)
       try {
@@ -233,14 +229,14 @@ export function createApplicationService(deps: ApplicationDeps) {
             problems[field.id] = { problem: 'fileType', params: { types: field.accept.map((t) => t.split('/')[1]!.toUpperCase()).join(', ') } }
             continue
           }
-          if (existing.filter((d) => d.field_id === field.id).length >= field.maxFiles) {
+          if (existing.filter((d) => d.fieldId === field.id).length >= field.maxFiles) {
             problems[field.id] = { problem: 'fileCount', params: { max: field.maxFiles } }
             continue
           }
           const sha256 = await blobs.adopt(upload.path)
           const doc = await repo.addDocument({
-            application_id: app.id, field_id: field.id, sha256, size: upload.size, content_type: detected.mime,
-            filename: upload.filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'document', uploaded_by: userId,
+            applicationId: app.id, fieldId: field.id, sha256, size: upload.size, contentType: detected.mime,
+            filename: upload.filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'document', uploadedBy: userId,
           })
           existing.push(doc)
         }
@@ -255,7 +251,7 @@ export function createApplicationService(deps: ApplicationDeps) {
     uploadsDir: blobs.incoming,
 
     /** Documents sent with an answer to a request for information: PDF, JPEG or PNG, 5 at most, 5 MB each. */
-    async addResponseDocuments(app: ApplicationRow, uploads: Upload[], userId: string): Promise<UploadProblem | undefined> {
+    async addResponseDocuments(app: Application, uploads: Upload[], userId: string): Promise<UploadProblem | undefined> {
       const responseForm: FormDefinition = {
         profileFields: [], declaration: { vi: '-', en: '-', fr: '-' },
         pages: [{ id: 'response', title: { vi: '-', en: '-', fr: '-' }, fields: [{
@@ -268,13 +264,13 @@ export function createApplicationService(deps: ApplicationDeps) {
     },
 
     /** Deletes a draft and its documents (the files stay while another draft shares them). */
-    async deleteDraft(app: ApplicationRow, ctx: RequestContext): Promise<boolean> {
+    async deleteDraft(app: Application, ctx: RequestContext): Promise<boolean> {
       if (app.status !== 'draft' || !(await repo.deleteDraft(app.id))) return false
-      await writeAudit(db, { action: 'application.draft-deleted', actorId: app.applicant_id, subjectId: app.applicant_id, onBehalfOf: app.on_behalf_of, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, service: app.service_id } })
+      await audit.record({ action: 'application.draft-deleted', actorId: app.applicantId, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, service: app.serviceId } })
       return true
     },
 
-    async removeDocument(app: ApplicationRow, documentId: string): Promise<void> {
+    async removeDocument(app: Application, documentId: string): Promise<void> {
       if (app.status === 'draft') await repo.removeDocument(app.id, documentId)
     },
 
@@ -283,12 +279,12 @@ export function createApplicationService(deps: ApplicationDeps) {
      * uploaded for them. Returns the errors, or the page that comes next (undefined:
      * "check your answers").
      */
-    async savePage(app: ApplicationRow, form: FormDefinition, page: PageDefinition, posted: Record<string, unknown>) {
-      const answers = parseAnswers(app)
+    async savePage(app: Application, form: FormDefinition, page: PageDefinition, posted: Record<string, unknown>) {
+      const answers = app.answers
       const documents = await repo.documents(app.id)
       const withFiles: Record<string, unknown> = { ...posted }
       for (const field of page.fields) {
-        if (field.type === 'file') withFiles[field.id] = documents.filter((d) => d.field_id === field.id).map((d) => d.id)
+        if (field.type === 'file') withFiles[field.id] = documents.filter((d) => d.fieldId === field.id).map((d) => d.id)
       }
       const checked = checkPage(page, withFiles, answers)
       if (Object.keys(checked.errors).length) {
@@ -302,7 +298,7 @@ export function createApplicationService(deps: ApplicationDeps) {
       }
       const merged = { ...answers, ...checked.answers }
       const next = nextPage(form, page.id, merged)
-      await repo.saveAnswers(app.id, JSON.stringify(merged), next?.id ?? 'check')
+      await repo.saveAnswers(app.id, merged, next?.id ?? 'check')
       return { errors: {} as Record<string, FieldError>, next }
     },
 
@@ -312,10 +308,10 @@ export function createApplicationService(deps: ApplicationDeps) {
      * the first event, the outbox row and the audit entry are one transaction; the agency
      * is reached afterwards, by the dispatcher.
      */
-    async submit(app: ApplicationRow, user: UserRow, session: { assuranceLevel: number }, ctx: RequestContext): Promise<{ application: ApplicationRow, statusCode?: string }> {
+    async submit(app: Application, user: User, session: { assuranceLevel: number }, ctx: RequestContext): Promise<{ application: Application, statusCode?: string }> {
       if (app.status !== 'draft') return { application: app }
-      const { form } = await serviceWithForm(app.service_id)
-      const answers = keptAnswers(form, parseAnswers(app))
+      const { form } = await serviceWithForm(app.serviceId)
+      const answers = keptAnswers(form, app.answers)
       const incomplete = firstIncompletePage(form, answers)
       if (incomplete) throw new Incomplete(incomplete)
       const profile = declaredProfile(form, user)
@@ -325,8 +321,8 @@ export function createApplicationService(deps: ApplicationDeps) {
       const statusCode = birthdate ? undefined : randomBytes(5).toString('hex').toUpperCase()
       const submittedAt = new Date().toISOString()
       const changes = {
-        answers: JSON.stringify(answers), profile: JSON.stringify(profile), submitted_at: submittedAt, current_page: null,
-        applicant_birthdate: birthdate, status_code_hash: statusCode ? hashCode(statusCode) : null, assurance_level: session.assuranceLevel,
+        answers, profile, submittedAt, currentPage: null,
+        applicantBirthdate: birthdate, statusCodeHash: statusCode ? hashCode(statusCode) : null, assuranceLevel: session.assuranceLevel,
       }
       // Documents of questions that no longer apply (an answer changed since) stay behind:
       // dropped in the submission's own transaction, without a read beside it.
@@ -337,16 +333,16 @@ export function createApplicationService(deps: ApplicationDeps) {
         if (!ok) return false
         for (const field of stale) await repo.removeFieldDocuments(trx, app.id, field)
         await repo.addEvent(trx, { applicationId: app.id, actorId: user.id, actorKind: 'citizen', from: 'draft', to: 'submitted' }, submittedAt)
-        await repo.addOutbox(trx, app.id, app.agency_id)
-        await writeAudit(trx, {
-          action: 'application.submitted', actorId: user.id, subjectId: user.id, onBehalfOf: app.on_behalf_of,
-          ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, service: app.service_id, agency: app.agency_id },
-        })
+        await repo.addOutbox(trx, app.id, app.agencyId)
+        await audit.record({
+          action: 'application.submitted', actorId: user.id, subjectId: user.id, onBehalfOf: app.onBehalfOf,
+          ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, service: app.serviceId, agency: app.agencyId },
+        }, trx)
         return true
       })
       if (!moved) return { application: (await repo.byId(app.id))! }
       deps.wake()
-      const application: ApplicationRow = { ...app, ...changes, status: 'submitted', updated_at: submittedAt }
+      const application: Application = { ...app, ...changes, status: 'submitted', updatedAt: submittedAt }
       return statusCode ? { application, statusCode } : { application }
     },
 
@@ -354,7 +350,7 @@ export function createApplicationService(deps: ApplicationDeps) {
      * Any status change after submission: checked against the lifecycle (409 when not
      * allowed), one event, one audit entry, and a message in the applicant's inbox.
      */
-    async transition(app: ApplicationRow, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<ApplicationRow> {
+    async transition(app: Application, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<Application> {
       await repo.commit((trx) => applyTransition(trx, app, to, actor, options))
       told()
       return (await repo.byId(app.id))!
@@ -365,13 +361,13 @@ export function createApplicationService(deps: ApplicationDeps) {
     told,
 
     /** A visitor's status check: the reference and the applicant's birthdate (or the second code). */
-    async checkStatus(referenceInput: string, secret: Exclude<StatusSecret, { kind: 'badDate' }>): Promise<ApplicationRow | undefined> {
+    async checkStatus(referenceInput: string, secret: Exclude<StatusSecret, { kind: 'badDate' }>): Promise<Application | undefined> {
       const reference = parseReference(referenceInput)
       const app = reference ? await repo.byReference(reference) : undefined
       if (!app || app.status === 'draft') return undefined
-      const matches = app.applicant_birthdate
-        ? secret.kind === 'birthdate' && secret.iso === app.applicant_birthdate
-        : secret.kind === 'code' && app.status_code_hash === hashCode(secret.code)
+      const matches = app.applicantBirthdate
+        ? secret.kind === 'birthdate' && secret.iso === app.applicantBirthdate
+        : secret.kind === 'code' && app.statusCodeHash === hashCode(secret.code)
       return matches ? app : undefined
     },
 
@@ -383,7 +379,7 @@ export function createApplicationService(deps: ApplicationDeps) {
       await repo.enableEndpoint(agencyId)
       const ok = await repo.redeliver(outboxId)
       if (ok) {
-        await writeAudit(db, { action: 'delivery.redelivered', actorId, ip: ctx.ip, requestId: ctx.requestId, detail: { outbox: outboxId, agency: agencyId } })
+        await audit.record({ action: 'delivery.redelivered', actorId, ip: ctx.ip, requestId: ctx.requestId, detail: { outbox: outboxId, agency: agencyId } })
         deps.wake()
       }
       return ok

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { ApplicationRow } from '../../db/applicationRepository.js'
-import type { MailOutboxRepository } from '../../db/mailOutboxRepository.js'
-import type { ApplicationStatus, Database } from '../../db/schema.js'
+import type { Tx } from '../ports.js'
+import type { MailOutbox } from '../queues/mailQueue.js'
+import type { Application, ApplicationStatus } from './model.js'
 import { translator } from '../../i18n/messages.js'
 import { languages, type Lang, type Localized } from '../catalogue/types.js'
 
@@ -22,11 +21,11 @@ export function inLanguage(message: string, lang: Lang): string {
  * what changed, carries the agency's message and links to the application. Queued in the transaction of the
  * change (the mail queue sends it), so a change is never made without its email.
  */
-export function statusEmail(deps: { outbox: MailOutboxRepository, publicUrl: string }) {
+export function statusEmail(deps: { outbox: MailOutbox, publicUrl: string }) {
   // Read inside the change's transaction (a read beside it would wait for it on SQLite);
   // names change rarely, so each is kept a minute.
   const names = new Map<string, { name: Localized, until: number }>()
-  async function serviceName(executor: Kysely<Database>, serviceId: string): Promise<Localized> {
+  async function serviceName(executor: Tx, serviceId: string): Promise<Localized> {
     const known = names.get(serviceId)
     if (known && known.until > Date.now()) return known.name
     const name = await deps.outbox.serviceName(executor, serviceId)
@@ -34,9 +33,9 @@ export function statusEmail(deps: { outbox: MailOutboxRepository, publicUrl: str
     return name
   }
 
-  return async (executor: Kysely<Database>, app: ApplicationRow, to: ApplicationStatus, agencyMessage: string | null): Promise<void> => {
+  return async (executor: Tx, app: Application, to: ApplicationStatus, agencyMessage: string | null): Promise<void> => {
     const link = `${deps.publicUrl}/applications/${app.reference}`
-    const about = { service: await serviceName(executor, app.service_id), message: agencyMessage }
+    const about = { service: await serviceName(executor, app.serviceId), message: agencyMessage }
     const parts = languages.map((lang) => {
       const t = translator(lang)
       const message = about.message ? inLanguage(about.message, lang) : ''
@@ -45,7 +44,7 @@ export function statusEmail(deps: { outbox: MailOutboxRepository, publicUrl: str
     })
     const vi = translator('vi')
     await deps.outbox.queue(executor, {
-      userId: app.applicant_id, applicationId: app.id,
+      userId: app.applicantId, applicationId: app.id,
       subject: vi('email.status.subject', { reference: app.reference, status: vi(`status.${to}`) }), body: parts.join('\n\n---\n\n'),
     })
   }

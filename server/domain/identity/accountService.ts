@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { IdentityRepository, ProfileFields, UserRow } from '../../db/identityRepository.js'
+import { roles, type ProfileFields, type Role, type User } from './model.js'
+import type { IdentityRepository } from './repository.js'
 import { citizenIdProblem, type CitizenIdProblem } from './citizenId.js'
 import type { Mailer } from './mailer.js'
 import { profileFromClaims, type NationalClaims } from './nationalIdentity.js'
@@ -27,8 +28,7 @@ export interface EmailTexts {
   resetUnknown(registerLink: string): { subject: string, text: string }
 }
 
-export const roles = ['citizen', 'officer', 'auditor', 'admin'] as const
-export type Role = (typeof roles)[number]
+export { roles, type Role }
 const onboardingLinkHours = 72
 
 export class AccountRefused extends Error {}
@@ -40,7 +40,7 @@ export class PasswordRejected extends Error {
 }
 
 export class ProfileRejected extends Error {
-  constructor(readonly problems: Partial<Record<'citizen_id', CitizenIdProblem>>) {
+  constructor(readonly problems: Partial<Record<'citizenId', CitizenIdProblem>>) {
     super('profile rejected')
   }
 }
@@ -48,10 +48,10 @@ export class ProfileRejected extends Error {
 export type LinkResult = 'linked' | 'taken' | 'different'
 
 /** The profile fields the national identity provider vouched for on this account. */
-export const verifiedFieldsOf = (user: UserRow): string[] => (user.verified_fields ? JSON.parse(user.verified_fields) as string[] : [])
+export const verifiedFieldsOf = (user: User): string[] => user.verifiedFields
 
 export type SignInResult =
-  | { ok: true, user: UserRow }
+  | { ok: true, user: User }
   | { ok: false, reason: 'invalid' | 'locked' | 'unverified' }
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -60,16 +60,16 @@ const normaliseEmail = (email: string) => email.trim().toLowerCase()
 export function createAccountService(deps: { repo: IdentityRepository, mailer: Mailer, publicUrl: string }) {
   const { repo, mailer, publicUrl } = deps
 
-  async function newToken(user: UserRow, purpose: 'verify-email' | 'reset-password' | 'add-email', minutes: number, email?: string): Promise<string> {
+  async function newToken(user: User, purpose: 'verify-email' | 'reset-password' | 'add-email', minutes: number, email?: string): Promise<string> {
     const token = randomBytes(32).toString('base64url')
     await repo.saveToken({
-      token_hash: tokenHash(token), user_id: user.id, purpose, ...(email ? { email } : {}),
-      expires_at: new Date(Date.now() + minutes * 60_000).toISOString(),
+      tokenHash: tokenHash(token), userId: user.id, purpose, ...(email ? { email } : {}),
+      expiresAt: new Date(Date.now() + minutes * 60_000).toISOString(),
     })
     return token
   }
 
-  async function sendVerification(user: UserRow, texts: EmailTexts) {
+  async function sendVerification(user: User, texts: EmailTexts) {
     const token = await newToken(user, 'verify-email', verifyLinkHours * 60)
     await mailer.send({ to: user.email!, ...texts.verify(`${publicUrl}/account/verify?token=${token}`) })
   }
@@ -101,8 +101,8 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     async verifyEmail(token: string, ctx: RequestContext): Promise<boolean> {
       const used = await repo.consumeToken(tokenHash(token), 'verify-email')
       if (!used) return false
-      await repo.markEmailVerified(used.user_id)
-      await repo.audit({ action: 'account.email-verified', actorId: used.user_id, subjectId: used.user_id, ip: ctx.ip, requestId: ctx.requestId })
+      await repo.markEmailVerified(used.userId)
+      await repo.audit({ action: 'account.email-verified', actorId: used.userId, subjectId: used.userId, ip: ctx.ip, requestId: ctx.requestId })
       return true
     },
 
@@ -124,25 +124,25 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     async confirmEmail(token: string, ctx: RequestContext): Promise<'added' | 'taken' | 'invalid'> {
       const used = await repo.consumeToken(tokenHash(token), 'add-email')
       if (!used?.email) return 'invalid'
-      if (!(await repo.setVerifiedEmail(used.user_id, used.email))) return 'taken'
-      await repo.audit({ action: 'account.email-added', actorId: used.user_id, subjectId: used.user_id, ip: ctx.ip, requestId: ctx.requestId })
+      if (!(await repo.setVerifiedEmail(used.userId, used.email))) return 'taken'
+      await repo.audit({ action: 'account.email-added', actorId: used.userId, subjectId: used.userId, ip: ctx.ip, requestId: ctx.requestId })
       return 'added'
     },
 
     async signIn(emailInput: string, password: string, ctx: RequestContext): Promise<SignInResult> {
       const user = await repo.findUserByEmail(normaliseEmail(emailInput))
-      if (!user?.password_hash) {
+      if (!user?.passwordHash) {
         await verifyPassword(await dummyHash(), password)
         await repo.audit({ action: 'sign-in.failed', ip: ctx.ip, requestId: ctx.requestId, detail: { reason: 'unknown-account' } })
         return { ok: false, reason: 'invalid' }
       }
-      if (user.locked_until && user.locked_until > new Date().toISOString()) {
+      if (user.lockedUntil && user.lockedUntil > new Date().toISOString()) {
         // Checked and ignored: a locked account answers as slowly as any other.
-        await verifyPassword(user.password_hash, password)
+        await verifyPassword(user.passwordHash, password)
         await repo.audit({ action: 'sign-in.refused-locked', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId })
         return { ok: false, reason: 'locked' }
       }
-      if (!(await verifyPassword(user.password_hash, password))) {
+      if (!(await verifyPassword(user.passwordHash, password))) {
         const { lockedUntil } = await repo.recordFailedSignIn(user.id, (failures) =>
           failures >= maxFailedSignIns ? new Date(Date.now() + lockoutMinutes * 60_000).toISOString() : null)
         await repo.audit({ action: 'sign-in.failed', subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { reason: 'password' } })
@@ -151,7 +151,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
         }
         return { ok: false, reason: 'invalid' }
       }
-      if (!user.email_verified_at) return { ok: false, reason: 'unverified' }
+      if (!user.emailVerifiedAt) return { ok: false, reason: 'unverified' }
       await repo.recordSuccessfulSignIn(user.id)
       await repo.audit({ action: 'sign-in', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { method: 'password', device: ctx.device } })
       return { ok: true, user }
@@ -161,7 +161,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
      * National sign-in: the provider's subject finds the account, or a first sign-in
      * creates one. What the provider vouches for replaces what the account held.
      */
-    async signInNational(claims: NationalClaims, ctx: RequestContext): Promise<UserRow> {
+    async signInNational(claims: NationalClaims, ctx: RequestContext): Promise<User> {
       const { profile, verified } = profileFromClaims(claims)
       let user = await repo.findUserByNationalSub(claims.sub)
       if (user) {
@@ -189,7 +189,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       const holder = await repo.findUserByNationalSub(claims.sub)
       const user = await repo.findUserById(userId)
       const result: LinkResult = holder && holder.id !== userId ? 'taken'
-        : user?.national_sub && user.national_sub !== claims.sub ? 'different' : 'linked'
+        : user?.nationalSub && user.nationalSub !== claims.sub ? 'different' : 'linked'
       if (result !== 'linked') {
         await repo.audit({ action: 'account.link-refused', actorId: userId, subjectId: userId, ip: ctx.ip, requestId: ctx.requestId, detail: { reason: result } })
         return result
@@ -211,9 +211,9 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       const locked = new Set(verifiedFieldsOf(user))
       const changes = Object.fromEntries(Object.entries(input).filter(([field]) => !locked.has(field))) as ProfileFields
       const merged = { ...user, ...changes }
-      if (merged.citizen_id) {
-        const problem = citizenIdProblem(merged.citizen_id, { birthdate: merged.birthdate ?? undefined, gender: merged.gender ?? undefined })
-        if (problem) throw new ProfileRejected({ citizen_id: problem })
+      if (merged.citizenId) {
+        const problem = citizenIdProblem(merged.citizenId, { birthdate: merged.birthdate ?? undefined, gender: merged.gender ?? undefined })
+        if (problem) throw new ProfileRejected({ citizenId: problem })
       }
       const changed = Object.keys(changes).filter((field) => changes[field as keyof ProfileFields] !== user[field as keyof ProfileFields])
       if (!changed.length) return
@@ -233,12 +233,12 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       if (!(roles as readonly string[]).includes(input.role)) throw new AccountRefused('role')
       const agencyId = input.role === 'officer' ? input.agencyId ?? null : null
       if (input.role === 'officer' && !(agencyId && await repo.agencyExists(agencyId))) throw new AccountRefused('agency')
-      if (target.role === input.role && target.agency_id === agencyId) return
+      if (target.role === input.role && target.agencyId === agencyId) return
       await repo.setRole(targetId, input.role, agencyId)
       await repo.endSessionsOf(targetId)
       await repo.audit({
         action: 'role.changed', actorId, subjectId: targetId, ip: ctx.ip, requestId: ctx.requestId,
-        detail: { from: target.role, to: input.role, fromAgency: target.agency_id, agency: agencyId },
+        detail: { from: target.role, to: input.role, fromAgency: target.agencyId, agency: agencyId },
       })
     },
 
@@ -252,7 +252,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
      * password travels: the person gets a single-use link to set one, which also proves
      * the address. An officer belongs to exactly one agency.
      */
-    async createAccount(input: { email: string, fullName: string, role: Role, agencyId?: string | undefined }, texts: EmailTexts, actor: string): Promise<UserRow> {
+    async createAccount(input: { email: string, fullName: string, role: Role, agencyId?: string | undefined }, texts: EmailTexts, actor: string): Promise<User> {
       const email = normaliseEmail(input.email)
       if (!(roles as readonly string[]).includes(input.role)) throw new AccountRefused(`unknown role "${input.role}"; one of: ${roles.join(', ')}`)
       if (input.role === 'officer' && !input.agencyId) throw new AccountRefused('an officer needs --agency')
@@ -280,7 +280,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
         const user = await repo.createUser({
           email: a.email, passwordHash, fullName: a.fullName, role: a.role, agencyId: a.agencyId ?? null, verified: true,
         }, { ifAbsent: true })
-        if (user.password_hash !== passwordHash) continue
+        if (user.passwordHash !== passwordHash) continue
         await repo.audit({ action: 'account.created', actorId: 'demo-seed', subjectId: user.id, detail: { role: a.role, demo: true } })
         created++
       }
@@ -315,10 +315,10 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       if (problem) throw new PasswordRejected(problem)
       const used = await repo.consumeToken(tokenHash(token), 'reset-password')
       if (!used) return false
-      await repo.setPassword(used.user_id, await hashPassword(password))
-      await repo.markEmailVerified(used.user_id)
-      await repo.endSessionsOf(used.user_id)
-      await repo.audit({ action: 'account.password-changed', actorId: used.user_id, subjectId: used.user_id, ip: ctx.ip, requestId: ctx.requestId, detail: { via: 'reset-link' } })
+      await repo.setPassword(used.userId, await hashPassword(password))
+      await repo.markEmailVerified(used.userId)
+      await repo.endSessionsOf(used.userId)
+      await repo.audit({ action: 'account.password-changed', actorId: used.userId, subjectId: used.userId, ip: ctx.ip, requestId: ctx.requestId, detail: { via: 'reset-link' } })
       return true
     },
 
@@ -330,7 +330,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
 
     /** Sign-ins and other account events about this person, newest first. */
     async history(userId: string) {
-      return (await repo.auditOf(userId)).map((e) => ({ at: e.at, action: e.action, ip: e.ip, onBehalfOf: e.on_behalf_of, detail: e.detail ? JSON.parse(e.detail) as Record<string, unknown> : {} }))
+      return (await repo.auditOf(userId)).map((e) => ({ at: e.at, action: e.action, ip: e.ip, onBehalfOf: e.onBehalfOf, detail: e.detail }))
     },
   }
 }

@@ -1,4 +1,5 @@
-import type { IdentityRepository, UserRow } from '../../db/identityRepository.js'
+import type { User } from './model.js'
+import type { IdentityRepository } from './repository.js'
 import type { RequestContext } from './accountService.js'
 import type { BusinessRegistry } from './businessRegistry.js'
 import { enterpriseCodeProblem, normaliseEnterpriseCode } from './enterpriseCode.js'
@@ -7,7 +8,6 @@ export type LinkOutcome =
   | { ok: true, code: string, name: string }
   | { ok: false, reason: 'format' | 'checkDigit' | 'notFound' | 'inactive' | 'notRepresentative' | 'unverified' }
 
-const verifiedFields = (user: UserRow): string[] => (user.verified_fields ? JSON.parse(user.verified_fields) as string[] : [])
 
 /**
  * Who may act for which business. Representation rests on the registry naming the
@@ -19,15 +19,15 @@ export function createBusinessService(deps: { repo: IdentityRepository, registry
   return {
     representations: (userId: string) => repo.representationsOf(userId),
 
-    async link(user: UserRow, input: string, ctx: RequestContext): Promise<LinkOutcome> {
+    async link(user: User, input: string, ctx: RequestContext): Promise<LinkOutcome> {
       const code = normaliseEnterpriseCode(input)
       const problem = enterpriseCodeProblem(code)
       if (problem) return { ok: false, reason: problem }
-      if (!user.citizen_id || !verifiedFields(user).includes('citizen_id')) return { ok: false, reason: 'unverified' }
+      if (!user.citizenId || !user.verifiedFields.includes('citizenId')) return { ok: false, reason: 'unverified' }
       const enterprise = await registry.find(code)
       if (!enterprise) return { ok: false, reason: 'notFound' }
       if (enterprise.status !== 'active') return { ok: false, reason: 'inactive' }
-      if (enterprise.representativeCitizenId !== user.citizen_id) {
+      if (enterprise.representativeCitizenId !== user.citizenId) {
         await repo.audit({ action: 'business.link-refused', actorId: user.id, subjectId: user.id, ip: ctx.ip, requestId: ctx.requestId, detail: { enterprise: code } })
         return { ok: false, reason: 'notRepresentative' }
       }
@@ -46,15 +46,15 @@ export function createBusinessService(deps: { repo: IdentityRepository, registry
      * The business the person may act for, checked again against the registry, since a
      * representative can be replaced at any time. Undefined when not (or no longer) so.
      */
-    async actingFor(user: UserRow, code: string): Promise<{ code: string, name: string } | undefined> {
-      const linked = (await repo.representationsOf(user.id)).find((r) => r.enterprise_code === code)
+    async actingFor(user: User, code: string): Promise<{ code: string, name: string } | undefined> {
+      const linked = (await repo.representationsOf(user.id)).find((r) => r.enterpriseCode === code)
       if (!linked) return undefined
       const enterprise = await registry.find(code)
-      if (!enterprise || enterprise.status !== 'active' || enterprise.representativeCitizenId !== user.citizen_id) return undefined
+      if (!enterprise || enterprise.status !== 'active' || enterprise.representativeCitizenId !== user.citizenId) return undefined
       return { code, name: enterprise.name }
     },
 
-    async startedActingFor(user: UserRow, code: string | null, ctx: RequestContext): Promise<void> {
+    async startedActingFor(user: User, code: string | null, ctx: RequestContext): Promise<void> {
       await repo.audit({
         action: code ? 'business.acting-for' : 'business.acting-as-self', actorId: user.id, subjectId: user.id,
         onBehalfOf: code, ip: ctx.ip, requestId: ctx.requestId,

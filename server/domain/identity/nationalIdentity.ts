@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ProfileFields } from '../../db/identityRepository.js'
+import type { ProfileFields } from './model.js'
 
 /**
  * The claims the national identity provider returns (ID token and userinfo). Modelled on
@@ -22,10 +22,10 @@ export type NationalClaims = z.infer<typeof nationalClaims>
 /** The profile the provider vouches for, and the names of those fields (shown as verified). */
 export function profileFromClaims(claims: NationalClaims): { profile: ProfileFields, verified: string[] } {
   const profile: ProfileFields = {}
-  if (claims.name) profile.full_name = claims.name
+  if (claims.name) profile.fullName = claims.name
   if (claims.birthdate) profile.birthdate = claims.birthdate
   if (claims.gender) profile.gender = claims.gender
-  if (claims.citizen_id) profile.citizen_id = claims.citizen_id
+  if (claims.citizen_id) profile.citizenId = claims.citizen_id
   if (claims.phone_number) profile.phone = claims.phone_number
   return { profile, verified: Object.keys(profile) }
 }

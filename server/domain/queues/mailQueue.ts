@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { Kysely, Transaction } from 'kysely'
-import type { MailOutboxRepository, MailRow } from '../../db/mailOutboxRepository.js'
-import type { Database } from '../../db/schema.js'
+import type { Localized } from '../catalogue/types.js'
 import type { Mailer } from '../identity/mailer.js'
+import type { Commit, Tx } from '../ports.js'
 import { backoffMs, createWorkLoop, type QueueOptions } from './workLoop.js'
 
 export type MailQueueOptions = QueueOptions
@@ -13,10 +12,41 @@ export const defaultMailQueueOptions: MailQueueOptions = {
   maxAttempts: 12, baseDelayMs: 30_000, maxDelayMs: 3_600_000, leaseMs: 60_000, pollMs: 5_000, batchSize: 50,
 }
 
+export interface QueuedMail {
+  userId: string
+  applicationId: string | null
+  subject: string
+  body: string
+}
+
+/** A claimed email, addressed when it was queued. */
+export interface MailItem {
+  id: string
+  toAddress: string
+  subject: string
+  body: string
+  attempts: number
+}
+
+export type MailStatus = 'pending' | 'sent' | 'failed' | 'dead'
+
+/** The mail outbox in storage (server/db/mailOutboxRepository.ts). */
+export interface MailOutbox {
+  /** Queues an email inside the caller's transaction, to the person's verified address; nothing when there is none. */
+  queue(tx: Tx, mail: QueuedMail): Promise<void>
+  /** A service's name in the three languages, read inside the caller's transaction. */
+  serviceName(tx: Tx, serviceId: string): Promise<Localized>
+  /** Leases up to `limit` due emails for `owner` until `until` (epoch ms). */
+  claim(tx: Tx, owner: string, until: number, limit: number): Promise<MailItem[]>
+  markSent(tx: Tx, ids: string[], owner: string): Promise<void>
+  /** Ends a lease on an email that was not sent: to try again at `nextAttemptAt`, or for good. */
+  markUnsent(tx: Tx, item: MailItem, owner: string, change: { status: MailStatus, error: string, nextAttemptAt?: number }): Promise<void>
+}
+
 export interface MailQueueDeps {
-  repo: MailOutboxRepository
+  repo: MailOutbox
   /** the group commit of server/db/commitBatcher.ts: claims and results share flushes with other writes */
-  commit: <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>
+  commit: Commit
   mailer: Mailer
   logger: Logger
   options?: Partial<MailQueueOptions>
@@ -39,16 +69,16 @@ export function createMailQueue(deps: MailQueueDeps) {
   const { repo, commit, logger } = deps
   const owner = randomUUID()
 
-  async function send(row: MailRow): Promise<unknown> {
+  async function send(row: MailItem): Promise<unknown> {
     try {
-      await deps.mailer.send({ to: row.to_address, subject: row.subject, text: row.body })
+      await deps.mailer.send({ to: row.toAddress, subject: row.subject, text: row.body })
       return undefined
     } catch (err) {
       return err ?? new Error('mail not sent')
     }
   }
 
-  async function record(trx: Kysely<Database>, rows: MailRow[], errors: unknown[]): Promise<void> {
+  async function record(trx: Tx, rows: MailItem[], errors: unknown[]): Promise<void> {
     await repo.markSent(trx, rows.filter((_, i) => errors[i] === undefined).map((r) => r.id), owner)
     for (const [i, row] of rows.entries()) {
       const err = errors[i]

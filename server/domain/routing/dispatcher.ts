@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { ApplicationRepository, ApplicationRow, DocumentRow } from '../../db/applicationRepository.js'
-import type { Kysely } from 'kysely'
-import { createOutboxRepository, type OutboxRow } from '../../db/outboxRepository.js'
-import type { Database, Dialect } from '../../db/schema.js'
 import type { ApplicationService } from '../applications/applicationService.js'
+import type { Application, ApplicationDocument, DeliveryAttempt, DeliveryStatus, OutboxItem } from '../applications/model.js'
+import type { ApplicationRepository } from '../applications/repository.js'
+import type { Tx } from '../ports.js'
 import { IllegalTransition } from '../applications/applicationService.js'
 import type { BusinessRegistry } from '../identity/businessRegistry.js'
 import { backoffMs, createWorkLoop, type QueueOptions } from '../queues/workLoop.js'
@@ -20,9 +19,22 @@ export const defaultDispatcherOptions: DispatcherOptions = {
 /** A handler for agencies that have none: the application lands in the portal's officer console. */
 const officerConsole: AgencyHandler = { handle: async () => ({ outcome: 'accepted' }) }
 
+/** The dispatcher's side of the outbox in storage (server/db/outboxRepository.ts). */
+export interface DeliveryQueue {
+  /** Leases up to `limit` due deliveries for `owner` until `until` (epoch ms). */
+  claim(tx: Tx, owner: string, until: number, limit: number): Promise<OutboxItem[]>
+  /** One row of the delivery log (status, latency, error; never the body). */
+  logAttempt(tx: Tx, item: OutboxItem, attempt: Pick<DeliveryAttempt, 'attempt' | 'target' | 'outcome' | 'statusCode' | 'latencyMs' | 'error'>): Promise<void>
+  /** Ends a lease with the item's new state; only the lease holder can. */
+  finish(tx: Tx, item: OutboxItem, owner: string, change: { status: DeliveryStatus, attempts: number, error: string | null, nextAttemptAt?: number }): Promise<void>
+  /** Which of these agencies' endpoints are switched off. */
+  disabledAmong(agencyIds: string[]): Promise<string[]>
+  disableEndpoint(agencyId: string, reason: string): Promise<void>
+}
+
 export interface DispatcherDeps {
   repo: ApplicationRepository
-  dialect: Dialect
+  queue: DeliveryQueue
   applications: ApplicationService
   handlers: Record<string, AgencyHandler>
   /** agencies delivered to a remote endpoint, and its URL for the delivery log */
@@ -41,10 +53,10 @@ export interface DispatcherDeps {
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const options = { ...defaultDispatcherOptions, ...deps.options }
-  const { repo, dialect, logger } = deps
+  const { repo, logger } = deps
   const owner = randomUUID()
 
-  const outbox = createOutboxRepository(repo.db, dialect)
+  const outbox = deps.queue
   // Through the group commit: under load the claim shares its flush with submissions.
   const claim = () => repo.commit((trx) => outbox.claim(trx, owner, Date.now() + options.leaseMs, options.batchSize))
 
@@ -53,31 +65,29 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   type Outcome = 'accepted' | 'retry' | 'final' | 'dead'
-  const logAttempt = (trx: Kysely<Database>, row: OutboxRow, attempt: number, target: string, outcome: Outcome, started: number, statusCode: number | null, error: string | null) =>
-    outbox.logAttempt(trx, row, { attempt, target, outcome, status_code: statusCode, latency_ms: Math.round(performance.now() - started), error })
-  const finish = (trx: Kysely<Database>, row: OutboxRow, status: OutboxRow['status'], attempts: number, error: string | null, nextAttemptAt?: number) =>
+  const logAttempt = (trx: Tx, row: OutboxItem, attempt: number, target: string, outcome: Outcome, started: number, statusCode: number | null, error: string | null) =>
+    outbox.logAttempt(trx, row, { attempt, target, outcome, statusCode, latencyMs: Math.round(performance.now() - started), error })
+  const finish = (trx: Tx, row: OutboxItem, status: DeliveryStatus, attempts: number, error: string | null, nextAttemptAt?: number) =>
     outbox.finish(trx, row, owner, { status, attempts, error, ...(nextAttemptAt ? { nextAttemptAt } : {}) })
 
   /** What a claimed batch needs, read in three queries rather than three per delivery. */
-  interface Batch { apps: Map<string, ApplicationRow>, documents: Map<string, DocumentRow[]>, disabled: Set<string> }
-  async function readBatch(rows: OutboxRow[]): Promise<Batch> {
-    const ids = rows.map((r) => r.application_id)
-    const remote = [...new Set(rows.map((r) => r.agency_id).filter((a) => deps.targets?.[a]))]
+  interface Batch { apps: Map<string, Application>, documents: Map<string, ApplicationDocument[]>, disabled: Set<string> }
+  async function readBatch(rows: OutboxItem[]): Promise<Batch> {
+    const ids = rows.map((r) => r.applicationId)
+    const remote = [...new Set(rows.map((r) => r.agencyId).filter((a) => deps.targets?.[a]))]
     const [apps, documents, disabled] = await Promise.all([repo.byIds(ids), repo.documentsOf(ids), outbox.disabledAmong(remote)])
-    const byApplication = new Map<string, DocumentRow[]>()
-    for (const d of documents) byApplication.set(d.application_id, [...byApplication.get(d.application_id) ?? [], d])
+    const byApplication = new Map<string, ApplicationDocument[]>()
+    for (const d of documents) byApplication.set(d.applicationId, [...byApplication.get(d.applicationId) ?? [], d])
     return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, disabled: new Set(disabled) }
   }
 
-  function applicationFor(app: ApplicationRow | undefined, documents: DocumentRow[]): HandlerApplication | undefined {
-    if (!app?.submitted_at) return undefined
+  function applicationFor(app: Application | undefined, documents: ApplicationDocument[]): HandlerApplication | undefined {
+    if (!app?.submittedAt) return undefined
     return {
-      reference: app.reference, serviceId: app.service_id, submittedAt: app.submitted_at,
-      answers: JSON.parse(app.answers) as HandlerApplication['answers'],
-      profile: app.profile ? JSON.parse(app.profile) as Record<string, string> : {},
-      assuranceLevel: Number(app.assurance_level ?? 0),
-      onBehalfOf: app.on_behalf_of ? { enterpriseCode: app.on_behalf_of, name: app.on_behalf_of_name ?? '' } : null,
-      documents: documents.map((d) => ({ id: d.id, field: d.field_id, filename: d.filename, contentType: d.content_type, size: Number(d.size), sha256: d.sha256 })),
+      reference: app.reference, serviceId: app.serviceId, submittedAt: app.submittedAt,
+      answers: app.answers, profile: app.profile ?? {}, assuranceLevel: app.assuranceLevel ?? 0,
+      onBehalfOf: app.onBehalfOf ? { enterpriseCode: app.onBehalfOf, name: app.onBehalfOfName ?? '' } : null,
+      documents: documents.map((d) => ({ id: d.id, field: d.fieldId, filename: d.filename, contentType: d.contentType, size: d.size, sha256: d.sha256 })),
     }
   }
 
@@ -86,7 +96,7 @@ export function createDispatcher(deps: DispatcherDeps) {
    * the application moves to received (or rejected) exactly when the delivery is marked
    * done. A repeat after a crash finds the application already moved and leaves it.
    */
-  async function recordSuccess(row: OutboxRow, app: ApplicationRow, attempt: number, target: string, started: number, result: HandlerResult) {
+  async function recordSuccess(row: OutboxItem, app: Application, attempt: number, target: string, started: number, result: HandlerResult) {
     const message = result.message ? JSON.stringify(result.message) : null
     const to = result.outcome === 'refused' ? 'rejected' as const : 'received' as const
     const moved = await repo.commit(async (trx) => {
@@ -104,12 +114,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (moved) deps.applications.told()
   }
 
-  async function deliver(row: OutboxRow, batch: Batch): Promise<void> {
+  async function deliver(row: OutboxItem, batch: Batch): Promise<void> {
     const attempt = row.attempts + 1
-    const handler = deps.handlers[row.agency_id] ?? officerConsole
-    const target = deps.targets?.[row.agency_id] ?? (deps.handlers[row.agency_id] ? `in-process:${row.agency_id}` : `officer-console:${row.agency_id}`)
+    const handler = deps.handlers[row.agencyId] ?? officerConsole
+    const target = deps.targets?.[row.agencyId] ?? (deps.handlers[row.agencyId] ? `in-process:${row.agencyId}` : `officer-console:${row.agencyId}`)
     const started = performance.now()
-    if (batch.disabled.has(row.agency_id)) {
+    if (batch.disabled.has(row.agencyId)) {
       await repo.commit(async (trx) => {
         await logAttempt(trx, row, row.attempts, target, 'final', started, null, 'endpoint disabled (410 Gone earlier); not attempted')
         await finish(trx, row, 'disabled', row.attempts, 'endpoint disabled')
@@ -118,14 +128,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     const requestId = `dispatch-${row.id}-${attempt}`
     let result: HandlerResult
-    const app = batch.apps.get(row.application_id)
+    const app = batch.apps.get(row.applicationId)
     try {
-      const application = applicationFor(app, batch.documents.get(row.application_id) ?? [])
+      const application = applicationFor(app, batch.documents.get(row.applicationId) ?? [])
       if (!application) throw new FinalError('application not found or not submitted')
       const ctx: HandlerContext = {
         requestId, deliveryId: row.id,
-        log: logger.child({ requestId, agency: row.agency_id, reference: application.reference }),
-        nextNumber: (series) => repo.nextNumber(`${row.agency_id}:${series}`),
+        log: logger.child({ requestId, agency: row.agencyId, reference: application.reference }),
+        nextNumber: (series) => repo.nextNumber(`${row.agencyId}:${series}`),
         lookups: {
           enterpriseNamed: async (name) => {
             const found = await deps.registry.findByName(name)
@@ -142,14 +152,14 @@ export function createDispatcher(deps: DispatcherDeps) {
           await logAttempt(trx, row, attempt, target, 'final', started, statusCode, message)
           await finish(trx, row, 'failed', attempt, message)
         })
-        if (err instanceof EndpointGone) await outbox.disableEndpoint(row.agency_id, message)
-        logger.warn({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery failed for good')
+        if (err instanceof EndpointGone) await outbox.disableEndpoint(row.agencyId, message)
+        logger.warn({ outbox: row.id, agency: row.agencyId, err: message }, 'delivery failed for good')
       } else if (attempt >= options.maxAttempts) {
         await repo.commit(async (trx) => {
           await logAttempt(trx, row, attempt, target, 'dead', started, statusCode, message)
           await finish(trx, row, 'dead', attempt, message)
         })
-        logger.error({ outbox: row.id, agency: row.agency_id, err: message }, 'delivery dead-lettered after the last attempt')
+        logger.error({ outbox: row.id, agency: row.agencyId, err: message }, 'delivery dead-lettered after the last attempt')
       } else {
         const delay = backoff(attempt, err instanceof RetryableError ? err.retryAfterSeconds : undefined)
         await repo.commit(async (trx) => {

@@ -1,0 +1,55 @@
+// What the application use cases need of storage; server/db/applicationRepository.ts
+// implements it over SQLite or PostgreSQL.
+import type { Answers } from '../forms/formEngine.js'
+import type { Commit, Tx } from '../ports.js'
+import type {
+  AgencyInboxRow, Application, ApplicationDocument, ApplicationEvent, ApplicationStatus, ApplicationSummary,
+  DeliveryAttempt, InboxMessage, NewEvent, StuckDelivery, Submission,
+} from './model.js'
+
+export type NewDraft = Pick<Application, 'serviceId' | 'agencyId' | 'applicantId' | 'onBehalfOf' | 'onBehalfOfName' | 'answers' | 'currentPage'>
+export type NewDocument = Omit<ApplicationDocument, 'id' | 'createdAt'>
+export interface AgencyFilter { status?: string | undefined, reference?: string | undefined, name?: string | undefined }
+
+export interface ApplicationRepository {
+  /** Runs writes in one transaction, group-committed with others on SQLite. */
+  commit: Commit
+  /** A new draft under a fresh reference (drawn again when taken). */
+  createDraft(draft: NewDraft, newReference: () => string): Promise<Application>
+  byReference(reference: string): Promise<Application | undefined>
+  byId(id: string): Promise<Application | undefined>
+  byIds(ids: string[]): Promise<Application[]>
+  /** The person's open draft of a service (as themselves or for one business). */
+  openDraft(applicantId: string, serviceId: string, onBehalfOf: string | null): Promise<Application | undefined>
+  listFor(applicantId: string): Promise<ApplicationSummary[]>
+  /** The agency's applications, oldest first; `name` is folded (no case, no tone marks). */
+  forAgency(agencyId: string, filter?: AgencyFilter): Promise<AgencyInboxRow[]>
+  saveAnswers(id: string, answers: Answers, currentPage: string | null): Promise<void>
+  events(applicationId: string): Promise<ApplicationEvent[]>
+  addEvent(tx: Tx, event: NewEvent, at?: string): Promise<void>
+  documents(applicationId: string): Promise<ApplicationDocument[]>
+  documentsOf(applicationIds: string[]): Promise<ApplicationDocument[]>
+  document(applicationId: string, id: string): Promise<ApplicationDocument | undefined>
+  addDocument(doc: NewDocument): Promise<ApplicationDocument>
+  removeDocument(applicationId: string, id: string): Promise<void>
+  /** Drops the documents uploaded for a question, inside the caller's transaction. */
+  removeFieldDocuments(tx: Tx, applicationId: string, fieldId: string): Promise<void>
+  /** Deletes a draft with its documents, only while it is still a draft. */
+  deleteDraft(id: string): Promise<boolean>
+  /** Moves the application only if it still has status `from`; true if it moved. */
+  moveStatus(tx: Tx, id: string, from: ApplicationStatus, to: ApplicationStatus, extra?: Partial<Pick<Application, 'decidedAt' | 'agencyReference'>>): Promise<boolean>
+  /** A draft becomes submitted, with what was checked at submission; true if it was still a draft. */
+  markSubmitted(tx: Tx, id: string, submission: Submission): Promise<boolean>
+  /** The row the dispatcher delivers from; its id. */
+  addOutbox(tx: Tx, applicationId: string, agencyId: string): Promise<string>
+  notify(tx: Tx, userId: string, applicationId: string, status: ApplicationStatus, message: string | null): Promise<void>
+  inbox(userId: string): Promise<InboxMessage[]>
+  markInboxRead(userId: string): Promise<void>
+  stuckDeliveries(): Promise<StuckDelivery[]>
+  deliveryLog(limit?: number): Promise<DeliveryAttempt[]>
+  /** Puts a stuck delivery back in the queue, due now; false when it was not stuck. */
+  redeliver(outboxId: string): Promise<boolean>
+  enableEndpoint(agencyId: string): Promise<void>
+  /** The next value of a named counter, atomically, starting at 1. */
+  nextNumber(name: string): Promise<number>
+}
