@@ -165,7 +165,9 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
     return {
       ...(ss.length ? { sustained: median(ss) } : {}),
       name: t.name, rps: median(rs.map((r) => r.requests.average)), p50: median(rs.map((r) => r.latency.p50)), p99: median(rs.map((r) => r.latency.p99)),
-      ...(cs.length ? { cpu: { web: median(cs.map((c) => c.web)), background: median(cs.map((c) => c.background)), bench: median(cs.map((c) => c.bench)) } } : {}),
+      ...(cs.length
+        ? { cpu: { web: median(cs.map((c) => c.web)), background: median(cs.map((c) => c.background)), bench: median(cs.map((c) => c.bench)) } }
+        : {}),
     }
   })
 }
@@ -238,11 +240,11 @@ async function main() {
     // Delivery and email follow each submission asynchronously (outbox, mail queue).
     const submittedCount = async () => {
       const sqlite = new (await import('better-sqlite3')).default(path.join(work, 'portal.db'), { readonly: true })
-      const n = (sqlite.prepare(`select count(*) as n from applications where status <> 'draft'`).get() as { n: number }).n
+      const n = (sqlite.prepare('select count(*) as n from applications where status <> \'draft\'').get() as { n: number }).n
       sqlite.close()
       const pgClient = new pg.Client({ connectionString: pgUrl })
       await pgClient.connect()
-      const m = Number((await pgClient.query<{ n: string }>(`select count(*) as n from applications where status <> 'draft'`)).rows[0]!.n)
+      const m = Number((await pgClient.query<{ n: string }>('select count(*) as n from applications where status <> \'draft\'')).rows[0]!.n)
       await pgClient.end()
       return n + m
     }

@@ -100,7 +100,9 @@ export async function startBenchAgency(): Promise<{ url: string, arrivals: Map<s
  * Submit-to-received latency at a steady pace: `rate` submissions a second for `seconds`,
  * each timed from sending the POST to the agency receiving the application.
  */
-export async function measureLatency(port: number, session: { cookie: string, csrf: string }, references: string[], agency: { arrivals: Map<string, number> }, rate: number, seconds: number) {
+export async function measureLatency(
+  port: number, session: { cookie: string, csrf: string }, references: string[], agency: { arrivals: Map<string, number> }, rate: number, seconds: number,
+) {
   const sent = new Map<string, number>()
   const total = rate * seconds
   const interval = 1000 / rate

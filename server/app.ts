@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): express.Application {
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
     profileRoutes({ accounts, businesses: businesses }),
     staffRoutes({ accounts, catalogue, applications: applications }),
-    applicationRoutes({ applications: applications, catalogue, businesses: businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore: rateLimitStore }),
+    applicationRoutes({ applications, catalogue, businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
     apiRoutes(catalogue, config.publicUrl),
   ]

@@ -53,7 +53,7 @@ export async function loadAgencies(dir = servicesDir, modulesDir = dir === servi
  * listens: the catalogue from the agency folders, the local business registry's demo
  * enterprises, and outside production the demo accounts (README).
  */
-export async function seed(services: Services, config: Config, agencies: Agencies, logger: Logger, options = { demoAccounts: !config.production }): Promise<void> {
+export async function seed(services: Services, config: Config, agencies: Agencies, logger: Logger, options = { demoAccounts: !config.production }) {
   if (config.seedCatalogue) {
     const loaded = await services.seeding.catalogue(agencies.source)
     if (loaded.length) logger.info({ files: loaded.length }, 'catalogue manifests loaded')

@@ -1,11 +1,13 @@
-import { sql, type Selectable, type Transaction } from 'kysely'
-import type { Db } from './database.js'
-import type { AgencyTable, Database, Dialect, LifeEventTable, ServiceTable } from './schema.js'
-import { searchIndexFor, type SearchFilter } from './searchIndex.js'
+import { sql, type Selectable } from 'kysely'
+import type { AgencyManifest, ServiceManifest } from '../domain/catalogue/manifest.js'
+import type { CatalogueRepository, ListFilter, SearchFilter } from '../domain/catalogue/repository.js'
+import { foldForIndex } from '../domain/catalogue/textFolding.js'
+import { languages, type Agency, type Applicant, type LifeEvent, type Localized, type Service, type ServiceSummary } from '../domain/catalogue/types.js'
 import type { FormDefinition } from '../domain/forms/formSchema.js'
-import type {
-  Agency, Applicant, LifeEvent, Localized, Service, ServiceSummary,
-} from '../domain/catalogue/types.js'
+import type { Db } from './database.js'
+import type { AgencyTable, Dialect, LifeEventTable, ServiceTable } from './schema.js'
+import { searchIndexFor } from './searchIndex.js'
+import { asTx, kyselyOf } from './unitOfWork.js'
 
 type Row<T> = Selectable<T>
 type Named = { name_vi: string, name_en: string, name_fr: string }
@@ -60,18 +62,47 @@ function toService(r: SummaryRow, lifeEvents: string[]): Service {
   }
 }
 
-export interface ServiceRecord {
+interface ServiceRecord {
   service: Omit<Row<ServiceTable>, 'updated_at'>
   lifeEvents: string[]
   search: { title_vi: string, title_en: string, title_fr: string, body: string }
 }
 
-export interface ListFilter {
-  agency?: string | undefined
-  lifeEvent?: string | undefined
+function serviceRecord(service: ServiceManifest, agency: AgencyManifest['agency']): ServiceRecord {
+  return {
+    service: {
+      id: service.id,
+      agency_id: agency.id,
+      code: service.code ?? null,
+      name_vi: service.name.vi, name_en: service.name.en, name_fr: service.name.fr,
+      description_vi: service.description.vi, description_en: service.description.en, description_fr: service.description.fr,
+      documents: JSON.stringify(service.documents),
+      fee_vnd: service.fee.vnd,
+      fee_note: service.fee.note ? JSON.stringify(service.fee.note) : null,
+      processing_days: service.processingDays,
+      online_level: service.onlineLevel,
+      applicants: service.applicants.join(','),
+      popularity: service.popularity,
+      legal_basis: service.legalBasis ?? null,
+      source_note: service.sourceNote ? JSON.stringify(service.sourceNote) : null,
+      form: service.form ? JSON.stringify(service.form) : null,
+    },
+    lifeEvents: service.lifeEvents,
+    search: {
+      title_vi: foldForIndex(service.name.vi),
+      title_en: foldForIndex(service.name.en),
+      title_fr: foldForIndex(service.name.fr),
+      body: foldForIndex(
+        ...languages.map((l) => service.description[l]),
+        ...service.documents.flatMap((d) => languages.map((l) => d[l])),
+        ...languages.map((l) => agency.name[l]),
+        service.code,
+      ),
+    },
+  }
 }
 
-export function createCatalogueRepository(db: Db, dialect: Dialect) {
+export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRepository {
   const index = searchIndexFor(dialect)
 
   const selectSummary = sql`s.*, a.name_vi as agency_name_vi, a.name_en as agency_name_en, a.name_fr as agency_name_fr`
@@ -143,7 +174,7 @@ export function createCatalogueRepository(db: Db, dialect: Dialect) {
     },
 
     /** Every service in id order, a batch at a time, for the open-data downloads. */
-    async *eachService(batchSize = 500): AsyncGenerator<Service> {
+    async* eachService(batchSize = 500): AsyncGenerator<Service> {
       let after = ''
       for (;;) {
         const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
@@ -163,38 +194,49 @@ export function createCatalogueRepository(db: Db, dialect: Dialect) {
       return Number(row?.n ?? 0)
     },
 
-    async seedChecksum(trx: Transaction<Database>, source: string): Promise<string | undefined> {
-      const row = await trx.selectFrom('catalogue_seeds').select('checksum').where('source', '=', source).executeTakeFirst()
+    async seedChecksum(tx, source) {
+      const row = await kyselyOf(tx).selectFrom('catalogue_seeds').select('checksum').where('source', '=', source).executeTakeFirst()
       return row?.checksum
     },
 
     /** Runs fn in one transaction; on PostgreSQL, serialised across instances starting together. */
-    async inTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    async inTransaction(fn) {
       return db.transaction().execute(async (trx) => {
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('catalogue_seed'))`.execute(trx)
-        return fn(trx)
+        return fn(asTx(trx))
       })
     },
 
-    async recordSeed(trx: Transaction<Database>, source: string, checksum: string): Promise<void> {
+    async recordSeed(tx, source, checksum) {
       const loadedAt = new Date().toISOString()
-      await trx.insertInto('catalogue_seeds').values({ source, checksum, loaded_at: loadedAt })
+      await kyselyOf(tx).insertInto('catalogue_seeds').values({ source, checksum, loaded_at: loadedAt })
         .onConflict((oc) => oc.column('source').doUpdateSet({ checksum, loaded_at: loadedAt })).execute()
     },
 
-    async upsertLifeEvent(trx: Transaction<Database>, event: Row<LifeEventTable>): Promise<void> {
-      const { id: _id, ...rest } = event
-      await trx.insertInto('life_events').values(event)
-        .onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
+    async writeLifeEvents(tx, events) {
+      for (const [position, e] of events.entries()) {
+        const row: Row<LifeEventTable> = {
+          id: e.id, position, name_vi: e.name.vi, name_en: e.name.en, name_fr: e.name.fr,
+          description_vi: e.description.vi, description_en: e.description.en, description_fr: e.description.fr,
+        }
+        const { id: _id, ...rest } = row
+        await kyselyOf(tx).insertInto('life_events').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
+      }
     },
 
-    async upsertAgency(trx: Transaction<Database>, agency: Row<AgencyTable>): Promise<void> {
-      const { id: _id, ...rest } = agency
-      await trx.insertInto('agencies').values(agency)
-        .onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
+    async writeAgency(tx, a) {
+      const row: Row<AgencyTable> = {
+        id: a.id, level: a.level, website: a.website ?? null, source_note: a.sourceNote ? JSON.stringify(a.sourceNote) : null,
+        name_vi: a.name.vi, name_en: a.name.en, name_fr: a.name.fr,
+        description_vi: a.description.vi, description_en: a.description.en, description_fr: a.description.fr,
+      }
+      const { id: _id, ...rest } = row
+      await kyselyOf(tx).insertInto('agencies').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
     },
 
-    async upsertService(trx: Transaction<Database>, record: ServiceRecord): Promise<void> {
+    async writeService(tx, service, agency) {
+      const trx = kyselyOf(tx)
+      const record = serviceRecord(service, agency)
       const row = { ...record.service, updated_at: new Date().toISOString() }
       const { id, ...rest } = row
       await trx.insertInto('services').values(row)
@@ -208,5 +250,3 @@ export function createCatalogueRepository(db: Db, dialect: Dialect) {
     },
   }
 }
-
-export type CatalogueRepository = ReturnType<typeof createCatalogueRepository>

@@ -138,9 +138,11 @@ class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database) {
     super(settings)
   }
+
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.settings, this.sqlite)
   }
+
   override createAdapter(): DialectAdapter {
     return new DirectSqliteAdapter(this.sqlite)
   }
@@ -188,6 +190,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
     this.noWaiting = sqlite.prepare('pragma busy_timeout = 0')
     this.waiting = sqlite.prepare(`pragma busy_timeout = ${busyTimeoutMs}`)
   }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const until = Date.now() + busyTimeoutMs
     // The connection is this transaction's until it ends (Kysely holds its mutex), so

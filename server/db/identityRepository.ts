@@ -116,7 +116,8 @@ export function createIdentityRepository(db: Db): IdentityRepository {
       const at = now()
       const row: UserRow = {
         id: randomUUID(), email: null, email_verified_at: null, password_hash: null, role: 'citizen', agency_id: null,
-        full_name: profile.fullName ?? null, folded_name: profile.fullName ? fold(profile.fullName) : null, failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
+        full_name: profile.fullName ?? null, folded_name: profile.fullName ? fold(profile.fullName) : null,
+        failed_sign_ins: 0, locked_until: null, created_at: at, updated_at: at,
         birthdate: profile.birthdate ?? null, gender: profile.gender ?? null, citizen_id: profile.citizenId ?? null,
         address: profile.address ?? null, phone: profile.phone ?? null,
         national_sub: sub, verified_fields: verifiedColumn(verifiedFields), assurance_level: level,
@@ -183,7 +184,8 @@ export function createIdentityRepository(db: Db): IdentityRepository {
 
     async saveToken(token) {
       await db.insertInto('email_tokens').values({
-        token_hash: token.tokenHash, user_id: token.userId, purpose: token.purpose, expires_at: token.expiresAt, email: token.email ?? null, used_at: null, created_at: now(),
+        token_hash: token.tokenHash, user_id: token.userId, purpose: token.purpose, expires_at: token.expiresAt, email: token.email ?? null,
+        used_at: null, created_at: now(),
       }).execute()
     },
 

@@ -47,4 +47,3 @@ export function createMailOutboxRepository(dialect: Dialect): MailOutbox {
     },
   }
 }
-

@@ -33,14 +33,16 @@ const insertDelivery = prepared((db, d: Omit<DeliveryTable, 'id'>) => db.insertI
 }))
 const updateOutbox = prepared((db, o: Pick<OutboxTable, 'id' | 'status' | 'attempts' | 'last_error' | 'next_attempt_at' | 'delivered_at'> & { owner: string }) =>
   db.updateTable('outbox').set({
-    status: o.status, attempts: o.attempts, lease_owner: null, lease_until: null, last_error: o.last_error, next_attempt_at: o.next_attempt_at, delivered_at: o.delivered_at,
+    status: o.status, attempts: o.attempts, lease_owner: null, lease_until: null, last_error: o.last_error,
+    next_attempt_at: o.next_attempt_at, delivered_at: o.delivered_at,
   }).where('id', '=', o.id).where('lease_owner', '=', o.owner))
 
 /** The dispatcher's side of the outbox: leases, the delivery log, switched-off endpoints. */
 export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect): DeliveryQueue {
   return {
     claim: async (tx, owner, until, limit): Promise<OutboxItem[]> => (await claimDue<OutboxTable>(kyselyOf(tx), dialect, 'outbox', owner, until, limit)).map((r) => ({
-      id: r.id, applicationId: r.application_id, agencyId: r.agency_id, status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, deliveredAt: r.delivered_at,
+      id: r.id, applicationId: r.application_id, agencyId: r.agency_id, status: r.status, attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at, deliveredAt: r.delivered_at,
     })),
 
     async logAttempt(tx, item, attempt) {

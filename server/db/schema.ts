@@ -295,4 +295,3 @@ export interface Database {
 }
 
 export type Dialect = 'sqlite' | 'postgres'
-

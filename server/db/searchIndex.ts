@@ -1,13 +1,7 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { Database, Dialect, ServiceSearchTable } from './schema.js'
+import type { SearchFilter } from '../domain/catalogue/repository.js'
 import type { Lang } from '../domain/catalogue/types.js'
-
-export interface SearchFilter {
-  tokens: string[]
-  lang: Lang
-  agency?: string | undefined
-  lifeEvent?: string | undefined
-}
 
 /**
  * The two engines behind one shape. SQLite: FTS5 with bm25; PostgreSQL: a weighted
@@ -16,7 +10,7 @@ export interface SearchFilter {
  * reader's language weighted highest, scaled by popularity.
  */
 export interface SearchIndex {
-  replace(trx: Transaction<Database>, doc: ServiceSearchTable): Promise<void>
+  replace(trx: Kysely<Database>, doc: ServiceSearchTable): Promise<void>
   /** the WHERE clause that selects matching services; `s` is the services alias */
   matches(filter: SearchFilter): RawBuilder<unknown>
   /** ORDER BY expressions, best first */

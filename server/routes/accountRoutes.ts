@@ -12,8 +12,6 @@ import { limiter } from '../web/rateLimit.js'
 import { checkForm } from '../web/validation.js'
 import { assuranceOf, requestContext, safeNext, signInAndRedirect } from '../web/requestContext.js'
 
-
-
 // Each field's check and the message shown by it; all failing fields are reported at once.
 const registerFields = {
   fullName: z.string().trim().min(1).max(200),
@@ -30,7 +28,6 @@ const signInMessages: Record<keyof typeof signInFields, TranslationKey> = {
   email: 'account.error.email',
   password: 'account.error.passwordMissing',
 }
-
 
 const emailOf = (req: Request) => String((req.body as Record<string, unknown> | undefined)?.['email'] ?? '').trim().toLowerCase()
 

@@ -50,7 +50,10 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     return { app, service, form }
   }
 
-  function renderPage(res: Response, view: { app: Application, service: unknown, form: FormDefinition, page: PageDefinition, answers: Answers, errors: FormErrors, documents: unknown[], change: boolean }, status = 200) {
+  type PageView = {
+    app: Application, service: unknown, form: FormDefinition, page: PageDefinition, answers: Answers, errors: FormErrors, documents: unknown[], change: boolean
+  }
+  function renderPage(res: Response, view: PageView, status = 200) {
     // A question that depends on an answer on the same page is always on the page, with
     // its condition said in words (and, with JavaScript, hidden until it applies).
     const onPage = new Set(view.page.fields.map((f) => f.id))
@@ -136,7 +139,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     const result = await applications.savePage(app, form, page, body)
     const errors: FormErrors = { ...result.errors, ...uploadProblems }
     if (Object.keys(errors).length) {
-      return renderPage(res, { app, service, form, page, answers: result.answers ?? answersBefore, errors, documents: await applications.documents(app), change }, 422)
+      const documents = await applications.documents(app)
+      return renderPage(res, { app, service, form, page, answers: result.answers ?? answersBefore, errors, documents, change }, 422)
     }
     // "Upload and add another" stays on the page.
     if (body['addAnother'] === '1') return res.redirect(303, `/applications/${app.reference}/pages/${page.id}`)
@@ -158,7 +162,8 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     try {
       const { application, statusCode } = await applications.submit(app, user, { assuranceLevel: assuranceOf(req) }, requestContext(req))
       // The second code is shown once, on the confirmation page; the session keeps a few at most.
-      if (statusCode) req.session.statusCodes = Object.fromEntries([...Object.entries(req.session.statusCodes ?? {}).slice(-4), [application.reference, statusCode]])
+      const kept = Object.entries(req.session.statusCodes ?? {}).slice(-4)
+      if (statusCode) req.session.statusCodes = Object.fromEntries([...kept, [application.reference, statusCode]])
       res.redirect(303, `/applications/${application.reference}/confirmation`)
     } catch (e) {
       if (!(e instanceof Incomplete)) throw e

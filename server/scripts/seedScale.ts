@@ -100,29 +100,29 @@ export async function seedScale(target = scaleTarget): Promise<number> {
     const real = agencies.source.agencies.reduce((n, a) => n + a.content.services.length, 0)
     const generated: Array<{ service: ServiceManifest, agency: (typeof owners)[number] }> = []
     for (let n = 0; n < Math.max(0, target - real); n++) {
-        const action = actions[n % actions.length]!
-        const [subject, lifeEvent] = subjects[Math.floor(n / actions.length) % subjects.length]!
-        const qualifier = qualifiers[Math.floor(n / (actions.length * subjects.length)) % qualifiers.length]!
-        const name = L(`${action.vi} ${subject.vi} ${qualifier.vi}`, `${action.en} ${subject.en} ${qualifier.en}`,
-          `${action.fr} ${subject.fr} ${qualifier.fr}`)
-        const agency = owners[n % owners.length]!
-        generated.push({ agency, service: {
-          id: `tt-${String(n + 1).padStart(5, '0')}`,
-          name,
-          description: L(`Thủ tục ${name.vi}, do ${agency.name.vi} giải quyết.`, `${name.en}, handled by ${agency.name.en}.`,
-            `${name.fr}, traitée par ${agency.name.fr}.`),
-          documents: [
-            L('Đơn đề nghị theo mẫu', 'Application on the official form', 'Demande sur formulaire officiel'),
-            L('Giấy tờ chứng minh đủ điều kiện', 'Proof of meeting the conditions', 'Justificatifs des conditions remplies'),
-          ],
-          fee: { vnd: (n % 7) * 50000 },
-          processingDays: 3 + (n % 20),
-          onlineLevel: n % 3 === 0 ? 'partial' : 'full',
-          applicants: n % 2 === 0 ? ['business'] : ['citizen', 'business'],
-          lifeEvents: [lifeEvent],
-          popularity: n % 10,
-          sourceNote: L('Thủ tục giả lập do npm run seed:scale tạo ra để kiểm thử tải; không phải thủ tục thật.', 'A made-up service created by npm run seed:scale for load tests; not a real service.', 'Démarche fictive créée par npm run seed:scale pour les tests de charge ; ce n’est pas une vraie démarche.'),
-        } })
+      const action = actions[n % actions.length]!
+      const [subject, lifeEvent] = subjects[Math.floor(n / actions.length) % subjects.length]!
+      const qualifier = qualifiers[Math.floor(n / (actions.length * subjects.length)) % qualifiers.length]!
+      const name = L(`${action.vi} ${subject.vi} ${qualifier.vi}`, `${action.en} ${subject.en} ${qualifier.en}`,
+        `${action.fr} ${subject.fr} ${qualifier.fr}`)
+      const agency = owners[n % owners.length]!
+      generated.push({ agency, service: {
+        id: `tt-${String(n + 1).padStart(5, '0')}`,
+        name,
+        description: L(`Thủ tục ${name.vi}, do ${agency.name.vi} giải quyết.`, `${name.en}, handled by ${agency.name.en}.`,
+          `${name.fr}, traitée par ${agency.name.fr}.`),
+        documents: [
+          L('Đơn đề nghị theo mẫu', 'Application on the official form', 'Demande sur formulaire officiel'),
+          L('Giấy tờ chứng minh đủ điều kiện', 'Proof of meeting the conditions', 'Justificatifs des conditions remplies'),
+        ],
+        fee: { vnd: (n % 7) * 50000 },
+        processingDays: 3 + (n % 20),
+        onlineLevel: n % 3 === 0 ? 'partial' : 'full',
+        applicants: n % 2 === 0 ? ['business'] : ['citizen', 'business'],
+        lifeEvents: [lifeEvent],
+        popularity: n % 10,
+        sourceNote: L('Thủ tục giả lập do npm run seed:scale tạo ra để kiểm thử tải; không phải thủ tục thật.', 'A made-up service created by npm run seed:scale for load tests; not a real service.', 'Démarche fictive créée par npm run seed:scale pour les tests de charge ; ce n’est pas une vraie démarche.'),
+      } })
     }
     return await seeding.extraServices(generated)
   } finally {

@@ -2,7 +2,9 @@ import type { Request, RequestHandler } from 'express'
 import { rateLimit, type RateLimitRequestHandler, type Store } from 'express-rate-limit'
 
 /** A limit counted in the portal database (so every instance shares it); over it, a localized 429 page. */
-export function limiter(store: Store, options: { windowMinutes: number, limit: number, key?: (req: Request) => string, onLimit?: RequestHandler }): RateLimitRequestHandler {
+export interface LimiterOptions { windowMinutes: number, limit: number, key?: (req: Request) => string, onLimit?: RequestHandler }
+
+export function limiter(store: Store, options: LimiterOptions): RateLimitRequestHandler {
   return rateLimit({
     windowMs: options.windowMinutes * 60_000,
     limit: options.limit,

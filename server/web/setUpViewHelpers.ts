@@ -67,7 +67,7 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
       const patternMessage = 'patternMessage' in field ? field.patternMessage : undefined
       const text = error.problem === 'pattern' && patternMessage ? helpers.l10n(patternMessage)
         : error.problem === 'citizenId' ? t(`profile.error.citizenId.${String(error.params?.['detail'])}` as TranslationKey)
-        : t(`form.error.${error.problem}` as TranslationKey, { label: label.charAt(0).toLocaleLowerCase(lang) + label.slice(1), ...(error.params ?? {}) })
+          : t(`form.error.${error.problem}` as TranslationKey, { label: label.charAt(0).toLocaleLowerCase(lang) + label.slice(1), ...(error.params ?? {}) })
       return text.charAt(0).toLocaleUpperCase(lang) + text.slice(1)
     }
     res.locals['capitalised'] = (text: string) => text.charAt(0).toLocaleUpperCase(res.locals.lang) + text.slice(1)

@@ -47,7 +47,7 @@ const routes: Array<{ method: 'get' | 'post', path: () => string, allowed: Role,
 
 describe('role checks on every staff route', () => {
   for (const route of routes) {
-    it(`${route.method.toUpperCase()} ${route.path().replace(String(citizenId), ":id")}: only ${route.allowed}`, async () => {
+    it(`${route.method.toUpperCase()} ${route.path().replace(String(citizenId), ':id')}: only ${route.allowed}`, async () => {
       for (const role of everyone) {
         const agent = agents.get(role)!
         const _csrf = await csrfFrom(agent, '/account')

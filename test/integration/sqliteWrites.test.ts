@@ -27,14 +27,16 @@ async function withDatabase(run: (database: ReturnType<typeof openDatabase>, fil
   }
 }
 
-const audit = (action: string) => ({ at: new Date().toISOString(), action, actor_id: null, subject_id: null, ip: null, request_id: null, detail: null, on_behalf_of: null })
+const audit = (action: string) => ({
+  at: new Date().toISOString(), action, actor_id: null, subject_id: null, ip: null, request_id: null, detail: null, on_behalf_of: null,
+})
 
 test('a transaction waits for another connection\'s write lock without stalling the event loop', async () => {
   await withDatabase(async (database, file) => {
     // The other connection (as the background thread's would) holds the write lock.
     const other = new SQLite(file)
     other.exec('begin immediate')
-    other.prepare(`insert into audit_events (at, action) values (?, 'other')`).run(new Date().toISOString())
+    other.prepare('insert into audit_events (at, action) values (?, \'other\')').run(new Date().toISOString())
     // While this thread waits for the lock, its timers still run: the first releases the
     // lock 100 ms later. SQLite's own busy handler would sleep inside the call instead,
     // so the lock could never be released from here and the wait would end in SQLITE_BUSY.

@@ -13,7 +13,9 @@ export interface Received {
  * Standard Webhooks signature and de-duplicates on webhook-id. `answer` decides the
  * status for each request (the agency being down, refusing, gone…).
  */
-export async function startAgencyServer(secret: string, answer: (n: number) => { status: number, headers?: Record<string, string>, body?: string } = () => ({ status: 200 })) {
+export type AgencyAnswer = { status: number, headers?: Record<string, string>, body?: string }
+
+export async function startAgencyServer(secret: string, answer: (n: number) => AgencyAnswer = () => ({ status: 200 })) {
   const webhook = new Webhook(secret)
   const requests: Received[] = []
   const accepted = new Map<string, Received>()

@@ -8,6 +8,7 @@ export class CookieJar {
       this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1))
     }
   }
+
   header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
   }

@@ -65,7 +65,7 @@ async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
 }
 
 /** Starts the provider; port 0 picks a free one. */
-export async function startDevIdentityProvider(options: { port?: number, host?: string, redirectUris: string[], issuer?: string }): Promise<DevIdentityProvider> {
+export async function startDevIdentityProvider(options: { port?: number, host?: string, redirectUris: string[], issuer?: string }) {
   const server = http.createServer()
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve))

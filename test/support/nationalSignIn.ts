@@ -9,7 +9,7 @@ import { createTestPortal, testPublicUrl, type TestPortal } from './testApp.js'
  * (a redirect to the provider): picks the demo person and returns the portal callback
  * path with its query, as the provider redirected the browser to it.
  */
-export async function throughProvider(start: { headers: Record<string, string> }, sub: string, publicUrl = testPublicUrl): Promise<{ authorizeUrl: URL, callbackPath: string }> {
+export async function throughProvider(start: { headers: Record<string, string> }, sub: string, publicUrl = testPublicUrl) {
   const authorizeUrl = new URL(start.headers['location']!)
   const jar = new CookieJar()
   let res = await visit(jar, authorizeUrl.href)

@@ -21,7 +21,9 @@ export function newDataDir(): string {
   return dataDir
 }
 
-export function startPortal(env: Record<string, string>, dataDir = newDataDir()): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
+export interface RunningPortal { child: ChildProcess, output: () => string, exited: Promise<number | null> }
+
+export function startPortal(env: Record<string, string>, dataDir = newDataDir()): RunningPortal {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: projectRoot,
     env: {

@@ -86,7 +86,8 @@ export const testPublicUrl = 'http://portal.test'
  * server/start.ts) from the same settings a deployment reads.
  */
 export async function createTestPortal(options: {
-  production?: boolean, cacheSeconds?: number
+  production?: boolean
+  cacheSeconds?: number
   /** where the portal is reached, for links in emails and the national sign-in callback */
   publicUrl?: string
   /** the national identity provider to use; none by default */

@@ -13,7 +13,7 @@ describe('CSV cells', () => {
   })
 
   it('defuses text a spreadsheet would run as a formula', () => {
-    assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`)
+    assert.equal(csvCell('=HYPERLINK("x")'), '"\'=HYPERLINK(""x"")"')
     assert.equal(csvCell('+1'), "'+1")
     assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)")
   })

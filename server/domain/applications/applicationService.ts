@@ -87,6 +87,8 @@ export interface ApplicationDeps {
 }
 
 type Actor = { id: string | null, kind: ActorKind }
+/** A submission's outcome: the application, and the second code when the status check needs one. */
+type Submitted = { application: Application, statusCode?: string }
 type TransitionOptions = { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext }
 
 export function createApplicationService(deps: ApplicationDeps) {
@@ -103,7 +105,9 @@ export function createApplicationService(deps: ApplicationDeps) {
     if (finalStatuses.includes(to)) extra.decidedAt = new Date().toISOString()
     if (options.agencyReference) extra.agencyReference = options.agencyReference
     if (!(await repo.moveStatus(trx, app.id, app.status, to, extra))) throw new IllegalTransition(app.status, to)
-    await repo.addEvent(trx, { applicationId: app.id, actorId: actor.id, actorKind: actor.kind, from: app.status, to, message: options.message ?? null, note: options.note ?? null })
+    await repo.addEvent(trx, {
+      applicationId: app.id, actorId: actor.id, actorKind: actor.kind, from: app.status, to, message: options.message ?? null, note: options.note ?? null,
+    })
     await audit.record({
       action: 'application.status', actorId: actor.id ?? `${actor.kind}`, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf,
       ip: options.ctx?.ip, requestId: options.ctx?.requestId, detail: { reference: app.reference, from: app.status, to },
@@ -308,7 +312,7 @@ export function createApplicationService(deps: ApplicationDeps) {
      * the first event, the outbox row and the audit entry are one transaction; the agency
      * is reached afterwards, by the dispatcher.
      */
-    async submit(app: Application, user: User, session: { assuranceLevel: number }, ctx: RequestContext): Promise<{ application: Application, statusCode?: string }> {
+    async submit(app: Application, user: User, session: { assuranceLevel: number }, ctx: RequestContext): Promise<Submitted> {
       if (app.status !== 'draft') return { application: app }
       const { form } = await serviceWithForm(app.serviceId)
       const answers = keptAnswers(form, app.answers)

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import type { CatalogueRepository } from '../../db/catalogueRepository.js'
+import type { CatalogueRepository } from './repository.js'
 import { queryTokens } from './textFolding.js'
 import type { Agency, LifeEvent, Page, Service, ServiceQuery, ServiceSummary } from './types.js'
 

@@ -128,7 +128,9 @@ async function loadForms(dir: string): Promise<Array<LoadedManifest<FormDefiniti
 }
 
 /** The manifest with each form in its service; the checksum covers the forms, so a changed form is loaded again. */
-function withForms(manifest: LoadedManifest<z.infer<typeof agencyManifestSchema>>, forms: Array<LoadedManifest<FormDefinition>>): LoadedManifest<AgencyManifest> {
+function withForms(
+  manifest: LoadedManifest<z.infer<typeof agencyManifestSchema>>, forms: Array<LoadedManifest<FormDefinition>>,
+): LoadedManifest<AgencyManifest> {
   const services: ServiceManifest[] = manifest.content.services.map((s) => ({ ...s }))
   const checksum = createHash('sha256').update(manifest.checksum)
   for (const form of forms) {

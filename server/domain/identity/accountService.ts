@@ -252,7 +252,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
      * password travels: the person gets a single-use link to set one, which also proves
      * the address. An officer belongs to exactly one agency.
      */
-    async createAccount(input: { email: string, fullName: string, role: Role, agencyId?: string | undefined }, texts: EmailTexts, actor: string): Promise<User> {
+    async createAccount(input: { email: string, fullName: string, role: Role, agencyId?: string | undefined }, texts: EmailTexts, actor: string) {
       const email = normaliseEmail(input.email)
       if (!(roles as readonly string[]).includes(input.role)) throw new AccountRefused(`unknown role "${input.role}"; one of: ${roles.join(', ')}`)
       if (input.role === 'officer' && !input.agencyId) throw new AccountRefused('an officer needs --agency')

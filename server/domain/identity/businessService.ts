@@ -8,7 +8,6 @@ export type LinkOutcome =
   | { ok: true, code: string, name: string }
   | { ok: false, reason: 'format' | 'checkDigit' | 'notFound' | 'inactive' | 'notRepresentative' | 'unverified' }
 
-
 /**
  * Who may act for which business. Representation rests on the registry naming the
  * person's citizen ID as the legal representative, and on that ID having been vouched

@@ -19,6 +19,8 @@ export const defaultDispatcherOptions: DispatcherOptions = {
 /** A handler for agencies that have none: the application lands in the portal's officer console. */
 const officerConsole: AgencyHandler = { handle: async () => ({ outcome: 'accepted' }) }
 
+export interface DeliveryChange { status: DeliveryStatus, attempts: number, error: string | null, nextAttemptAt?: number }
+
 /** The dispatcher's side of the outbox in storage (server/db/outboxRepository.ts). */
 export interface DeliveryQueue {
   /** Leases up to `limit` due deliveries for `owner` until `until` (epoch ms). */
@@ -26,7 +28,7 @@ export interface DeliveryQueue {
   /** One row of the delivery log (status, latency, error; never the body). */
   logAttempt(tx: Tx, item: OutboxItem, attempt: Pick<DeliveryAttempt, 'attempt' | 'target' | 'outcome' | 'statusCode' | 'latencyMs' | 'error'>): Promise<void>
   /** Ends a lease with the item's new state; only the lease holder can. */
-  finish(tx: Tx, item: OutboxItem, owner: string, change: { status: DeliveryStatus, attempts: number, error: string | null, nextAttemptAt?: number }): Promise<void>
+  finish(tx: Tx, item: OutboxItem, owner: string, change: DeliveryChange): Promise<void>
   /** Which of these agencies' endpoints are switched off. */
   disabledAmong(agencyIds: string[]): Promise<string[]>
   disableEndpoint(agencyId: string, reason: string): Promise<void>
@@ -65,7 +67,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   type Outcome = 'accepted' | 'retry' | 'final' | 'dead'
-  const logAttempt = (trx: Tx, row: OutboxItem, attempt: number, target: string, outcome: Outcome, started: number, statusCode: number | null, error: string | null) =>
+  const logAttempt = (
+    trx: Tx, row: OutboxItem, attempt: number, target: string, outcome: Outcome, started: number, statusCode: number | null, error: string | null,
+  ) =>
     outbox.logAttempt(trx, row, { attempt, target, outcome, statusCode, latencyMs: Math.round(performance.now() - started), error })
   const finish = (trx: Tx, row: OutboxItem, status: DeliveryStatus, attempts: number, error: string | null, nextAttemptAt?: number) =>
     outbox.finish(trx, row, owner, { status, attempts, error, ...(nextAttemptAt ? { nextAttemptAt } : {}) })
