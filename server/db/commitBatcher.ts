@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely'
-import { runDirectly } from './database.js'
+import { runDirectly } from './sqlite/directPath.js'
 import type { Database, Dialect } from './schema.js'
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>
@@ -28,7 +28,7 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
   let queue: Job[] = []
   let running = false
 
-  // On SQLite's connection at once (server/db/database.ts, runDirectly).
+  // On SQLite's connection at once (server/db/sqlite/directPath.ts).
   const control = async (trx: Transaction<Database>, query: CompiledQuery) => runDirectly(trx, query) ?? trx.executeQuery(query)
 
   async function commitBatch(jobs: Job[]): Promise<void> {

@@ -1,5 +1,5 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely'
-import { runDirectly } from './database.js'
+import { runDirectly } from './sqlite/directPath.js'
 import type { Database } from './schema.js'
 
 type Executor = Kysely<Database>
@@ -21,7 +21,7 @@ const nameOf = (value: unknown) => (typeof value === 'string' && value.startsWit
  * argument that does not end up as a bound parameter is refused when the query is first
  * compiled. Compiled once per dialect (the same SQL serves a database and its
  * transactions). On SQLite it then runs on the connection at once when it can
- * (runDirectly in database.ts), not through Kysely's connection provider.
+ * (runDirectly in sqlite/directPath.ts), not through Kysely's connection provider.
  */
 export function prepared<Args extends object, Row = never>(
   build: (db: Executor, args: Args) => Buildable<Row>,

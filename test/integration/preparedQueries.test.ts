@@ -3,7 +3,11 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { sql, type KyselyPlugin } from 'kysely'
 import { prepared } from '../../server/db/prepared.js'
-import { createTestDatabase, type TestDatabase } from '../support/testApp.js'
+import { runDirectly } from '../../server/db/sqlite/directPath.js'
+import { createTestDatabase, usePostgres, type TestDatabase } from '../support/testApp.js'
+
+// What only SQLite has: PostgreSQL runs every query through its pool, so these would pass there without testing anything.
+const sqliteOnly = { skip: usePostgres && 'the direct path past Kysely\'s connection provider is SQLite\'s alone' }
 
 describe('prepared queries', () => {
   let database: TestDatabase
@@ -46,11 +50,20 @@ describe('prepared queries', () => {
   })
 
   // On SQLite a prepared query runs on the connection at once, past Kysely's connection
-  // provider (server/db/database.ts, runDirectly), unless a transaction is open on it.
+  // provider (server/db/sqlite/directPath.ts), unless a transaction is open on it.
   const waited = Symbol('waited')
   const within = <T>(ms: number, p: Promise<T>) => Promise.race([p, new Promise<typeof waited>((r) => setTimeout(() => r(waited), ms))])
 
-  it('does not queue behind a connection held with no transaction open', async () => {
+  it('takes the direct path: fails when a Kysely release changes the internals it reads', sqliteOnly, async () => {
+    const query = db().selectFrom('audit_events').select('id').limit(1).compile()
+    assert.ok(runDirectly(db(), query), 'runDirectly ran the query on the connection (getExecutor().adapter is still the SQLite adapter it made)')
+    await db().transaction().execute(async (trx) => {
+      assert.ok(runDirectly(trx, query), 'a transaction\'s own query runs in it')
+      assert.equal(runDirectly(db(), query), undefined, 'a query from outside waits for the open transaction')
+    })
+  })
+
+  it('does not queue behind a connection held with no transaction open', sqliteOnly, async () => {
     await insertAudit(db(), { action: 'prepared.held', actor: null, at: new Date().toISOString() })
     await db().connection().execute(async () => {
       const read = await within(1_000, byAction(db(), { action: 'prepared.held' }))
@@ -59,7 +72,7 @@ describe('prepared queries', () => {
     })
   })
 
-  it('never reads into, nor writes into, a transaction that is open and not its own', async () => {
+  it('never reads into, nor writes into, a transaction that is open and not its own', sqliteOnly, async () => {
     let outside: Promise<unknown> | undefined
     let written: Promise<unknown> | undefined
     await assert.rejects(db().transaction().execute(async (trx) => {

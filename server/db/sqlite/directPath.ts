@@ -1,0 +1,39 @@
+import type SQLite from 'better-sqlite3'
+import { SqliteAdapter, type CompiledQuery, type Kysely, type QueryResult } from 'kysely'
+import type { Database } from '../schema.js'
+
+// Reaches into Kysely's executor (getExecutor().adapter, plugins, isTransaction): the
+// one place that does; test/integration/preparedQueries.test.ts fails loudly when a
+// Kysely release changes what it relies on.
+
+/** SQLite's adapter, knowing the one connection its queries run on (see runDirectly). */
+export class DirectSqliteAdapter extends SqliteAdapter {
+  constructor(readonly sqlite: SQLite.Database) {
+    super()
+  }
+}
+
+/**
+ * Runs a compiled query on SQLite's connection at once, without Kysely's connection
+ * provider, or returns undefined when it must wait its turn through Kysely.
+ *
+ * Kysely hands out SQLite's single connection through a mutex: a query takes it, runs,
+ * gives it back, with a few promises and closures each time. For the statements every
+ * submission runs that cost as much as SQLite's own work, and was a fifth of what a
+ * request allocated. better-sqlite3 runs a statement synchronously, so nothing can come
+ * between; what matters is in which transaction it runs:
+ * - a transaction's query runs in that transaction, which is open on the connection;
+ * - any other query runs directly only when no transaction is open. When one is (a
+ *   group commit between two pieces of work), it waits through Kysely, as before, so it
+ *   never reads what is not yet committed nor writes into someone else's transaction.
+ */
+export function runDirectly<Row>(executor: Kysely<Database>, query: CompiledQuery<Row>): QueryResult<Row> | undefined {
+  const inner = executor.getExecutor()
+  const adapter = inner.adapter
+  if (!(adapter instanceof DirectSqliteAdapter) || inner.plugins.length) return undefined
+  if (adapter.sqlite.inTransaction !== executor.isTransaction) return undefined
+  const statement = adapter.sqlite.prepare(query.sql)
+  if (statement.reader) return { rows: statement.all(query.parameters) as Row[] }
+  const { changes, lastInsertRowid } = statement.run(query.parameters)
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
+}

@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely } from 'kysely'
+import type { Database } from '../schema.js'
+import { busyTimeoutMs, ImmediateSqliteDialect } from './immediateDialect.js'
+import { withStatementCache } from './statementCache.js'
+
+export interface SqliteOptions {
+  dataDir: string
+  /** file name inside dataDir; ':memory:' for a private in-memory database */
+  sqliteFile?: string | undefined
+  /** FULL syncs every commit to disk; NORMAL is for the background thread only */
+  synchronous?: 'full' | 'normal' | undefined
+}
+
+/** The embedded database: write-ahead log, durable commits, BEGIN IMMEDIATE, cached statements. */
+export function openSqlite(options: SqliteOptions): Kysely<Database> {
+  const file = options.sqliteFile ?? 'portal.db'
+  let location = file
+  if (file !== ':memory:') {
+    mkdirSync(options.dataDir, { recursive: true })
+    location = path.join(options.dataDir, file)
+  }
+  const sqlite = withStatementCache(new SQLite(location))
+  sqlite.pragma('journal_mode = WAL')
+  // FULL: a committed transaction survives power loss, not only a killed process.
+  sqlite.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+  sqlite.pragma('foreign_keys = ON')
+  // The group commit gives each piece of work a savepoint (server/db/commitBatcher.ts).
+  // A savepoint keeps the pages it changes in a sub-journal, a temporary file by default:
+  // a write system call for every page, and a file opened and deleted per transaction.
+  // In memory they cost nothing of the sort (105 → 35 writes per submission, measured).
+  // The sub-journal is only for rolling back within a transaction; WAL keeps durability.
+  sqlite.pragma('temp_store = MEMORY')
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }, sqlite) })
+}
