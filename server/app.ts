@@ -5,14 +5,16 @@ import type { Services } from './services.js'
 import { createRequestLogger } from './logger.js'
 import { publicDir, viewsDir } from './paths.js'
 import { accountRoutes } from './routes/accountRoutes.js'
+import { adminRoutes } from './routes/adminRoutes.js'
+import { agencyRoutes } from './routes/agencyRoutes.js'
 import { apiRoutes } from './routes/apiRoutes.js'
 import { applicationRoutes, uploadPaths } from './routes/applicationRoutes.js'
+import { auditRoutes } from './routes/auditRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
 import { nationalAuthRoutes } from './routes/nationalAuthRoutes.js'
 import { profileRoutes } from './routes/profileRoutes.js'
 import { sessionNoticeRoutes } from './routes/sessionNoticeRoutes.js'
-import { staffRoutes } from './routes/staffRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
 import { createPageCache } from './web/pageCache.js'
 import { forItsPaths } from './web/forItsPaths.js'
@@ -75,10 +77,12 @@ export function createApp(deps: AppDeps): express.Application {
   const routers = [
     catalogueRoutes(catalogue, pages),
     sessionNoticeRoutes.timedOut,
-    accountRoutes({ accounts, authenticator, rateLimitStore: rateLimitStore }),
+    accountRoutes({ accounts, authenticator, rateLimitStore }),
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
-    profileRoutes({ accounts, businesses: businesses }),
-    staffRoutes({ accounts, catalogue, applications: applications }),
+    profileRoutes({ accounts, businesses }),
+    agencyRoutes({ catalogue, applications }),
+    auditRoutes({ accounts }),
+    adminRoutes({ accounts, catalogue, applications }),
     applicationRoutes({ applications, catalogue, businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
     apiRoutes(catalogue, config.publicUrl),

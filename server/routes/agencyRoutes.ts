@@ -1,0 +1,76 @@
+import { Router, type Request, type Response } from 'express'
+import { finalStatuses, IllegalTransition, type ApplicationService } from '../domain/applications/applicationService.js'
+import type { Application, ApplicationStatus } from '../domain/applications/model.js'
+import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import { visiblePages } from '../domain/forms/formEngine.js'
+import type { TranslationKey } from '../i18n/messages.js'
+import { HttpError } from '../web/httpErrors.js'
+import { requestContext } from '../web/requestContext.js'
+import { allow } from '../web/setUpAuth.js'
+import { noStore } from './adminRoutes.js'
+
+/**
+ * The officer console: the agency's inbox and each application routed to it. An officer
+ * sees only their own agency's applications; any other is 404, so existence does not leak.
+ */
+export function agencyRoutes(deps: { catalogue: CatalogueService, applications: ApplicationService }): Router {
+  const { catalogue, applications } = deps
+  const router = Router()
+  router.use('/agency', noStore, allow('officer'))
+
+  router.get('/agency', async (req, res) => {
+    const agencyId = req.user!.agencyId
+    const agency = agencyId ? await catalogue.agency(agencyId) : undefined
+    if (!agency) throw new HttpError(404, 'error.notFound.title')
+    const services = await catalogue.find({ agency: agency.id, page: 1, pageSize: 100, lang: res.locals.lang })
+    const status = typeof req.query['status'] === 'string' && /^[a-z_]{1,20}$/.test(req.query['status']) ? req.query['status'] : undefined
+    const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 100) : ''
+    res.render('pages/staff/agency', { agency, services: services.items, inbox: await applications.forAgency(agency.id, { status, q }), status: status ?? '', q })
+  })
+
+  async function agencyApplication(req: Request) {
+    const app = req.user!.agencyId ? await applications.ofAgency(req.user!.agencyId, String(req.params['ref']), req.user!.id, requestContext(req)) : undefined
+    if (!app) throw new HttpError(404, 'error.notFound.title')
+    return app
+  }
+
+  /** The application with the moves allowed from where it is; after a refusal, what the officer typed. */
+  async function renderApplication(res: Response, app: Application, error?: TranslationKey, status = 200, typed: Record<string, string> = {}) {
+    const { service, form } = await applications.serviceWithForm(app.serviceId)
+    const answers = app.answers
+    res.status(status).render('pages/staff/application', {
+      app, service, form, answers, pages: visiblePages(form, answers), events: await applications.events(app),
+      documents: await applications.documents(app), moves: applications.officerMovesFrom(app.status), final: finalStatuses.includes(app.status), error, typed,
+    })
+  }
+
+  // An officer sees only applications routed to their own agency: any other is 404.
+  router.get('/agency/applications/:ref', async (req, res) => renderApplication(res, await agencyApplication(req)))
+
+  router.get('/agency/applications/:ref/documents/:doc', async (req, res, next) => {
+    const app = await agencyApplication(req)
+    const doc = await applications.document(app, String(req.params['doc']))
+    if (!doc) throw new HttpError(404, 'error.notFound.title')
+    res.set({ 'Content-Type': doc.contentType, 'Content-Length': String(doc.size), 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}` })
+    applications.openDocument(doc).on('error', next).pipe(res)
+  })
+
+  router.post('/agency/applications/:ref/status', async (req, res) => {
+    const app = await agencyApplication(req)
+    const to = String(req.body?.to ?? '') as ApplicationStatus
+    const message = String(req.body?.message ?? '').trim().slice(0, 2000) || null
+    const note = String(req.body?.note ?? '').trim().slice(0, 2000) || null
+    const typed = { to, message: message ?? '', note: note ?? '' }
+    if (!applications.officerMovesFrom(app.status).includes(to)) return renderApplication(res, app, 'staff.application.error.transition', 409, typed)
+    if ((to === 'info_requested' || to === 'rejected') && !message) return renderApplication(res, app, 'staff.application.error.message', 422, typed)
+    try {
+      await applications.transition(app, to, { id: req.user!.id, kind: 'officer' }, { message, note, ctx: requestContext(req) })
+    } catch (e) {
+      if (!(e instanceof IllegalTransition)) throw e
+      return renderApplication(res, await agencyApplication(req), 'staff.application.error.transition', 409, typed)
+    }
+    res.redirect(303, `/agency/applications/${app.reference}`)
+  })
+
+  return router
+}
