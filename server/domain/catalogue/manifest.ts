@@ -99,8 +99,9 @@ async function loadJson<T>(file: string, schema: z.ZodType<T>): Promise<LoadedMa
  */
 export async function loadCatalogueSource(servicesDir: string): Promise<CatalogueSource> {
   const lifeEvents = await loadJson(path.join(servicesDir, 'life-events.json'), lifeEventsSchema)
+  // A folder whose name starts with _ (services/_example) is a model to copy, never loaded.
   const folders = (await readdir(servicesDir, { withFileTypes: true }))
-    .filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    .filter((d) => d.isDirectory() && !/^[_.]/.test(d.name)).map((d) => d.name).sort()
   const agencies: Array<LoadedManifest<AgencyManifest>> = []
   for (const folder of folders) {
     const file = path.join(servicesDir, folder, 'manifest.json')
