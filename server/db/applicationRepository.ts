@@ -78,7 +78,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
           service_id: draft.serviceId, agency_id: draft.agencyId, applicant_id: draft.applicantId, on_behalf_of: draft.onBehalfOf,
           on_behalf_of_name: draft.onBehalfOfName, answers: JSON.stringify(draft.answers), current_page: draft.currentPage,
           profile: null, applicant_birthdate: null, status_code_hash: null, assurance_level: null, agency_reference: null,
-          submit_key: null, submitted_at: null, decided_at: null,
+          submitted_at: null, decided_at: null,
         }
         try {
           await db.insertInto('applications').values(full).execute()

@@ -7,6 +7,7 @@ import { peopleAndBusinessesMigration } from './migrations/003_people_and_busine
 import { applicationsMigration } from './migrations/004_applications.js'
 import { mailOutboxMigration } from './migrations/005_mail_outbox.js'
 import { emailAndCountersMigration } from './migrations/006_email_and_counters.js'
+import { dropSubmitKeyMigration } from './migrations/007_drop_submit_key.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -18,6 +19,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '004_applications': applicationsMigration(dialect),
     '005_mail_outbox': mailOutboxMigration(dialect),
     '006_email_and_counters': emailAndCountersMigration(dialect),
+    '007_drop_submit_key': dropSubmitKeyMigration(dialect),
   }
 }
 
@@ -28,14 +30,15 @@ class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest({ db, dialect, schema }: DatabaseHandle): Promise<string[]> {
+/** Applies every migration not yet applied; `upTo` stops after the one of that name (tests of an upgrade). */
+export async function migrateToLatest({ db, dialect, schema }: DatabaseHandle, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: new CodeMigrationProvider(dialect),
     // Named, because the migrator otherwise finds its table in any schema of the database.
     ...(schema ? { migrationTableSchema: schema } : {}),
   })
-  const { error, results } = await migrator.migrateToLatest()
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
     throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -176,7 +176,6 @@ export interface ApplicationTable {
   status_code_hash: string | null
   assurance_level: number | null
   agency_reference: string | null
-  submit_key: string | null
   created_at: string
   updated_at: string
   submitted_at: string | null

@@ -30,7 +30,7 @@ export interface TestDatabase {
  * A fresh, migrated database: SQLite in a temporary directory by default, or a
  * private schema on PostgreSQL when TEST_DB=pg (npm run test:pg).
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { upTo?: string } = {}): Promise<TestDatabase> {
   if (usePostgres) {
     const schema = `t_${randomBytes(6).toString('hex')}`
     const admin = new pg.Client({ connectionString: postgresUrl })
@@ -38,7 +38,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.query(`create schema ${schema}`)
     await admin.end()
     const handle = openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema, poolSize: 5 })
-    await migrateToLatest(handle)
+    await migrateToLatest(handle, options.upTo)
     return {
       handle,
       async dispose() {
@@ -52,7 +52,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'))
   const handle = openDatabase({ dataDir })
-  await migrateToLatest(handle)
+  await migrateToLatest(handle, options.upTo)
   return {
     handle,
     async dispose() {
@@ -103,8 +103,10 @@ export async function createTestPortal(options: {
   trustProxy?: number | string | false
   /** the agency folders; the project's services/ by default */
   agencies?: Agencies
+  /** the last migration to apply (an upgrade test); all by default */
+  upTo?: string
 } = {}): Promise<TestPortal> {
-  const database = await createTestDatabase()
+  const database = await createTestDatabase({ upTo: options.upTo })
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-data-'))
   const config = {
     ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir }),
