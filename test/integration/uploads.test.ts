@@ -87,6 +87,28 @@ describe('uploads', () => {
     assert.deepEqual(incoming(), [])
   })
 
+  it('refuses a multipart post without its CSRF token, with a forged one or another session\'s, and keeps nothing of it', async () => {
+    const before = await documentsOf(reference)
+    const answersBefore = (await portal.database.handle.db.selectFrom('applications').select('answers').where('reference', '=', reference).executeTakeFirstOrThrow()).answers
+    const stranger = (await signedIn('stranger@example.vn', 'mật khẩu người lạ dài')).agent
+    const theirs = await csrfFrom(stranger, '/account/profile')
+    for (const [what, token] of [['no token', undefined], ['a forged token', 'forged-token-forged-token-forged-token'], ['another session\'s token', theirs]] as const) {
+      let req = owner.post(`/applications/${reference}/pages/noi-o?lang=en`)
+      if (token) req = req.field('_csrf', token)
+      for (const [name, value] of Object.entries({ ...stay, housing: 'rented', stayMonths: '24' })) req = req.field(name, value)
+      const res = await req.attach('housingProof', pdf(2_000), 'gia-mao.pdf')
+      assert.equal(res.status, 403, what)
+      assert.match(res.text, /The form has expired or was not sent from this site/, what)
+    }
+    assert.deepEqual(await documentsOf(reference), before, 'no document was added')
+    const answersAfter = (await portal.database.handle.db.selectFrom('applications').select('answers').where('reference', '=', reference).executeTakeFirstOrThrow()).answers
+    assert.equal(answersAfter, answersBefore, 'no answer was saved')
+    assert.deepEqual(incoming(), [], 'no temporary file is left behind')
+    // Anywhere but an upload route a multipart body has no readable token: refused before the route.
+    const elsewhere = await owner.post('/account/profile').field('_csrf', await csrfFrom(owner, '/account/profile')).field('phone', '0900000000')
+    assert.equal(elsewhere.status, 403)
+  })
+
   it('documents of a question that no longer applies never reach the agency', async () => {
     assert.equal((await answer(owner, reference, 'noi-o', { ...stay, housing: 'owner' })).status, 303)
     assert.equal((await submit(owner, reference)).status, 303)
