@@ -12,9 +12,8 @@ const nameOf = (value: unknown) => (typeof value === 'string' && value.startsWit
 /**
  * A query Kysely builds and compiles once; each call binds new values in the places of
  * its arguments and runs it. For the statements run for every submission, delivery and
- * session read: building a query with Kysely costs about three times what SQLite takes
- * to run it (20 µs against 6 µs for an insert, measured here), and it is most of what a
- * request allocates.
+ * session read: building a query with Kysely costs several times what SQLite takes to
+ * run it, and it is most of what a request allocates (docs/performance.md).
  *
  * `build` is called with stand-ins for the arguments, so the query must have the same
  * shape whatever the values: every column named, no optional parts, no lists. An

@@ -6,8 +6,8 @@ import { v7 } from 'uuid'
  * Random (v4) ids scatter every insert, and every index keyed by such an id (the events
  * of an application, the deliveries of an outbox row), over the whole B-tree: each commit
  * then writes a page for every row and reads it back first. In time order, what was
- * created together sits together. Measured under the submit load on SQLite: 67 → 37
- * read and write system calls per submission, about 8 % less CPU. An id tells when the
+ * created together sits together, and a submission makes about half the system calls
+ * (docs/performance.md, "Behind the comments"). An id tells when the
  * row was made, which its own created_at column says anyway; nothing secret is an id
  * (session ids and tokens are random, from their own generators).
  */

@@ -18,8 +18,8 @@ const plainAddress = /^[\x21-\x7e]+@[\x21-\x7e]+$/
  * MimeNode encodes it, RFC 2047 words folded at 76; the body quoted-printable) and handed
  * to the transport finished. nodemailer's general builder (a tree of MIME nodes streamed
  * through transforms, written to the socket in pieces) took about as much CPU as the whole
- * SMTP exchange: composing here halved what the background thread spends on an email
- * (about 700 → 400 µs against the loopback smtp-server, measured).
+ * SMTP exchange; composing here costs a fraction of it (docs/performance.md, "Behind the
+ * comments").
  */
 export function textComposer(from: string) {
   const [parsed] = addressparser(from, { flatten: true })

@@ -12,12 +12,10 @@ interface Connection { smtp: SMTPConnection, sent: number, gone: boolean }
  * time through nodemailer's SMTPConnection (its documented low-level client: the SMTP
  * dialogue, PIPELINING, STARTTLS, authentication, timeouts).
  *
- * The portal's emails arrive composed (server/mail.ts), so what nodemailer's transport
+ * The portal's emails arrive composed (./mailer.ts), so what nodemailer's transport
  * does besides is of no use to them: for every message it builds a MIME tree again,
- * streams it through a pipeline of transforms and queues it in its pool. Measured here
- * against the loopback smtp-server, 3,000 emails through 5 connections: 190–350 µs of
- * CPU an email through the pooled transport, 55–80 µs through the connections directly,
- * on the thread that sends status emails beside delivering applications.
+ * streams it through a pipeline of transforms and queues it in its pool, several times
+ * the CPU of the connections alone (docs/performance.md, "Behind the comments").
  *
  * Like nodemailer's pool: at most `size` connections (5), opened when there is mail to
  * send and kept open for the next, each closed after `maxMessages` (100) and replaced.
