@@ -4,6 +4,10 @@
 // the other, so drift of the machine touches baseline and portal alike. Warm-up first,
 // then rounds; the median of the rounds is reported; every round must have
 // non2xx == 0. Loopback only, bounded in time: it stops by itself.
+//
+// BENCH_COMPARE=<folder>: a built checkout of another commit (npm ci && npm run build
+// there) whose portal is measured in the same rounds as this one (pages, API, submit on
+// SQLite), on a database of its own seeded by its own scripts: the A/B of a change.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,7 +22,8 @@ import { startSmtpServer } from '../test/support/smtpServer.js'
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
 const connections = 50
-const ports = { portal: 3300, bare: 3301, uncached: 3302, postgres: 3303 }
+const ports = { portal: 3300, bare: 3301, uncached: 3302, postgres: 3303, compare: 3304 }
+const compareDir = process.env['BENCH_COMPARE'] ? path.resolve(process.env['BENCH_COMPARE']) : undefined
 
 const startScript = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
 const nodeFlags = startScript.split(/\s+/).filter((w) => w.startsWith('--'))
@@ -51,9 +56,9 @@ function cpuNow(pid: number): CpuShare {
   return { web, background, bench: (own.user + own.system) / 1000 }
 }
 
-function startServer(args: string[], env: Record<string, string>, logFile: string): Promise<ChildProcess> {
+function startServer(args: string[], env: Record<string, string>, logFile: string, cwd = projectRoot): Promise<ChildProcess> {
   const log = openSync(logFile, 'a')
-  const child = spawn(process.execPath, args, { cwd: projectRoot, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', log, log] })
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', log, log] })
   return new Promise((resolve, reject) => {
     const until = Date.now() + 30_000
     const poll = setInterval(() => {
@@ -185,6 +190,7 @@ async function main() {
     // The bench plays the TLS proxy in front (X-Forwarded-Proto: https), from loopback.
     TRUST_PROXY: 'loopback' }
   const servers: ChildProcess[] = []
+  let compareWork: string | undefined
   const agency = await startBenchAgency()
   // A real SMTP server on loopback: every status email really goes out, through the mail queue.
   const smtp = await startSmtpServer()
@@ -223,6 +229,25 @@ async function main() {
     const latencyDrafts = drafts.references.splice(0, 1_000)
     targets.push({ name: 'submit (SQLite)', port: ports.portal, paths: [], submit: { references: drafts.references, session, portalPid: portal.pid! } })
 
+    // The other commit's portal, in the same rounds: its own database, seeded by its own scripts.
+    compareWork = compareDir ? mkdtempSync(path.join(tmpdir(), 'portal-bench-compare-')) : undefined
+    if (compareDir && compareWork) {
+      const rev = execFileSync('git', ['-C', compareDir, 'rev-parse', '--short', 'HEAD']).toString().trim()
+      const compareEnv = { ...env, DATA_DIR: compareWork, PUBLIC_URL: `http://127.0.0.1:${ports.compare}` }
+      execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: compareDir, env: { ...process.env, ...compareEnv } })
+      const compareDrafts = await seedDrafts({ dataDir: compareWork, migrate: false }, 60_000)
+      const compared = await startServer([...nodeFlags, 'dist/server/index.js'], { ...compareEnv, PORT: String(ports.compare) }, path.join(work, 'compare.log'), compareDir)
+      servers.push(compared)
+      process.stdout.write(`comparing with ${rev} (${compareDir}) in the same rounds\n`)
+      targets.push(
+        { name: `${rev} home page`, port: ports.compare, paths: ['/'] },
+        { name: `${rev} service page`, port: ports.compare, paths: ['/services/dang-ky-khai-sinh'] },
+        { name: `${rev} search page`, port: ports.compare, paths: searchPaths },
+        { name: `${rev} JSON API search`, port: ports.compare, paths: searches.map((q) => `/api/v1/services?q=${encodeURIComponent(q)}`) },
+        { name: `${rev} submit (SQLite)`, port: ports.compare, paths: [], submit: { references: compareDrafts.references, session: await browserSession(ports.compare, compareDrafts.email), portalPid: compared.pid! } },
+      )
+    }
+
     // The same on PostgreSQL: a portal instance on a fresh database, synchronous_commit on.
     await pgAdmin.connect()
     await pgAdmin.query(`create database ${pgDatabase}`)
@@ -239,9 +264,12 @@ async function main() {
 
     // Delivery and email follow each submission asynchronously (outbox, mail queue).
     const submittedCount = async () => {
-      const sqlite = new (await import('better-sqlite3')).default(path.join(work, 'portal.db'), { readonly: true })
-      const n = (sqlite.prepare('select count(*) as n from applications where status <> \'draft\'').get() as { n: number }).n
-      sqlite.close()
+      let n = 0
+      for (const dir of [work, compareWork].filter((d) => d !== undefined)) {
+        const sqlite = new (await import('better-sqlite3')).default(path.join(dir, 'portal.db'), { readonly: true })
+        n += (sqlite.prepare('select count(*) as n from applications where status <> \'draft\'').get() as { n: number }).n
+        sqlite.close()
+      }
       const pgClient = new pg.Client({ connectionString: pgUrl })
       await pgClient.connect()
       const m = Number((await pgClient.query<{ n: string }>('select count(*) as n from applications where status <> \'draft\'')).rows[0]!.n)
@@ -325,6 +353,7 @@ async function main() {
     await pgAdmin.query(`drop database if exists ${pgDatabase}`).catch(() => {})
     await pgAdmin.end().catch(() => {})
     rmSync(work, { recursive: true, force: true })
+    if (compareWork) rmSync(compareWork, { recursive: true, force: true })
   }
 }
 

@@ -17,9 +17,10 @@ import { benchPassword } from './signIns.js'
 export const agencySecret = `whsec_${Buffer.from('bench-agency-secret-0123456789abcdef').toString('base64')}`
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
 
-export async function seedDrafts(target: { dataDir?: string, databaseUrl?: string }, count: number): Promise<{ email: string, references: string[] }> {
+/** `migrate: false` for a database another commit's portal migrated (BENCH_COMPARE): its schema is that commit's. */
+export async function seedDrafts(target: { dataDir?: string, databaseUrl?: string, migrate?: boolean }, count: number) {
   const database = openDatabase({ dataDir: target.dataDir ?? '', databaseUrl: target.databaseUrl })
-  await migrateToLatest(database)
+  if (target.migrate !== false) await migrateToLatest(database)
   const identity = createIdentityRepository(database.db)
   const email = `submitter-${Date.now()}@bench.invalid`
   const user = await identity.createUser({ email, passwordHash: await hashPassword(benchPassword), fullName: 'Nguyễn Văn An', verified: true })
