@@ -34,6 +34,20 @@ interface Target {
   paths: string[]
   /** POST /applications/{ref}/submit, a fresh draft each time (answered with a 303) */
   submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number }
+  /** the other commit's target measured beside this one (BENCH_COMPARE), first one round, second the next */
+  pairedWith?: string
+}
+
+/** The round's order: each pair of the A/B side by side, which of the two goes first alternating by round. */
+function orderFor(targets: Target[], round: number): Target[] {
+  const partners = new Set(targets.flatMap((t) => (t.pairedWith ? [t.pairedWith] : [])))
+  const order: Target[] = []
+  for (const t of targets) {
+    if (partners.has(t.name)) continue
+    const partner = t.pairedWith ? targets.find((x) => x.name === t.pairedWith) : undefined
+    order.push(...(partner ? (round % 2 ? [t, partner] : [partner, t]) : [t]))
+  }
+  return order
 }
 interface Result { name: string, rps: number, p50: number, p99: number, cpu?: CpuShare, sustained?: number }
 
@@ -142,7 +156,7 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   // Submissions a second counted to the moment the last one was delivered and emailed.
   const sustained = new Map<string, number[]>(targets.map((t) => [t.name, []]))
   for (let round = 1; round <= rounds; round++) {
-    for (const t of targets) {
+    for (const t of orderFor(targets, round)) {
       await untilQuiet()
       const before = t.submit ? cpuNow(t.submit.portalPid) : undefined
       const started = performance.now()
@@ -239,13 +253,19 @@ async function main() {
       const compared = await startServer([...nodeFlags, 'dist/server/index.js'], { ...compareEnv, PORT: String(ports.compare) }, path.join(work, 'compare.log'), compareDir)
       servers.push(compared)
       process.stdout.write(`comparing with ${rev} (${compareDir}) in the same rounds\n`)
-      targets.push(
-        { name: `${rev} home page`, port: ports.compare, paths: ['/'] },
-        { name: `${rev} service page`, port: ports.compare, paths: ['/services/dang-ky-khai-sinh'] },
-        { name: `${rev} search page`, port: ports.compare, paths: searchPaths },
-        { name: `${rev} JSON API search`, port: ports.compare, paths: searches.map((q) => `/api/v1/services?q=${encodeURIComponent(q)}`) },
-        { name: `${rev} submit (SQLite)`, port: ports.compare, paths: [], submit: { references: compareDrafts.references, session: await browserSession(ports.compare, compareDrafts.email), portalPid: compared.pid! } },
-      )
+      const session = await browserSession(ports.compare, compareDrafts.email)
+      const submit = { references: compareDrafts.references, session, portalPid: compared.pid! }
+      const theirs: Array<[string, Omit<Target, 'name' | 'port'>]> = [
+        ['home page', { paths: ['/'] }],
+        ['service page', { paths: ['/services/dang-ky-khai-sinh'] }],
+        ['search page', { paths: searchPaths }],
+        ['JSON API search', { paths: searches.map((q) => `/api/v1/services?q=${encodeURIComponent(q)}`) }],
+        ['submit (SQLite)', { paths: [], submit }],
+      ]
+      for (const [name, target] of theirs) {
+        targets.push({ name: `${rev} ${name}`, port: ports.compare, ...target })
+        targets.find((t) => t.name === name)!.pairedWith = `${rev} ${name}`
+      }
     }
 
     // The same on PostgreSQL: a portal instance on a fresh database, synchronous_commit on.
