@@ -162,8 +162,9 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     try {
       const { application, statusCode } = await applications.submit(app, user, { assuranceLevel: assuranceOf(req) }, requestContext(req))
       // The second code is shown once, on the confirmation page; the session keeps a few at most.
-      const kept = Object.entries(req.session.statusCodes ?? {}).slice(-4)
-      if (statusCode) req.session.statusCodes = Object.fromEntries([...kept, [application.reference, statusCode]])
+      if (statusCode) {
+        req.session.statusCodes = Object.fromEntries([...Object.entries(req.session.statusCodes ?? {}).slice(-4), [application.reference, statusCode]])
+      }
       res.redirect(303, `/applications/${application.reference}/confirmation`)
     } catch (e) {
       if (!(e instanceof Incomplete)) throw e
