@@ -27,6 +27,8 @@ const compareDir = process.env['BENCH_COMPARE'] ? path.resolve(process.env['BENC
 
 const startScript = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
 const nodeFlags = startScript.split(/\s+/).filter((w) => w.startsWith('--'))
+// BENCH_PROFILE=<folder>: each portal writes a V8 CPU profile there when it stops (where a change's time goes).
+if (process.env['BENCH_PROFILE']) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env['BENCH_PROFILE'])}`)
 
 interface Target {
   name: string

@@ -17,11 +17,14 @@ import { kyselyOf } from './unitOfWork.js'
 
 type ApplicationRow = Selectable<ApplicationTable>
 
-const toApplication = (row: ApplicationRow): Application => ({
-  ...camelize(row),
-  answers: JSON.parse(row.answers) as Answers,
-  profile: row.profile ? JSON.parse(row.profile) as Record<string, string> : null,
-  assuranceLevel: row.assurance_level === null ? null : Number(row.assurance_level),
+// Read for every step of an application: an object literal of one shape, not a loop over keys.
+const toApplication = (r: ApplicationRow): Application => ({
+  id: r.id, reference: r.reference, serviceId: r.service_id, agencyId: r.agency_id, applicantId: r.applicant_id,
+  onBehalfOf: r.on_behalf_of, onBehalfOfName: r.on_behalf_of_name, status: r.status,
+  answers: JSON.parse(r.answers) as Answers, profile: r.profile ? JSON.parse(r.profile) as Record<string, string> : null,
+  currentPage: r.current_page, applicantBirthdate: r.applicant_birthdate, statusCodeHash: r.status_code_hash,
+  assuranceLevel: r.assurance_level === null ? null : Number(r.assurance_level), agencyReference: r.agency_reference,
+  createdAt: r.created_at, updatedAt: r.updated_at, submittedAt: r.submitted_at, decidedAt: r.decided_at,
 })
 const toDocument = (row: Selectable<DocumentTable>): ApplicationDocument => ({ ...camelize(row), size: Number(row.size) })
 const toEvent = (row: Selectable<ApplicationEventTable>): ApplicationEvent => ({ ...camelize(row), id: Number(row.id) })

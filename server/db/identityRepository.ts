@@ -15,13 +15,14 @@ type UserRow = Selectable<UserTable>
 const camelField = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 const columnField = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
-function toUser(row: UserRow): User {
-  const { folded_name: _folded, ...rest } = row
+// Read for every signed-in request: an object literal of one shape, not a loop over keys.
+function toUser(r: UserRow): User {
   return {
-    ...camelize(rest),
-    failedSignIns: Number(row.failed_sign_ins),
-    assuranceLevel: row.assurance_level === null ? null : Number(row.assurance_level),
-    verifiedFields: row.verified_fields ? (JSON.parse(row.verified_fields) as string[]).map(camelField) : [],
+    id: r.id, email: r.email, emailVerifiedAt: r.email_verified_at, passwordHash: r.password_hash, role: r.role, agencyId: r.agency_id,
+    fullName: r.full_name, failedSignIns: Number(r.failed_sign_ins), lockedUntil: r.locked_until, createdAt: r.created_at, updatedAt: r.updated_at,
+    birthdate: r.birthdate, gender: r.gender, citizenId: r.citizen_id, address: r.address, phone: r.phone, nationalSub: r.national_sub,
+    verifiedFields: r.verified_fields ? (JSON.parse(r.verified_fields) as string[]).map(camelField) : [],
+    assuranceLevel: r.assurance_level === null ? null : Number(r.assurance_level),
   }
 }
 const maybeUser = (row: UserRow | undefined) => row && toUser(row)
