@@ -10,7 +10,7 @@ import type { Tx } from '../domain/ports.js'
 import { createCommitBatcher } from './commitBatcher.js'
 import { isUniqueViolation, type Db } from './database.js'
 import { prepared } from './prepared.js'
-import { camelize } from './rowMapping.js'
+import { camelize, namesOf } from './rowMapping.js'
 import { newRowId } from './rowIds.js'
 import type { ApplicationEventTable, ApplicationTable, Dialect, DocumentTable } from './schema.js'
 import { kyselyOf } from './unitOfWork.js'
@@ -28,7 +28,6 @@ const toApplication = (r: ApplicationRow): Application => ({
 })
 const toDocument = (row: Selectable<DocumentTable>): ApplicationDocument => ({ ...camelize(row), size: Number(row.size) })
 const toEvent = (row: Selectable<ApplicationEventTable>): ApplicationEvent => ({ ...camelize(row), id: Number(row.id) })
-const localizedName = (row: { name_vi: string, name_en: string, name_fr: string }) => ({ vi: row.name_vi, en: row.name_en, fr: row.name_fr })
 
 // The statements of every submission and delivery, compiled once (server/db/prepared.ts).
 const insertEvent = prepared((db, e: Insertable<ApplicationEventTable>) => db.insertInto('application_events').values({
@@ -118,7 +117,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       .where('applicant_id', '=', applicantId).orderBy('applications.updated_at', 'desc').limit(200).execute())
       .map(({ reference, status, updated_at, submitted_at, on_behalf_of_name, current_page, service_id, ...name }) => ({
         reference, status, updatedAt: updated_at, submittedAt: submitted_at, onBehalfOfName: on_behalf_of_name, currentPage: current_page,
-        serviceId: service_id, serviceName: localizedName(name),
+        serviceId: service_id, serviceName: namesOf(name),
       })),
 
     /**
@@ -139,7 +138,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       if (filter.name) q = q.where('users.folded_name', 'like', `%${filter.name.replace(/[%_\\]/g, '')}%`)
       return (await q.orderBy('applications.submitted_at', 'asc').limit(200).execute()).map((r) => ({
         reference: r.reference, status: r.status, submittedAt: r.submitted_at, updatedAt: r.updated_at, onBehalfOfName: r.on_behalf_of_name,
-        serviceName: localizedName(r), processingDays: r.processing_days === null ? null : Number(r.processing_days),
+        serviceName: namesOf(r), processingDays: r.processing_days === null ? null : Number(r.processing_days),
         applicantName: r.applicant_name, lastActor: r.last_actor ?? null,
       }))
     },

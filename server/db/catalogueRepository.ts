@@ -7,13 +7,12 @@ import type { FormDefinition } from '../domain/forms/formSchema.js'
 import type { Db } from './database.js'
 import type { AgencyTable, Dialect, LifeEventTable, ServiceTable } from './schema.js'
 import { searchIndexFor } from './searchIndex.js'
+import { namesOf } from './rowMapping.js'
 import { asTx, kyselyOf } from './unitOfWork.js'
 
 type Row<T> = Selectable<T>
-type Named = { name_vi: string, name_en: string, name_fr: string }
 type Described = { description_vi: string, description_en: string, description_fr: string }
 
-const names = (r: Named): Localized => ({ vi: r.name_vi, en: r.name_en, fr: r.name_fr })
 const descriptions = (r: Described): Localized => ({ vi: r.description_vi, en: r.description_en, fr: r.description_fr })
 
 /** A note kept as JSON in three languages; one written before notes were translated reads the same in each. */
@@ -24,11 +23,11 @@ function noteOf(stored: string | null): Localized | null {
 }
 
 function toAgency(r: Row<AgencyTable>): Agency {
-  return { id: r.id, name: names(r), description: descriptions(r), level: r.level, website: r.website, sourceNote: noteOf(r.source_note) }
+  return { id: r.id, name: namesOf(r), description: descriptions(r), level: r.level, website: r.website, sourceNote: noteOf(r.source_note) }
 }
 
 function toLifeEvent(r: Row<LifeEventTable>): LifeEvent {
-  return { id: r.id, name: names(r), description: descriptions(r), position: r.position }
+  return { id: r.id, name: namesOf(r), description: descriptions(r), position: r.position }
 }
 
 type SummaryRow = Row<ServiceTable> & { agency_name_vi: string, agency_name_en: string, agency_name_fr: string }
@@ -36,7 +35,7 @@ type SummaryRow = Row<ServiceTable> & { agency_name_vi: string, agency_name_en: 
 function toSummary(r: SummaryRow): ServiceSummary {
   return {
     id: r.id,
-    name: names(r),
+    name: namesOf(r),
     description: descriptions(r),
     agency: { id: r.agency_id, name: { vi: r.agency_name_vi, en: r.agency_name_en, fr: r.agency_name_fr } },
     feeVnd: r.fee_vnd === null ? null : Number(r.fee_vnd),

@@ -6,14 +6,12 @@ import type { IdentityRepository } from '../domain/identity/repository.js'
 import { writeAudit } from './audit.js'
 import { isUniqueViolation, type Db } from './database.js'
 import { prepared } from './prepared.js'
-import { camelize, snakeize } from './rowMapping.js'
+import { camelize, camelOf, snakeize, snakeOf } from './rowMapping.js'
 import type { AuditEventTable, UserTable } from './schema.js'
 
 type UserRow = Selectable<UserTable>
 
 // verified_fields keeps the column names of the fields (full_name, citizen_id); the domain names them in camelCase.
-const camelField = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
-const columnField = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 // Read for every signed-in request: an object literal of one shape, not a loop over keys.
 function toUser(r: UserRow): User {
@@ -21,7 +19,7 @@ function toUser(r: UserRow): User {
     id: r.id, email: r.email, emailVerifiedAt: r.email_verified_at, passwordHash: r.password_hash, role: r.role, agencyId: r.agency_id,
     fullName: r.full_name, failedSignIns: Number(r.failed_sign_ins), lockedUntil: r.locked_until, createdAt: r.created_at, updatedAt: r.updated_at,
     birthdate: r.birthdate, gender: r.gender, citizenId: r.citizen_id, address: r.address, phone: r.phone, nationalSub: r.national_sub,
-    verifiedFields: r.verified_fields ? (JSON.parse(r.verified_fields) as string[]).map(camelField) : [],
+    verifiedFields: r.verified_fields ? (JSON.parse(r.verified_fields) as string[]).map(camelOf) : [],
     assuranceLevel: r.assurance_level === null ? null : Number(r.assurance_level),
   }
 }
@@ -29,7 +27,7 @@ const maybeUser = (row: UserRow | undefined) => row && toUser(row)
 const toAuditRecord = (row: Selectable<AuditEventTable>): AuditRecord => ({
   ...camelize(row), id: Number(row.id), detail: row.detail ? JSON.parse(row.detail) as Record<string, unknown> : {},
 })
-const verifiedColumn = (fields: string[]) => JSON.stringify(fields.map(columnField))
+const verifiedColumn = (fields: string[]) => JSON.stringify(fields.map(snakeOf))
 
 // Read for every signed-in request (the session's account): compiled once.
 const selectUser = prepared((db, a: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', a.id))

@@ -10,8 +10,13 @@ export type Snaked<T> = { [K in keyof T as K extends string ? Snake<K> : K]: T[K
 
 const camelKeys = new Map<string, string>()
 const snakeKeys = new Map<string, string>()
-const camelOf = (key: string) => camelKeys.get(key) ?? camelKeys.set(key, key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).get(key)!
-const snakeOf = (key: string) => snakeKeys.get(key) ?? snakeKeys.set(key, key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).get(key)!
+/** full_name → fullName, remembered: the same few names come back on every row. */
+export const camelOf = (key: string) => camelKeys.get(key) ?? camelKeys.set(key, key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).get(key)!
+/** fullName → full_name. */
+export const snakeOf = (key: string) => snakeKeys.get(key) ?? snakeKeys.set(key, key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).get(key)!
+
+/** The three columns of a name (name_vi, name_en, name_fr) as one text in three languages. */
+export const namesOf = (row: { name_vi: string, name_en: string, name_fr: string }) => ({ vi: row.name_vi, en: row.name_en, fr: row.name_fr })
 
 /** The row with camelCase names; values are left as they are. */
 export function camelize<T extends object>(row: T): Camelized<T> {

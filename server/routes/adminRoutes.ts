@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express'
+import { Router, type Request, type Response } from 'express'
 import type { ApplicationService } from '../domain/applications/applicationService.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { AccountRefused, roles, type AccountService } from '../domain/identity/accountService.js'
@@ -6,17 +6,12 @@ import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
 import { requestContext } from '../web/requestContext.js'
 import { allow } from '../web/setUpAuth.js'
+import { noStore } from '../web/setUpWebSecurity.js'
 
 const roleRefusals: Record<string, TranslationKey> = {
   'own-role': 'admin.error.ownRole',
   role: 'admin.error.role',
   agency: 'admin.error.agency',
-}
-
-/** Staff pages are personal data: never stored by a browser or proxy. */
-export const noStore: RequestHandler = (_req, res, next) => {
-  res.set('Cache-Control', 'no-store')
-  next()
 }
 
 /** The portal administrator's pages: people and their roles, stuck deliveries. */

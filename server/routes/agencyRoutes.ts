@@ -7,7 +7,7 @@ import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
 import { requestContext } from '../web/requestContext.js'
 import { allow } from '../web/setUpAuth.js'
-import { noStore } from './adminRoutes.js'
+import { noStore } from '../web/setUpWebSecurity.js'
 
 /**
  * The officer console: the agency's inbox and each application routed to it. An officer

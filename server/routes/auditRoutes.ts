@@ -2,7 +2,7 @@ import { Router } from 'express'
 import { z } from 'zod'
 import type { AccountService } from '../domain/identity/accountService.js'
 import { allow } from '../web/setUpAuth.js'
-import { noStore } from './adminRoutes.js'
+import { noStore } from '../web/setUpWebSecurity.js'
 
 const pageSize = 100
 const auditQuery = z.object({

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod'
 import type { ProfileFields, User } from '../domain/identity/model.js'
-import { ProfileRejected, verifiedFieldsOf, type AccountService } from '../domain/identity/accountService.js'
+import { ProfileRejected, type AccountService } from '../domain/identity/accountService.js'
 import type { BusinessService, LinkOutcome } from '../domain/identity/businessService.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
@@ -74,7 +74,7 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
 
   function renderProfile(res: Response, user: User, values: Record<string, string>, errors: Record<string, TranslationKey>, status = 200) {
     res.status(status).render('pages/account/profile', {
-      profile: user, values, errors, verified: new Set(verifiedFieldsOf(user)), notice: undefined,
+      profile: user, values, errors, verified: new Set(user.verifiedFields), notice: undefined,
     })
   }
 
@@ -84,7 +84,7 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
     const user = await currentUser(req)
     const notice = Object.keys(notices).find((k) => req.query[k] === '1')
     res.render('pages/account/profile', {
-      profile: user, values: profileValues(user), errors: {}, verified: new Set(verifiedFieldsOf(user)),
+      profile: user, values: profileValues(user), errors: {}, verified: new Set(user.verifiedFields),
       notice: notice ? notices[notice] : undefined,
     })
   })
@@ -114,7 +114,7 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
 
   router.post('/account/profile', signedIn, async (req, res) => {
     const user = await currentUser(req)
-    const verified = new Set(verifiedFieldsOf(user))
+    const verified = new Set(user.verifiedFields)
     // Verified fields are not the person's to change: what was posted for them is ignored.
     const body = { ...(req.body as Record<string, unknown>) }
     for (const field of fields) if (verified.has(field)) body[field] = user[field] ?? undefined
@@ -137,7 +137,7 @@ export function profileRoutes(deps: { accounts: AccountService, businesses: Busi
     res.set('Cache-Control', 'no-store')
     res.status(status).render('pages/account/businesses', {
       representations: await businesses.representations(user.id),
-      canRepresent: verifiedFieldsOf(user).includes('citizenId'),
+      canRepresent: user.verifiedFields.includes('citizenId'),
       actingFor: req.session.actingFor, errors, value,
     })
   }

@@ -76,3 +76,9 @@ export function setUpWebSecurity(production: boolean, options: { formTargets?: s
   }))
   return router
 }
+
+/** For pages of personal data (the staff areas): never stored by a browser or proxy. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store')
+  next()
+}

@@ -47,9 +47,6 @@ export class ProfileRejected extends Error {
 
 export type LinkResult = 'linked' | 'taken' | 'different'
 
-/** The profile fields the national identity provider vouched for on this account. */
-export const verifiedFieldsOf = (user: User): string[] => user.verifiedFields
-
 export type SignInResult =
   | { ok: true, user: User }
   | { ok: false, reason: 'invalid' | 'locked' | 'unverified' }
@@ -208,7 +205,7 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     async updateProfile(userId: string, input: ProfileFields, ctx: RequestContext): Promise<void> {
       const user = await repo.findUserById(userId)
       if (!user) throw new AccountRefused('no such account')
-      const locked = new Set(verifiedFieldsOf(user))
+      const locked = new Set(user.verifiedFields)
       const changes = Object.fromEntries(Object.entries(input).filter(([field]) => !locked.has(field))) as ProfileFields
       const merged = { ...user, ...changes }
       if (merged.citizenId) {
