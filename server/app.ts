@@ -6,7 +6,9 @@ import { createRequestLogger } from './logger.js'
 import { publicDir, viewsDir } from './paths.js'
 import { accountRoutes } from './routes/accountRoutes.js'
 import { adminRoutes } from './routes/adminRoutes.js'
+import { agencyApiRoutes } from './routes/agencyApiRoutes.js'
 import { agencyRoutes } from './routes/agencyRoutes.js'
+import { agencySettingsRoutes } from './routes/agencySettingsRoutes.js'
 import { apiRoutes } from './routes/apiRoutes.js'
 import { applicationRoutes, uploadPaths } from './routes/applicationRoutes.js'
 import { auditRoutes } from './routes/auditRoutes.js'
@@ -28,7 +30,7 @@ import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { setUpStaticSecurityHeaders, setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
-  config: Pick<Config, 'production' | 'trustProxy' | 'catalogueCacheSeconds' | 'sessionSecret' | 'publicUrl' | 'nationalId'>
+  config: Pick<Config, 'production' | 'trustProxy' | 'catalogueCacheSeconds' | 'sessionSecret' | 'publicUrl' | 'nationalId' | 'agencyApiPerMinute'>
   logger: Logger
   services: Services
   /** for /readyz: false while the process drains; the database's answer by default */
@@ -43,7 +45,7 @@ const exceptApi = (handlers: RequestHandler[]): RequestHandler[] => handlers.map
 /** Builds the web application. No I/O, never listens: server/index.ts does that. */
 export function createApp(deps: AppDeps): express.Application {
   const { config, logger, services } = deps
-  const { catalogue, accounts, applications, businesses, rateLimitStore } = services
+  const { catalogue, accounts, applications, businesses, rateLimitStore, agencies } = services
   const app = express()
   app.set('trust proxy', config.trustProxy)
   app.set('views', viewsDir)
@@ -81,10 +83,12 @@ export function createApp(deps: AppDeps): express.Application {
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
     profileRoutes({ accounts, businesses }),
     agencyRoutes({ catalogue, applications }),
+    agencySettingsRoutes({ ...agencies, accounts, applications, catalogue }),
     auditRoutes({ accounts }),
-    adminRoutes({ accounts, catalogue, applications }),
+    adminRoutes({ accounts, catalogue, applications, onboarding: agencies.onboarding, endpoints: agencies.endpoints }),
     applicationRoutes({ applications, catalogue, businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
+    agencyApiRoutes({ ...agencies, applications, rateLimitStore, perMinute: config.agencyApiPerMinute }),
     apiRoutes(catalogue, config.publicUrl),
   ]
   app.use(routers.map((router) => forItsPaths(router)))

@@ -29,11 +29,17 @@ const schema = z.object({
   NATIONAL_ID_CLIENT_ID: z.string().min(1).optional().describe('the portal\'s client id at the national identity provider'),
   NATIONAL_ID_CLIENT_SECRET: z.string().min(1).optional().describe('the portal\'s client secret at the national identity provider'),
   AGENCY_ENDPOINTS: z.string().optional()
-    .describe('JSON {"<agency id>": {"url": "https://…", "secret": "whsec_…"}}: agencies whose applications are POSTed to their own endpoint'),
+    .describe('bootstrap only: JSON {"<agency id>": {"url": "https://…", "secret": "whsec_…"}}, imported at start as endpoints marked "from settings"; agencies register their own in the portal'),
   AGENCY_ENDPOINT_ALLOW: z.string().optional()
     .describe('comma-separated addresses or CIDR ranges that agency endpoints may resolve to although private (e.g. the government network)'),
   AGENCY_ENDPOINT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000)
     .describe('how long the dispatcher waits for an agency endpoint'),
+  AGENCY_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600)
+    .describe('requests a minute one Agency API key may make, counted across instances'),
+  ENDPOINT_SUSPEND_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10)
+    .describe('consecutive failed deliveries after which an agency endpoint is suspended…'),
+  ENDPOINT_SUSPEND_MINUTES: z.coerce.number().int().min(0).max(10_080).default(30)
+    .describe('…provided the failures went on for at least this many minutes'),
   DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60)
     .describe('how long a dispatcher holds a claimed delivery; after a crash another instance retries it once this has passed'),
   BACKGROUND: z.enum(['thread', 'inline']).default('thread')
@@ -63,6 +69,8 @@ export type Config = {
   agencyEndpoints: Record<string, { url: string, secret: string }>
   agencyEndpointAllow: string[]
   agencyEndpointTimeoutMs: number
+  agencyApiPerMinute: number
+  endpointSuspension: { failures: number, afterMs: number }
   dispatchLeaseSeconds: number
   background: 'thread' | 'inline'
   /** nice value of the background thread (Linux); 0 leaves it as the web thread */
@@ -99,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agencyEndpoints: endpoints,
     agencyEndpointAllow: (c.AGENCY_ENDPOINT_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     agencyEndpointTimeoutMs: c.AGENCY_ENDPOINT_TIMEOUT_MS,
+    agencyApiPerMinute: c.AGENCY_API_RATE_PER_MINUTE,
+    endpointSuspension: { failures: c.ENDPOINT_SUSPEND_FAILURES, afterMs: c.ENDPOINT_SUSPEND_MINUTES * 60_000 },
     dispatchLeaseSeconds: c.DISPATCH_LEASE_SECONDS,
     background: c.BACKGROUND,
     backgroundNice: c.BACKGROUND_NICE,

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import { createAgencyRepository } from './db/agencyRepository.js'
 import { createApplicationRepository } from './db/applicationRepository.js'
 import { createAuditLog } from './db/audit.js'
 import { createCatalogueRepository } from './db/catalogueRepository.js'
@@ -22,7 +23,11 @@ import type { CatalogueSource } from './domain/catalogue/manifest.js'
 import { createBusinessService } from './domain/identity/businessService.js'
 import type { Mailer } from './domain/identity/mailer.js'
 import { createMailQueue, type MailQueueOptions } from './domain/queues/mailQueue.js'
-import { agencyHandlers } from './domain/routing/agencyHandlers.js'
+import { agencyEmail } from './domain/agencies/agencyEmail.js'
+import { createApiKeys } from './domain/agencies/apiKeys.js'
+import { createEndpoints } from './domain/agencies/endpoints.js'
+import { createIdempotency } from './domain/agencies/idempotency.js'
+import { createAgencyOnboarding } from './domain/agencies/onboarding.js'
 import { createDispatcher, type DispatcherOptions } from './domain/routing/dispatcher.js'
 import type { AgencyHandler } from './domain/routing/handlerContract.js'
 
@@ -61,21 +66,27 @@ export function createServices(config: Config, parts: ServiceParts) {
     mail: parts.wake?.mail ?? (() => mailQueue.wake()),
   }
 
+  const audit = createAuditLog(db)
   const catalogueRepository = createCatalogueRepository(db, dialect)
   const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds })
   const registry = createLocalBusinessRegistry(identity)
   const accounts = createAccountService({ repo: identity, mailer, publicUrl: config.publicUrl })
   const businesses = createBusinessService({ repo: identity, registry })
   const applications = createApplicationService({
-    repo: applicationRepository, audit: createAuditLog(db), catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
+    repo: applicationRepository, audit, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
     wake: wake.dispatch, tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }), wakeMail: wake.mail,
   })
 
-  const routing = agencyHandlers(parts.handlers, config.agencyEndpoints, {
-    allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs,
+  const agencyRepository = createAgencyRepository(db)
+  const email = agencyEmail({ repo: agencyRepository, outbox: mailOutbox, commit: applicationRepository.commit })
+  const remoteOptions = { allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs }
+  const keys = createApiKeys({ repo: agencyRepository, audit, email })
+  const endpoints = createEndpoints({
+    repo: agencyRepository, audit, email, remoteOptions, suspension: config.endpointSuspension, wake: () => { wake.dispatch(); wake.mail() },
   })
   const dispatcher = createDispatcher({
-    repo: applicationRepository, queue: createOutboxRepository(db, dialect), applications, ...routing, registry, logger: logger.child({ component: 'dispatcher' }),
+    repo: applicationRepository, queue: createOutboxRepository(dialect), applications, handlers: parts.handlers, endpoints: endpoints.directory, remoteOptions,
+    registry, logger: logger.child({ component: 'dispatcher' }),
     options: { leaseMs: config.dispatchLeaseSeconds * 1000, pollMs: Math.min(2_000, config.dispatchLeaseSeconds * 500), ...parts.tuning?.dispatcher },
   })
   const mailQueue = createMailQueue({
@@ -87,6 +98,11 @@ export function createServices(config: Config, parts: ServiceParts) {
     accounts,
     businesses,
     applications,
+    /** what agencies manage for themselves: keys, endpoint; and their onboarding */
+    agencies: {
+      keys, endpoints, idempotency: createIdempotency(agencyRepository),
+      onboarding: createAgencyOnboarding({ catalogue: catalogueRepository, accounts, audit }),
+    },
     sessionStore: new DatabaseSessionStore(db),
     rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix),
     /** the database answers: for /readyz */
@@ -97,9 +113,10 @@ export function createServices(config: Config, parts: ServiceParts) {
       extraServices: (entries: Parameters<typeof seedExtraServices>[1]) => seedExtraServices(catalogueRepository, entries),
       demoEnterprises: () => seedDemoEnterprises(identity),
       demoAccounts: () => accounts.ensureDemoAccounts(demoAccounts),
+      endpointsFromSettings: () => endpoints.importFromSettings(config.agencyEndpoints),
     },
     /** the background queues; started by whichever thread runs them (server/background/) */
-    background: { dispatcher, mailQueue },
+    background: { dispatcher, mailQueue, keyExpiryNotices: () => keys.sendExpiryNotices() },
   }
 }
 

@@ -51,7 +51,8 @@ export async function loadAgencies(dir = servicesDir, modulesDir = dir === servi
 /**
  * The rest of the web process's start, after the services are wired and before it
  * listens: the catalogue from the agency folders, the local business registry's demo
- * enterprises, and outside production the demo accounts (README).
+ * enterprises, the endpoints of AGENCY_ENDPOINTS, and outside production the demo
+ * accounts (README).
  */
 export async function seed(services: Services, config: Config, agencies: Agencies, logger: Logger, options = { demoAccounts: !config.production }) {
   if (config.seedCatalogue) {
@@ -59,6 +60,8 @@ export async function seed(services: Services, config: Config, agencies: Agencie
     if (loaded.length) logger.info({ files: loaded.length }, 'catalogue manifests loaded')
   }
   await services.seeding.demoEnterprises()
+  const imported = await services.seeding.endpointsFromSettings()
+  if (imported.length) logger.info({ agencies: imported }, 'agency endpoints imported from AGENCY_ENDPOINTS (marked as from settings)')
   if (options.demoAccounts) {
     const created = await services.seeding.demoAccounts()
     if (created) logger.info({ created }, 'demo accounts created (not in production; see README)')

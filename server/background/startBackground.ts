@@ -21,18 +21,27 @@ export interface Background {
  * this process's own queues beside the web.
  */
 export async function startBackground(config: Config, services: Services, logger: Logger): Promise<Background> {
-  if (config.background === 'inline') return runQueues(services)
+  if (config.background === 'inline') return runQueues(services, logger)
   return startThread(logger)
 }
 
-/** Starts the dispatcher and the mail queue of these services on this thread. */
-export function runQueues(services: Services): Background {
-  const { dispatcher, mailQueue } = services.background
+const hour = 3_600_000
+
+/** Starts the dispatcher and the mail queue of these services on this thread, and the hourly notices of keys about to expire. */
+export function runQueues(services: Services, logger?: Logger): Background {
+  const { dispatcher, mailQueue, keyExpiryNotices } = services.background
   dispatcher.start()
   mailQueue.start()
+  const notices = () => keyExpiryNotices().then(() => mailQueue.wake(), (err: unknown) => logger?.error({ err }, 'key expiry notices failed'))
+  const first = setTimeout(notices, 10_000)
+  const hourly = setInterval(notices, hour)
+  first.unref()
+  hourly.unref()
   return {
     wake: { dispatch: () => dispatcher.wake(), mail: () => mailQueue.wake() },
     async stop() {
+      clearTimeout(first)
+      clearInterval(hourly)
       await Promise.all([dispatcher.stop(), mailQueue.stop()])
     },
   }

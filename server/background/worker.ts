@@ -35,7 +35,7 @@ const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, da
 const tid = lowerThisThreadPriority(config.backgroundNice)
 if (tid === undefined && config.backgroundNice > 0) logger.warn('BACKGROUND_NICE not applied: a thread\'s own priority needs Linux; the background runs at the web thread\'s')
 const { handlers } = await loadAgencies()
-const background = runQueues(createServices(config, { database, mailer, logger, handlers }))
+const background = runQueues(createServices(config, { database, mailer, logger, handlers }), logger)
 
 port.on('message', (message: BackgroundMessage) => {
   if (message === 'dispatch') background.wake.dispatch()

@@ -143,16 +143,33 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       }))
     },
 
-    /** Deliveries that need a person: failed for good, dead-lettered, or held by a disabled endpoint. */
-    stuckDeliveries: async (): Promise<StuckDelivery[]> => (await db.selectFrom('outbox')
-      .innerJoin('applications', 'applications.id', 'outbox.application_id')
-      .select(['outbox.id', 'outbox.agency_id', 'outbox.status', 'outbox.attempts', 'outbox.last_error', 'outbox.created_at', 'applications.reference'])
-      .where('outbox.status', 'in', ['failed', 'dead', 'disabled']).orderBy('outbox.created_at', 'desc').limit(200).execute())
-      .map((r) => ({ ...camelize(r), attempts: Number(r.attempts) })),
+    async pageForAgency(agencyId, page) {
+      let q = db.selectFrom('applications').selectAll().where('agency_id', '=', agencyId).where('status', '!=', 'draft')
+      if (page.status) q = q.where('status', '=', page.status)
+      if (page.updatedSince) q = q.where('updated_at', '>=', page.updatedSince)
+      const after = page.after
+      if (after) q = q.where((eb) => eb.or([eb('updated_at', '>', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)])]))
+      return (await q.orderBy('updated_at').orderBy('id').limit(page.limit).execute()).map(toApplication)
+    },
 
-    deliveryLog: async (limit = 100): Promise<DeliveryAttempt[]> => (await db.selectFrom('deliveries').leftJoin('applications', 'applications.id', 'deliveries.application_id')
-      .selectAll('deliveries').select('applications.reference').orderBy('deliveries.id', 'desc').limit(limit).execute())
-      .map((r) => ({ ...camelize(r), id: Number(r.id), statusCode: r.status_code === null ? null : Number(r.status_code), latencyMs: Number(r.latency_ms) })),
+    /** Deliveries that need a person: failed for good, dead-lettered, or held by a disabled endpoint. */
+    stuckDeliveries: async (agencyId): Promise<StuckDelivery[]> => {
+      let q = db.selectFrom('outbox')
+        .innerJoin('applications', 'applications.id', 'outbox.application_id')
+        .select(['outbox.id', 'outbox.agency_id', 'outbox.status', 'outbox.attempts', 'outbox.last_error', 'outbox.created_at', 'applications.reference'])
+        .where('outbox.status', 'in', ['failed', 'dead', 'disabled'])
+      if (agencyId) q = q.where('outbox.agency_id', '=', agencyId)
+      return (await q.orderBy('outbox.created_at', 'desc').limit(200).execute()).map((r) => ({ ...camelize(r), attempts: Number(r.attempts) }))
+    },
+
+    deliveryLog: async ({ limit = 100, agencyId, before } = {}): Promise<DeliveryAttempt[]> => {
+      let q = db.selectFrom('deliveries').leftJoin('applications', 'applications.id', 'deliveries.application_id')
+        .selectAll('deliveries').select('applications.reference')
+      if (agencyId) q = q.where('deliveries.agency_id', '=', agencyId)
+      if (before) q = q.where('deliveries.id', '<', before)
+      return (await q.orderBy('deliveries.id', 'desc').limit(limit).execute())
+        .map((r) => ({ ...camelize(r), id: Number(r.id), statusCode: r.status_code === null ? null : Number(r.status_code), latencyMs: Number(r.latency_ms) }))
+    },
 
     /** The next value of a named counter, atomically (one upsert), starting at 1. */
     async nextNumber(name) {
@@ -161,15 +178,13 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       return Number(rows[0]!.value)
     },
 
-    /** Puts a stuck delivery back in the queue, due now, with its attempts counted afresh. */
-    async redeliver(outboxId) {
-      const result = await db.updateTable('outbox').set({ status: 'pending', attempts: 0, next_attempt_at: Date.now(), lease_owner: null, lease_until: null })
-        .where('id', '=', outboxId).where('status', 'in', ['failed', 'dead', 'disabled']).executeTakeFirst()
-      return Number(result.numUpdatedRows) === 1
-    },
-
-    async enableEndpoint(agencyId) {
-      await db.updateTable('agency_endpoints').set({ disabled_at: null, reason: null }).where('agency_id', '=', agencyId).execute()
+    async redeliver(outboxId, agencyId) {
+      let q = db.updateTable('outbox').set({ status: 'pending', attempts: 0, next_attempt_at: Date.now(), lease_owner: null, lease_until: null })
+        .where('id', '=', outboxId)
+      q = agencyId
+        ? q.where('agency_id', '=', agencyId).where('status', 'in', ['failed', 'dead', 'disabled', 'delivered'])
+        : q.where('status', 'in', ['failed', 'dead', 'disabled'])
+      return Number((await q.executeTakeFirst()).numUpdatedRows) === 1
     },
 
     async saveAnswers(id, answers, currentPage) {

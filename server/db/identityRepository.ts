@@ -152,6 +152,9 @@ export function createIdentityRepository(db: Db): IdentityRepository {
       return (await q.execute()).map(toUser)
     },
 
+    staffOf: async (agencyId) => (await db.selectFrom('users').selectAll().where('agency_id', '=', agencyId)
+      .where('role', 'in', ['officer', 'agency_admin']).orderBy('created_at').execute()).map(toUser),
+
     async findEnterprise(code) {
       const row = await db.selectFrom('enterprises').selectAll().where('code', '=', code).executeTakeFirst()
       return row && camelize(row) satisfies Enterprise

@@ -37,8 +37,8 @@ const updateOutbox = prepared((db, o: Pick<OutboxTable, 'id' | 'status' | 'attem
     next_attempt_at: o.next_attempt_at, delivered_at: o.delivered_at,
   }).where('id', '=', o.id).where('lease_owner', '=', o.owner))
 
-/** The dispatcher's side of the outbox: leases, the delivery log, switched-off endpoints. */
-export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect): DeliveryQueue {
+/** The dispatcher's side of the outbox: leases and the delivery log. */
+export function createOutboxRepository(dialect: Dialect): DeliveryQueue {
   return {
     claim: async (tx, owner, until, limit): Promise<OutboxItem[]> => (await claimDue<OutboxTable>(kyselyOf(tx), dialect, 'outbox', owner, until, limit)).map((r) => ({
       id: r.id, applicationId: r.application_id, agencyId: r.agency_id, status: r.status, attempts: r.attempts,
@@ -59,16 +59,6 @@ export function createOutboxRepository(db: Kysely<Database>, dialect: Dialect): 
         next_attempt_at: change.nextAttemptAt ?? item.nextAttemptAt,
         delivered_at: change.status === 'delivered' ? new Date().toISOString() : item.deliveredAt,
       })
-    },
-
-    disabledAmong: async (agencyIds) => (agencyIds.length
-      ? (await db.selectFrom('agency_endpoints').select('agency_id').where('agency_id', 'in', agencyIds).where('disabled_at', 'is not', null).execute()).map((r) => r.agency_id)
-      : []),
-
-    async disableEndpoint(agencyId, reason) {
-      const at = new Date().toISOString()
-      await db.insertInto('agency_endpoints').values({ agency_id: agencyId, disabled_at: at, reason })
-        .onConflict((oc) => oc.column('agency_id').doUpdateSet({ disabled_at: at, reason })).execute()
     },
   }
 }

@@ -254,8 +254,66 @@ export interface DeliveryTable {
 
 export interface AgencyEndpointTable {
   agency_id: string
+  /** when and why the endpoint was suspended; null while it may be used */
   disabled_at: string | null
   reason: string | null
+  url: string | null
+  /** the Standard Webhooks secret the portal signs with ("whsec_" + base64) */
+  secret: string | null
+  /** the secret before the last rotation, signed with as well until previous_secret_until */
+  previous_secret: string | null
+  previous_secret_until: string | null
+  /** settings: imported from AGENCY_ENDPOINTS at start; agency: registered by the agency */
+  origin: 'settings' | 'agency' | null
+  verified_at: string | null
+  registered_by: string | null
+  registered_at: string | null
+  consecutive_failures: number
+  failing_since: string | null
+  last_error: string | null
+  last_error_at: string | null
+  last_success_at: string | null
+}
+
+export interface ApiKeyTable {
+  id: string
+  agency_id: string
+  name: string
+  environment: 'live' | 'test'
+  /** space-separated */
+  scopes: string
+  /** hex SHA-256 of the secret part */
+  secret_hash: string
+  /** comma-separated addresses or CIDR ranges; null: any address */
+  ip_allowlist: string | null
+  created_by: string
+  created_at: string
+  expires_at: string
+  revoked_at: string | null
+  revoked_by: string | null
+  rotated_to: string | null
+  last_used_at: string | null
+  last_used_ip: string | null
+  /** comma-separated days-before-expiry whose notice was sent */
+  notices_sent: string
+}
+
+export interface EndpointHostTable {
+  host: string
+  port: number
+  allowed_by: string
+  allowed_at: string
+  note: string | null
+}
+
+export interface IdempotencyKeyTable {
+  agency_id: string
+  key: string
+  request_hash: string
+  /** null while the first request is still running */
+  status_code: number | null
+  response: string | null
+  created_at: number
 }
 
 export interface NotificationTable {
@@ -290,6 +348,9 @@ export interface Database {
   deliveries: DeliveryTable
   notifications: NotificationTable
   agency_endpoints: AgencyEndpointTable
+  api_keys: ApiKeyTable
+  endpoint_hosts: EndpointHostTable
+  idempotency_keys: IdempotencyKeyTable
   mail_outbox: MailOutboxTable
 }
 

@@ -155,7 +155,7 @@ export function accountRoutes({ accounts, authenticator, rateLimitStore }: Accou
     res.status(ok ? 200 : 400).render('pages/account/resetDone', { ok })
   })
 
-  router.get('/account', allow('citizen', 'officer', 'auditor', 'admin'), async (req, res) => {
+  router.get('/account', allow('citizen', 'officer', 'agency_admin', 'auditor', 'admin'), async (req, res) => {
     res.set('Cache-Control', 'no-store')
     const how = req.session.authMethod === 'national'
       ? res.locals.t('account.history.national', { level: assuranceOf(req) })

@@ -1,8 +1,12 @@
 import { Router, type Request, type Response } from 'express'
 import type { ApplicationService } from '../domain/applications/applicationService.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import { EndpointRefused, type Endpoints } from '../domain/agencies/endpoints.js'
+import { AgencyInvalid, type AgencyOnboarding } from '../domain/agencies/onboarding.js'
 import { AccountRefused, roles, type AccountService } from '../domain/identity/accountService.js'
-import type { TranslationKey } from '../i18n/messages.js'
+import { emailTexts } from '../i18n/emailTexts.js'
+import { languages, type TranslationKey } from '../i18n/messages.js'
+import { endpointErrors } from './agencySettingsRoutes.js'
 import { HttpError } from '../web/httpErrors.js'
 import { requestContext } from '../web/requestContext.js'
 import { allow } from '../web/setUpAuth.js'
@@ -14,9 +18,30 @@ const roleRefusals: Record<string, TranslationKey> = {
   agency: 'admin.error.agency',
 }
 
-/** The portal administrator's pages: people and their roles, stuck deliveries. */
-export function adminRoutes(deps: { accounts: AccountService, catalogue: CatalogueService, applications: ApplicationService }): Router {
-  const { accounts, catalogue, applications } = deps
+const levels = ['national', 'provincial', 'commune', 'enterprise'] as const
+
+/** The form's fields as the agency schema wants them: name.vi → { name: { vi } }; empty fields left out. */
+function agencyInput(body: Record<string, unknown>) {
+  const text = (name: string) => String(body[name] ?? '').trim()
+  const localized = (field: string) => Object.fromEntries(languages.map((l) => [l, text(`${field}.${l}`)]))
+  return {
+    id: text('id'), name: localized('name'), description: localized('description'), level: text('level'),
+    ...(text('website') ? { website: text('website') } : {}),
+  }
+}
+
+/**
+ * The portal administrator's pages: people and their roles, stuck deliveries, agencies
+ * (onboarding, their administrators, their endpoints) and the private hosts endpoints may use.
+ */
+export function adminRoutes(deps: {
+  accounts: AccountService
+  catalogue: CatalogueService
+  applications: ApplicationService
+  onboarding: AgencyOnboarding
+  endpoints: Endpoints
+}): Router {
+  const { accounts, catalogue, applications, onboarding, endpoints } = deps
   const router = Router()
   router.use('/admin', noStore, allow('admin'))
 
@@ -55,12 +80,87 @@ export function adminRoutes(deps: { accounts: AccountService, catalogue: Catalog
   })
 
   router.post('/admin/deliveries/:id/redeliver', async (req, res) => {
-    const agencyId = String(req.body?.agencyId ?? '')
-    if (!(await applications.redeliver(String(req.params['id']), agencyId, req.user!.id, requestContext(req)))) throw new HttpError(404, 'error.notFound.title')
+    if (!(await applications.redeliver(String(req.params['id']), req.user!.id, requestContext(req)))) throw new HttpError(404, 'error.notFound.title')
     res.redirect(303, '/admin/deliveries')
   })
 
   router.get('/admin/users/:id', (req, res) => renderUser(req, res))
+
+  router.get('/admin/agencies', async (_req, res) => {
+    res.render('pages/staff/agencies', { agencies: await onboarding.agencies() })
+  })
+
+  const renderNewAgency = (res: Response, invalid: string[] = [], typed: Record<string, unknown> = {}) =>
+    res.status(invalid.length ? 422 : 200).render('pages/staff/agencyNew', { invalid, typed, levels })
+
+  router.get('/admin/agencies/new', (_req, res) => renderNewAgency(res))
+
+  router.post('/admin/agencies', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>
+    try {
+      const agency = await onboarding.create(agencyInput(body), req.user!.id, requestContext(req))
+      res.redirect(303, `/admin/agencies/${agency.id}`)
+    } catch (e) {
+      if (!(e instanceof AgencyInvalid)) throw e
+      return renderNewAgency(res, e.fields, body)
+    }
+  })
+
+  async function renderAgency(req: Request, res: Response, notice: { error?: TranslationKey, invited?: string } = {}, typed: Record<string, string> = {}) {
+    const agency = await onboarding.agencies().then((all) => all.find((a) => a.id === String(req.params['id'])))
+    if (!agency) throw new HttpError(404, 'error.notFound.title')
+    res.status(notice.error ? 422 : 200).render('pages/staff/agencyDetail', {
+      agency, staff: await accounts.staffOf(agency.id), endpoint: await endpoints.endpoint(agency.id), notice, typed,
+    })
+  }
+
+  router.get('/admin/agencies/:id', (req, res) => renderAgency(req, res, { invited: typeof req.query['invited'] === 'string' ? req.query['invited'] : undefined }))
+
+  router.post('/admin/agencies/:id/administrators', async (req, res) => {
+    const agencyId = String(req.params['id'])
+    const typed = { email: String(req.body?.email ?? '').trim(), fullName: String(req.body?.fullName ?? '').trim() }
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(typed.email) || typed.email.length > 254) return renderAgency(req, res, { error: 'invite.error.email' }, typed)
+    if (!typed.fullName || typed.fullName.length > 200) return renderAgency(req, res, { error: 'invite.error.fullName' }, typed)
+    try {
+      await onboarding.invite(agencyId, 'agency_admin', typed, emailTexts(res.locals.t), req.user!.id)
+    } catch (e) {
+      if (!(e instanceof AccountRefused)) throw e
+      if (/^no agency/.test(e.message)) throw new HttpError(404, 'error.notFound.title')
+      return renderAgency(req, res, { error: 'invite.error.taken' }, typed)
+    }
+    res.redirect(303, `/admin/agencies/${encodeURIComponent(agencyId)}?invited=${encodeURIComponent(typed.email)}`)
+  })
+
+  router.post('/admin/agencies/:id/endpoint/resume', async (req, res) => {
+    try {
+      await endpoints.resume(String(req.params['id']), req.user!.id, requestContext(req))
+    } catch (e) {
+      if (!(e instanceof EndpointRefused)) throw e
+      return renderAgency(req, res, { error: endpointErrors[e.reason] })
+    }
+    res.redirect(303, `/admin/agencies/${encodeURIComponent(String(req.params['id']))}`)
+  })
+
+  const renderHosts = async (res: Response, error?: TranslationKey, typed: Record<string, string> = {}) =>
+    res.status(error ? 422 : 200).render('pages/staff/endpointHosts', { hosts: await endpoints.hosts(), error, typed })
+
+  router.get('/admin/endpoint-hosts', (_req, res) => renderHosts(res))
+
+  router.post('/admin/endpoint-hosts', async (req, res) => {
+    const typed = { host: String(req.body?.host ?? ''), port: String(req.body?.port ?? ''), note: String(req.body?.note ?? '') }
+    try {
+      await endpoints.allowHost({ host: typed.host, port: /^\d{1,5}$/.test(typed.port) ? Number(typed.port) : NaN, note: typed.note }, req.user!.id, requestContext(req))
+    } catch (e) {
+      if (!(e instanceof EndpointRefused)) throw e
+      return renderHosts(res, 'endpoint.error.host', typed)
+    }
+    res.redirect(303, '/admin/endpoint-hosts')
+  })
+
+  router.post('/admin/endpoint-hosts/remove', async (req, res) => {
+    await endpoints.removeHost(String(req.body?.host ?? ''), Number(req.body?.port ?? 0), req.user!.id, requestContext(req))
+    res.redirect(303, '/admin/endpoint-hosts')
+  })
 
   router.post('/admin/users/:id/role', async (req, res) => {
     const id = String(req.params['id'])

@@ -16,9 +16,13 @@ import { noStore } from '../web/setUpWebSecurity.js'
 export function agencyRoutes(deps: { catalogue: CatalogueService, applications: ApplicationService }): Router {
   const { catalogue, applications } = deps
   const router = Router()
-  router.use('/agency', noStore, allow('officer'))
+  // The whole area is staff only, so an unknown path is 401/403 before 404; applications are for officers.
+  router.use('/agency', noStore, allow('officer', 'agency_admin'))
+  router.use('/agency/applications', allow('officer'))
 
   router.get('/agency', async (req, res) => {
+    // An agency's administrator manages it (keys, endpoint, officers); applications are its officers' work.
+    if (req.user!.role === 'agency_admin') return res.redirect(303, '/agency/settings')
     const agencyId = req.user!.agencyId
     const agency = agencyId ? await catalogue.agency(agencyId) : undefined
     if (!agency) throw new HttpError(404, 'error.notFound.title')
@@ -29,7 +33,7 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
   })
 
   async function agencyApplication(req: Request) {
-    const app = req.user!.agencyId ? await applications.ofAgency(req.user!.agencyId, String(req.params['ref']), req.user!.id, requestContext(req)) : undefined
+    const app = req.user!.agencyId ? await applications.ofAgency(req.user!.agencyId, String(req.params['ref']), { id: req.user!.id, by: 'officer' }, requestContext(req)) : undefined
     if (!app) throw new HttpError(404, 'error.notFound.title')
     return app
   }

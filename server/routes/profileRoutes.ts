@@ -64,7 +64,7 @@ function regenerateSession(req: Request, next: NextFunction, then: () => void): 
 export function profileRoutes(deps: { accounts: AccountService, businesses: BusinessService }): Router {
   const { accounts, businesses } = deps
   const router = Router()
-  const signedIn = allow('citizen', 'officer', 'auditor', 'admin')
+  const signedIn = allow('citizen', 'officer', 'agency_admin', 'auditor', 'admin')
 
   async function currentUser(req: Request): Promise<User> {
     const user = await accounts.findUser(req.user!.id)

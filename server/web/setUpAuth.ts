@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express'
 import passport from 'passport'
-import type { User as Account } from '../domain/identity/model.js'
+import type { Role, User as Account } from '../domain/identity/model.js'
 import type { AccountService } from '../domain/identity/accountService.js'
 import { HttpError } from './httpErrors.js'
 import { idleMinutes } from './setUpSession.js'
@@ -26,7 +26,7 @@ declare global {
   }
 }
 
-export type Role = 'citizen' | 'officer' | 'auditor' | 'admin'
+export type { Role }
 
 /**
  * Passport keeps the user id in the session and loads the user on each request, so a

@@ -351,7 +351,7 @@ describe('the agency works the application; the applicant answers a request for 
 
     // The applicant sees every read of their data by the agency.
     const history = await citizen.get('/account?lang=en').expect(200)
-    assert.match(history.text, /An agency officer read your application/)
+    assert.match(history.text, /The agency handling your application read it/)
     const notices = await db().selectFrom('notifications').select('status').where('application_id', '=', app.id).execute()
     assert.deepEqual(notices.map((n) => n.status).sort(), ['approved', 'in_review', 'info_requested', 'received'], 'one inbox message per change the agency made')
   })

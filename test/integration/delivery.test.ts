@@ -103,7 +103,7 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
 
         // The agency fixes its side; the administrator redelivers: same webhook-id, received.
         fixed = true
-        assert.equal(await portal.services.applications.redeliver(row.id, agency, 'admin-test', { ip: '127.0.0.1', requestId: 't' }), true)
+        assert.equal(await portal.services.applications.redeliver(row.id, 'admin-test', { ip: '127.0.0.1', requestId: 't' }), true)
         await deliverAll(portal)
         assert.equal(server.accepted.size, 1)
         assert.equal(server.requests[1]!.id, row.id)
@@ -125,16 +125,28 @@ describe('delivery to an agency endpoint over HTTP (Standard Webhooks)', () => {
     })
   })
 
-  it('410 Gone switches the endpoint off: later applications are not sent', async () => {
-    await withAgency(() => ({ status: 410 }), async (server) => {
+  it('410 Gone suspends the endpoint: deliveries wait, none is lost, and go when it is resumed', async () => {
+    let gone = true
+    await withAgency(() => (gone ? { status: 410 } : { status: 200 }), async (server) => {
       await withPortal(server.url, ['127.0.0.1/32'], async (portal) => {
         await submitted(portal, await citizen(portal, 'f@example.vn'))
-        await deliverAll(portal)
+        await deliverAll(portal, 3)
         await submitted(portal, await citizen(portal, 'g@example.vn'))
+        await deliverAll(portal, 3)
+        assert.equal(server.requests.length, 1, 'the second is held, not sent')
+        const rows = await portal.database.handle.db.selectFrom('outbox').select(['status', 'last_error']).orderBy('created_at').execute()
+        assert.deepEqual(rows.map((r) => r.status), ['pending', 'pending'])
+        assert.match(rows[1]!.last_error ?? '', /held: endpoint suspended/)
+        const endpoint = await portal.services.agencies.endpoints.endpoint(agency)
+        assert.equal(endpoint?.state, 'suspended')
+        assert.match(endpoint?.suspendedReason ?? '', /410 Gone/)
+
+        gone = false
+        await portal.services.agencies.endpoints.resume(agency, 'admin-test', { ip: '127.0.0.1', requestId: 't' })
         await deliverAll(portal)
-        assert.equal(server.requests.length, 1)
-        const statuses = (await portal.database.handle.db.selectFrom('outbox').select('status').orderBy('created_at').execute()).map((r) => r.status)
-        assert.deepEqual(statuses, ['failed', 'disabled'])
+        assert.equal(server.accepted.size, 2, 'both delivered after the resume')
+        const statuses = (await portal.database.handle.db.selectFrom('applications').select('status').execute()).map((r) => r.status)
+        assert.deepEqual(statuses, ['received', 'received'])
       })
     })
   })

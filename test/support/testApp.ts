@@ -11,7 +11,6 @@ import { migrateToLatest } from '../../server/db/migrate.js'
 import type { Mailer } from '../../server/domain/identity/mailer.js'
 import type { MailQueue, MailQueueOptions } from '../../server/domain/queues/mailQueue.js'
 import type { Dispatcher, DispatcherOptions } from '../../server/domain/routing/dispatcher.js'
-import type { RemoteEndpoint } from '../../server/domain/routing/remoteHandler.js'
 import { createMailer } from '../../server/mail/mailer.js'
 import { createServices, type Services } from '../../server/services.js'
 import { loadAgencies, seed, type Agencies } from '../../server/start.js'
@@ -93,7 +92,7 @@ export async function createTestPortal(options: {
   /** the national identity provider to use; none by default */
   nationalId?: { issuer: string, clientId: string, clientSecret: string }
   /** agencies whose applications go to an HTTP endpoint, and the private ranges those may use */
-  agencyEndpoints?: Record<string, RemoteEndpoint>
+  agencyEndpoints?: Record<string, { url: string, secret: string }>
   endpointAllow?: string[]
   dispatcher?: Partial<DispatcherOptions>
   /** where status emails go (SMTP in the mail queue test); the file mailer by default */

@@ -4,7 +4,7 @@ import { fold } from '../catalogue/textFolding.js'
 import type { RequestContext } from '../identity/accountService.js'
 import { finalStatuses, type ActorKind, type Application, type ApplicationStatus } from './model.js'
 import { parseReference } from './reference.js'
-import type { ApplicationRepository } from './repository.js'
+import type { AgencyPage, ApplicationRepository } from './repository.js'
 import type { StatusEmail } from './statusEmail.js'
 import type { StatusSecret } from './statusSecret.js'
 import { hashCode } from './statusCode.js'
@@ -32,6 +32,8 @@ export class IllegalTransition extends Error {
 }
 
 export type Actor = { id: string | null, kind: ActorKind }
+/** Who reads an application for its agency: an officer (a user id) or the agency's system (an API key, "api-key:<id>"). */
+export type Reader = { id: string, by: 'officer' | 'agency-system', name?: string }
 export type TransitionOptions = { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext }
 
 export interface LifecycleDeps {
@@ -99,13 +101,19 @@ export function createLifecycle(deps: LifecycleDeps) {
      * other agency (the route answers 404, so existence does not leak). Each read is an
      * audit entry with the applicant as subject, which the applicant can see.
      */
-    async ofAgency(agencyId: string, referenceInput: string, officerId: string, ctx: RequestContext): Promise<Application | undefined> {
+    async ofAgency(agencyId: string, referenceInput: string, reader: Reader, ctx: RequestContext): Promise<Application | undefined> {
       const reference = parseReference(referenceInput)
       const app = reference ? await repo.byReference(reference) : undefined
       if (!app || app.agencyId !== agencyId || app.status === 'draft') return undefined
-      await audit.record({ action: 'data.read', actorId: officerId, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: app.reference, by: 'officer', agency: agencyId } })
+      await audit.record({
+        action: 'data.read', actorId: reader.id, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf, ip: ctx.ip, requestId: ctx.requestId,
+        detail: { reference: app.reference, by: reader.by, agency: agencyId, ...(reader.name ? { name: reader.name } : {}) },
+      })
       return app
     },
+
+    /** The agency's applications after a position, for its system's API (no draft is ever listed). */
+    pageForAgency: (agencyId: string, page: AgencyPage) => repo.pageForAgency(agencyId, page),
     events: (app: Application) => repo.events(app.id),
 
     /**

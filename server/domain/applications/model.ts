@@ -4,7 +4,8 @@
 import type { Localized } from '../catalogue/types.js'
 import type { Answers } from '../forms/formEngine.js'
 
-export type ApplicationStatus = 'draft' | 'submitted' | 'received' | 'in_review' | 'info_requested' | 'approved' | 'rejected' | 'withdrawn'
+export const applicationStatuses = ['draft', 'submitted', 'received', 'in_review', 'info_requested', 'approved', 'rejected', 'withdrawn'] as const
+export type ApplicationStatus = (typeof applicationStatuses)[number]
 
 export const finalStatuses: ApplicationStatus[] = ['approved', 'rejected', 'withdrawn']
 

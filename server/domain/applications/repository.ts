@@ -10,6 +10,8 @@ import type {
 export type NewDraft = Pick<Application, 'serviceId' | 'agencyId' | 'applicantId' | 'onBehalfOf' | 'onBehalfOfName' | 'answers' | 'currentPage'>
 export type NewDocument = Omit<ApplicationDocument, 'id' | 'createdAt'>
 export interface AgencyFilter { status?: string | undefined, reference?: string | undefined, name?: string | undefined }
+/** A page of an agency's applications in (updatedAt, id) order, after a position: the Agency API's cursor. */
+export interface AgencyPage { status?: ApplicationStatus | undefined, updatedSince?: string | undefined, after?: { updatedAt: string, id: string } | undefined, limit: number }
 
 export interface ApplicationRepository {
   /** Runs writes in one transaction, group-committed with others on SQLite. */
@@ -24,6 +26,7 @@ export interface ApplicationRepository {
   listFor(applicantId: string): Promise<ApplicationSummary[]>
   /** The agency's applications, oldest first; `name` is folded (no case, no tone marks). */
   forAgency(agencyId: string, filter?: AgencyFilter): Promise<AgencyInboxRow[]>
+  pageForAgency(agencyId: string, page: AgencyPage): Promise<Application[]>
   saveAnswers(id: string, answers: Answers, currentPage: string | null): Promise<void>
   events(applicationId: string): Promise<ApplicationEvent[]>
   addEvent(tx: Tx, event: NewEvent, at?: string): Promise<void>
@@ -45,11 +48,16 @@ export interface ApplicationRepository {
   notify(tx: Tx, userId: string, applicationId: string, status: ApplicationStatus, message: string | null): Promise<void>
   inbox(userId: string): Promise<InboxMessage[]>
   markInboxRead(userId: string): Promise<void>
-  stuckDeliveries(): Promise<StuckDelivery[]>
-  deliveryLog(limit?: number): Promise<DeliveryAttempt[]>
-  /** Puts a stuck delivery back in the queue, due now; false when it was not stuck. */
-  redeliver(outboxId: string): Promise<boolean>
-  enableEndpoint(agencyId: string): Promise<void>
+  /** Deliveries that need a person, of every agency or of one. */
+  stuckDeliveries(agencyId?: string): Promise<StuckDelivery[]>
+  /** The newest attempts first; `before` an attempt's id for the next page. */
+  deliveryLog(options?: { limit?: number, agencyId?: string | undefined, before?: number | undefined }): Promise<DeliveryAttempt[]>
+  /**
+   * Puts a delivery back in the queue, due now, with its attempts counted afresh: one that
+   * is stuck, or, for its own agency, one already delivered (sent again with its webhook-id).
+   * False when there is no such delivery.
+   */
+  redeliver(outboxId: string, agencyId?: string): Promise<boolean>
   /** The next value of a named counter, atomically, starting at 1. */
   nextNumber(name: string): Promise<number>
 }

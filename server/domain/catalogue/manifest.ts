@@ -49,6 +49,9 @@ export const agencyManifestSchema = z.object({
   services: z.array(serviceFileSchema).min(1),
 }).strict()
 
+/** An agency as its manifest (or a portal administrator) describes it. */
+export const agencySchema = agencyManifestSchema.shape.agency
+
 export const lifeEventsSchema = z.array(z.object({
   id: slug,
   name: localized,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { roles, type ProfileFields, type Role, type User } from './model.js'
+import { isAgencyRole, roles, type ProfileFields, type Role, type User } from './model.js'
 import type { IdentityRepository } from './repository.js'
 import { citizenIdProblem, type CitizenIdProblem } from './citizenId.js'
 import type { Mailer } from './mailer.js'
@@ -228,8 +228,8 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
       if (!target) throw new AccountRefused('no such account')
       if (actorId === targetId) throw new AccountRefused('own-role')
       if (!(roles as readonly string[]).includes(input.role)) throw new AccountRefused('role')
-      const agencyId = input.role === 'officer' ? input.agencyId ?? null : null
-      if (input.role === 'officer' && !(agencyId && await repo.agencyExists(agencyId))) throw new AccountRefused('agency')
+      const agencyId = isAgencyRole(input.role) ? input.agencyId ?? null : null
+      if (isAgencyRole(input.role) && !(agencyId && await repo.agencyExists(agencyId))) throw new AccountRefused('agency')
       if (target.role === input.role && target.agencyId === agencyId) return
       await repo.setRole(targetId, input.role, agencyId)
       await repo.endSessionsOf(targetId)
@@ -240,6 +240,9 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     },
 
     searchUsers: (query: string) => repo.searchUsers(query),
+
+    /** An agency's officers and administrators. */
+    staffOf: (agencyId: string) => repo.staffOf(agencyId),
 
     /** The whole audit trail, newest first, for auditors. */
     auditTrail: (options: { before?: number | undefined, action?: string | undefined, limit?: number }) => repo.auditTrail(options),
@@ -252,8 +255,8 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     async createAccount(input: { email: string, fullName: string, role: Role, agencyId?: string | undefined }, texts: EmailTexts, actor: string) {
       const email = normaliseEmail(input.email)
       if (!(roles as readonly string[]).includes(input.role)) throw new AccountRefused(`unknown role "${input.role}"; one of: ${roles.join(', ')}`)
-      if (input.role === 'officer' && !input.agencyId) throw new AccountRefused('an officer needs --agency')
-      if (input.role !== 'officer' && input.agencyId) throw new AccountRefused('only an officer belongs to an agency')
+      if (isAgencyRole(input.role) && !input.agencyId) throw new AccountRefused(`${input.role} needs --agency`)
+      if (!isAgencyRole(input.role) && input.agencyId) throw new AccountRefused('only an officer or agency administrator belongs to an agency')
       if (input.agencyId && !(await repo.agencyExists(input.agencyId))) throw new AccountRefused(`no agency "${input.agencyId}"`)
       if (await repo.findUserByEmail(email)) throw new AccountRefused(`${email} already has an account`)
       const user = await repo.createUser({ email, passwordHash: null, fullName: input.fullName, role: input.role, agencyId: input.agencyId ?? null })

@@ -8,4 +8,5 @@ export const demoAccounts: Array<{ email: string, fullName: string, role: Role, 
   { email: 'officer@demo.dichvucong.invalid', fullName: 'Trần Thị Bình', role: 'officer', agencyId: 'ubnd-cap-xa', password: demoPassword },
   { email: 'auditor@demo.dichvucong.invalid', fullName: 'Lê Văn Cường', role: 'auditor', password: demoPassword },
   { email: 'admin@demo.dichvucong.invalid', fullName: 'Phạm Thị Dung', role: 'admin', password: demoPassword },
+  { email: 'agency-admin@demo.dichvucong.invalid', fullName: 'Hoàng Văn Em', role: 'agency_admin', agencyId: 'ubnd-cap-xa', password: demoPassword },
 ]

@@ -1,8 +1,12 @@
 // People, their accounts and the businesses they act for, as the domain knows them.
 // Storage maps its rows to these (server/db/identityRepository.ts).
 
-export const roles = ['citizen', 'officer', 'auditor', 'admin'] as const
+export const roles = ['citizen', 'officer', 'agency_admin', 'auditor', 'admin'] as const
 export type Role = (typeof roles)[number]
+
+/** The roles that belong to exactly one agency. */
+export const agencyRoles: readonly Role[] = ['officer', 'agency_admin']
+export const isAgencyRole = (role: string) => (agencyRoles as readonly string[]).includes(role)
 
 export interface User {
   id: string
@@ -10,7 +14,7 @@ export interface User {
   emailVerifiedAt: string | null
   passwordHash: string | null
   role: string
-  /** the agency an officer works for */
+  /** the agency an officer or agency administrator works for */
   agencyId: string | null
   fullName: string | null
   failedSignIns: number

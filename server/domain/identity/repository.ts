@@ -34,6 +34,7 @@ export interface IdentityRepository {
   setRole(id: string, role: string, agencyId: string | null): Promise<void>
   /** People by email or name (tone marks and case ignored), newest first. */
   searchUsers(query: string, limit?: number): Promise<User[]>
+  staffOf(agencyId: string): Promise<User[]>
   findEnterprise(code: string): Promise<Enterprise | undefined>
   /** A live enterprise whose folded name is this. */
   findEnterpriseByFoldedName(folded: string): Promise<Enterprise | undefined>

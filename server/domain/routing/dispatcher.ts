@@ -7,13 +7,16 @@ import type { Tx } from '../ports.js'
 import { IllegalTransition } from '../applications/applicationService.js'
 import type { BusinessRegistry } from '../identity/businessRegistry.js'
 import { backoffMs, createWorkLoop, type QueueOptions } from '../queues/workLoop.js'
-import { EndpointGone } from './remoteHandler.js'
+import { createRemoteHandler, defaultRemoteOptions, EndpointGone, type RemoteEndpoint, type RemoteOptions } from './remoteHandler.js'
 import { FinalError, RetryableError, type AgencyHandler, type HandlerApplication, type HandlerContext, type HandlerResult } from './handlerContract.js'
 
-export type DispatcherOptions = QueueOptions
+export interface DispatcherOptions extends QueueOptions {
+  /** how long a delivery held by an unverified or suspended endpoint waits before it is looked at again */
+  holdMs: number
+}
 
 export const defaultDispatcherOptions: DispatcherOptions = {
-  maxAttempts: 8, baseDelayMs: 2_000, maxDelayMs: 3_600_000, leaseMs: 60_000, pollMs: 2_000, batchSize: 20,
+  maxAttempts: 8, baseDelayMs: 2_000, maxDelayMs: 3_600_000, leaseMs: 60_000, pollMs: 2_000, batchSize: 20, holdMs: 300_000,
 }
 
 /** A handler for agencies that have none: the application lands in the portal's officer console. */
@@ -29,18 +32,32 @@ export interface DeliveryQueue {
   logAttempt(tx: Tx, item: OutboxItem, attempt: Pick<DeliveryAttempt, 'attempt' | 'target' | 'outcome' | 'statusCode' | 'latencyMs' | 'error'>): Promise<void>
   /** Ends a lease with the item's new state; only the lease holder can. */
   finish(tx: Tx, item: OutboxItem, owner: string, change: DeliveryChange): Promise<void>
-  /** Which of these agencies' endpoints are switched off. */
-  disabledAmong(agencyIds: string[]): Promise<string[]>
-  disableEndpoint(agencyId: string, reason: string): Promise<void>
+}
+
+/** An agency's registered endpoint as the dispatcher needs it. */
+export interface RemoteTarget extends RemoteEndpoint {
+  /** only an active endpoint is sent to; the agency's deliveries wait while it is unverified or suspended */
+  state: 'unverified' | 'active' | 'suspended'
+}
+
+/** The agencies' registered endpoints (server/domain/agencies/endpoints.ts). */
+export interface EndpointDirectory {
+  targetsOf(agencyIds: string[]): Promise<Map<string, RemoteTarget>>
+  /** After each attempt at an endpoint, in the attempt's transaction: counts runs of failures. */
+  recordOutcome(tx: Tx, agencyId: string, outcome: { ok: boolean, error: string | null }): Promise<void>
+  /** After the attempt's transaction: suspends an endpoint whose failures went on too long, or that answered 410 Gone. */
+  afterFailure(agencyId: string, gone: boolean, error: string): Promise<void>
 }
 
 export interface DispatcherDeps {
   repo: ApplicationRepository
   queue: DeliveryQueue
   applications: ApplicationService
+  /** the agencies' in-process handlers */
   handlers: Record<string, AgencyHandler>
-  /** agencies delivered to a remote endpoint, and its URL for the delivery log */
-  targets?: Record<string, string>
+  /** the agencies' own endpoints, which come before an in-process handler */
+  endpoints: EndpointDirectory
+  remoteOptions?: Partial<RemoteOptions>
   registry: BusinessRegistry
   logger: Logger
   options?: Partial<DispatcherOptions>
@@ -59,6 +76,19 @@ export function createDispatcher(deps: DispatcherDeps) {
   const owner = randomUUID()
 
   const outbox = deps.queue
+  const remoteOptions = { ...defaultRemoteOptions, ...deps.remoteOptions }
+  // One handler (and its keep-alive agent) per endpoint, address and secrets.
+  const remoteHandlers = new Map<string, AgencyHandler>()
+  function remoteHandler(target: RemoteTarget): AgencyHandler {
+    const key = JSON.stringify([target.url, target.secrets, target.allowPrivate ?? false])
+    let handler = remoteHandlers.get(key)
+    if (!handler) {
+      if (remoteHandlers.size > 1000) remoteHandlers.clear()
+      handler = createRemoteHandler(target, remoteOptions)
+      remoteHandlers.set(key, handler)
+    }
+    return handler
+  }
   // Through the group commit: under load the claim shares its flush with submissions.
   const claim = () => repo.commit((trx) => outbox.claim(trx, owner, Date.now() + options.leaseMs, options.batchSize))
 
@@ -75,14 +105,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     outbox.finish(trx, row, owner, { status, attempts, error, ...(nextAttemptAt ? { nextAttemptAt } : {}) })
 
   /** What a claimed batch needs, read in three queries rather than three per delivery. */
-  interface Batch { apps: Map<string, Application>, documents: Map<string, ApplicationDocument[]>, disabled: Set<string> }
+  interface Batch { apps: Map<string, Application>, documents: Map<string, ApplicationDocument[]>, targets: Map<string, RemoteTarget> }
   async function readBatch(rows: OutboxItem[]): Promise<Batch> {
     const ids = rows.map((r) => r.applicationId)
-    const remote = [...new Set(rows.map((r) => r.agencyId).filter((a) => deps.targets?.[a]))]
-    const [apps, documents, disabled] = await Promise.all([repo.byIds(ids), repo.documentsOf(ids), outbox.disabledAmong(remote)])
+    const agencies = [...new Set(rows.map((r) => r.agencyId))]
+    const [apps, documents, targets] = await Promise.all([repo.byIds(ids), repo.documentsOf(ids), deps.endpoints.targetsOf(agencies)])
     const byApplication = new Map<string, ApplicationDocument[]>()
     for (const d of documents) byApplication.set(d.applicationId, [...byApplication.get(d.applicationId) ?? [], d])
-    return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, disabled: new Set(disabled) }
+    return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, targets }
   }
 
   function applicationFor(app: Application | undefined, documents: ApplicationDocument[]): HandlerApplication | undefined {
@@ -100,11 +130,12 @@ export function createDispatcher(deps: DispatcherDeps) {
    * the application moves to received (or rejected) exactly when the delivery is marked
    * done. A repeat after a crash finds the application already moved and leaves it.
    */
-  async function recordSuccess(row: OutboxItem, app: Application, attempt: number, target: string, started: number, result: HandlerResult) {
+  async function recordSuccess(row: OutboxItem, app: Application, attempt: number, target: string, remote: boolean, started: number, result: HandlerResult) {
     const message = result.message ? JSON.stringify(result.message) : null
     const to = result.outcome === 'refused' ? 'rejected' as const : 'received' as const
     const moved = await repo.commit(async (trx) => {
       await logAttempt(trx, row, attempt, target, 'accepted', started, result.outcome === 'accepted' ? result.statusCode ?? null : null, null)
+      if (remote) await deps.endpoints.recordOutcome(trx, row.agencyId, { ok: true, error: null })
       await finish(trx, row, 'delivered', attempt, null)
       try {
         await deps.applications.transitionIn(trx, app, to, { id: null, kind: 'agency' },
@@ -120,14 +151,13 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function deliver(row: OutboxItem, batch: Batch): Promise<void> {
     const attempt = row.attempts + 1
-    const handler = deps.handlers[row.agencyId] ?? officerConsole
-    const target = deps.targets?.[row.agencyId] ?? (deps.handlers[row.agencyId] ? `in-process:${row.agencyId}` : `officer-console:${row.agencyId}`)
+    const remote = batch.targets.get(row.agencyId)
+    const handler = remote ? remoteHandler(remote) : deps.handlers[row.agencyId] ?? officerConsole
+    const target = remote?.url ?? (deps.handlers[row.agencyId] ? `in-process:${row.agencyId}` : `officer-console:${row.agencyId}`)
     const started = performance.now()
-    if (batch.disabled.has(row.agencyId)) {
-      await repo.commit(async (trx) => {
-        await logAttempt(trx, row, row.attempts, target, 'final', started, null, 'endpoint disabled (410 Gone earlier); not attempted')
-        await finish(trx, row, 'disabled', row.attempts, 'endpoint disabled')
-      })
+    if (remote && remote.state !== 'active') {
+      // Held, not attempted: it goes as soon as the endpoint is verified or resumed.
+      await repo.commit((trx) => finish(trx, row, 'pending', row.attempts, `held: endpoint ${remote.state}`, Date.now() + options.holdMs))
       return
     }
     const requestId = `dispatch-${row.id}-${attempt}`
@@ -151,16 +181,25 @@ export function createDispatcher(deps: DispatcherDeps) {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       const statusCode = err instanceof FinalError || err instanceof RetryableError ? err.statusCode ?? null : null
-      if (err instanceof FinalError) {
+      const counted = (trx: Tx) => (remote ? deps.endpoints.recordOutcome(trx, row.agencyId, { ok: false, error: message }) : Promise.resolve())
+      if (err instanceof EndpointGone) {
+        // The agency said its endpoint is gone: the delivery waits for it to come back.
+        await repo.commit(async (trx) => {
+          await logAttempt(trx, row, attempt, target, 'retry', started, statusCode, message)
+          await counted(trx)
+          await finish(trx, row, 'pending', attempt, message, Date.now() + options.holdMs)
+        })
+      } else if (err instanceof FinalError) {
         await repo.commit(async (trx) => {
           await logAttempt(trx, row, attempt, target, 'final', started, statusCode, message)
+          await counted(trx)
           await finish(trx, row, 'failed', attempt, message)
         })
-        if (err instanceof EndpointGone) await outbox.disableEndpoint(row.agencyId, message)
         logger.warn({ outbox: row.id, agency: row.agencyId, err: message }, 'delivery failed for good')
       } else if (attempt >= options.maxAttempts) {
         await repo.commit(async (trx) => {
           await logAttempt(trx, row, attempt, target, 'dead', started, statusCode, message)
+          await counted(trx)
           await finish(trx, row, 'dead', attempt, message)
         })
         logger.error({ outbox: row.id, agency: row.agencyId, err: message }, 'delivery dead-lettered after the last attempt')
@@ -168,12 +207,14 @@ export function createDispatcher(deps: DispatcherDeps) {
         const delay = backoff(attempt, err instanceof RetryableError ? err.retryAfterSeconds : undefined)
         await repo.commit(async (trx) => {
           await logAttempt(trx, row, attempt, target, 'retry', started, statusCode, message)
+          await counted(trx)
           await finish(trx, row, 'pending', attempt, message, Math.round(Date.now() + delay))
         })
       }
+      if (remote) await deps.endpoints.afterFailure(row.agencyId, err instanceof EndpointGone, message)
       return
     }
-    await recordSuccess(row, app!, attempt, target, started, result)
+    await recordSuccess(row, app!, attempt, target, remote !== undefined, started, result)
   }
 
   /** Delivers one claimed batch; false when nothing was due. */

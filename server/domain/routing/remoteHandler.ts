@@ -6,8 +6,10 @@ import { FinalError, RetryableError, type AgencyHandler, type HandlerMessage } f
 
 export interface RemoteEndpoint {
   url: string
-  /** Standard Webhooks secret, "whsec_" + base64 */
-  secret: string
+  /** Standard Webhooks secrets, "whsec_" + base64: the current one, then the previous one while a rotation overlaps */
+  secrets: string[]
+  /** a portal administrator allowed this private or loopback host:port */
+  allowPrivate?: boolean
 }
 
 export interface RemoteOptions {
@@ -33,21 +35,22 @@ export function retryAfterSeconds(value: string | undefined): number | undefined
 }
 
 /**
- * An agency's own HTTPS endpoint as a handler: a JSON POST signed per Standard Webhooks
- * (webhook-id = the outbox row's id, the same on every retry; webhook-timestamp;
- * webhook-signature = v1,base64 HMAC-SHA256 of "id.timestamp.body"). No redirects are
- * followed, the answer is read up to a cap, and addresses are checked after DNS
- * resolution (request-filtering-agent), so a name that resolves to a private or
- * reserved address is refused unless allowlisted; DNS rebinding gains nothing.
+ * POSTs JSON to an agency's endpoint signed per Standard Webhooks (webhook-id, the
+ * same on every retry; webhook-timestamp; webhook-signature, one "v1,<base64 HMAC-SHA256
+ * of id.timestamp.body>" per secret, so a receiver holding either secret of a rotation
+ * verifies it). No redirects are followed, the answer is read up to a cap, and
+ * addresses are checked after DNS resolution (request-filtering-agent): a name that
+ * resolves to a private or reserved address is refused unless allowed, so DNS
+ * rebinding gains nothing.
  */
-export function createRemoteHandler(endpoint: RemoteEndpoint, options: RemoteOptions = defaultRemoteOptions): AgencyHandler {
+export function createSignedSender(endpoint: RemoteEndpoint, options: RemoteOptions = defaultRemoteOptions) {
   const url = new URL(endpoint.url)
-  const webhook = new Webhook(endpoint.secret)
-  const filtering = { allowIPAddressList: options.allowedPrivateRanges, keepAlive: true }
+  const webhooks = endpoint.secrets.map((secret) => new Webhook(secret))
+  const filtering = { allowIPAddressList: options.allowedPrivateRanges, allowPrivateIPAddress: endpoint.allowPrivate ?? false, keepAlive: true }
   const agent = url.protocol === 'https:' ? new RequestFilteringHttpsAgent(filtering) : new RequestFilteringHttpAgent(filtering)
   const transport = url.protocol === 'https:' ? https : http
 
-  function post(id: string, body: string): Promise<Reply> {
+  return function post(id: string, body: string): Promise<Reply> {
     const timestamp = new Date()
     const headers = {
       'content-type': 'application/json',
@@ -55,7 +58,7 @@ export function createRemoteHandler(endpoint: RemoteEndpoint, options: RemoteOpt
       'user-agent': 'cong-dich-vu-cong-dispatcher/1',
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': webhook.sign(id, timestamp, body),
+      'webhook-signature': webhooks.map((w) => w.sign(id, timestamp, body)).join(' '),
     }
     return new Promise((resolve, reject) => {
       const req = transport.request(url, { method: 'POST', headers, agent, timeout: options.timeoutMs }, (res) => {
@@ -77,7 +80,33 @@ export function createRemoteHandler(endpoint: RemoteEndpoint, options: RemoteOpt
       req.end(body)
     })
   }
+}
 
+/**
+ * Sends the signed `endpoint.verification` event; the endpoint proves it holds the
+ * secret and is the agency's by answering 2xx with the same challenge within the timeout.
+ * Resolves to null when it did, else to what went wrong.
+ */
+export async function verifyEndpoint(endpoint: RemoteEndpoint, challenge: string, id: string, options: RemoteOptions = defaultRemoteOptions): Promise<string | null> {
+  const body = JSON.stringify({ type: 'endpoint.verification', timestamp: new Date().toISOString(), data: { challenge } })
+  let reply: Reply
+  try {
+    reply = await createSignedSender(endpoint, options)(id, body)
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err)
+  }
+  if (reply.status < 200 || reply.status >= 300) return `HTTP ${reply.status}`
+  try {
+    const echoed = (JSON.parse(reply.body) as { challenge?: unknown }).challenge
+    return echoed === challenge ? null : 'the answer did not echo the challenge'
+  } catch {
+    return 'the answer was not JSON {"challenge": "…"}'
+  }
+}
+
+/** An agency's own endpoint as a handler: each application is one signed POST (createSignedSender). */
+export function createRemoteHandler(endpoint: RemoteEndpoint, options: RemoteOptions = defaultRemoteOptions): AgencyHandler {
+  const post = createSignedSender(endpoint, options)
   return {
     async handle(application, ctx) {
       const body = JSON.stringify({ type: 'application.submitted', timestamp: new Date().toISOString(), data: application })

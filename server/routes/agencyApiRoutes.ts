@@ -1,0 +1,203 @@
+import express, { Router, type Request, type Response } from 'express'
+import type { Store } from 'express-rate-limit'
+import { z } from 'zod'
+import type { ApiKeys } from '../domain/agencies/apiKeys.js'
+import type { Endpoints } from '../domain/agencies/endpoints.js'
+import { requestHash, validIdempotencyKey, type Answer, type Idempotency } from '../domain/agencies/idempotency.js'
+import type { ApiKey } from '../domain/agencies/model.js'
+import { IllegalTransition, type ApplicationService } from '../domain/applications/applicationService.js'
+import type { Application } from '../domain/applications/model.js'
+import { HttpError, invalidParams, notFound } from '../web/httpErrors.js'
+import { apiKeyOf, agencyApiAuth, requireScope } from '../web/agencyApiAuth.js'
+import { requestContext } from '../web/requestContext.js'
+import { inputParser, rules } from '../web/validation.js'
+
+export interface AgencyApiDeps {
+  keys: ApiKeys
+  endpoints: Endpoints
+  applications: ApplicationService
+  idempotency: Idempotency
+  rateLimitStore: (prefix: string) => Store
+  perMinute: number
+}
+
+const listQuery = inputParser({
+  status: rules.oneOf(['submitted', 'received', 'in_review', 'info_requested', 'approved', 'rejected', 'withdrawn'] as const),
+  updatedSince: { schema: z.iso.datetime({ offset: true }).optional(), reason: { key: 'validation.dateTime' } },
+  cursor: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional(), reason: { key: 'validation.invalid' } },
+  limit: rules.integer(1, 200, 50),
+})
+const eventBody = inputParser({
+  status: rules.oneOf(['in_review', 'info_requested', 'approved', 'rejected'] as const),
+  message: rules.text(2000),
+  note: rules.text(2000),
+})
+const beforeQuery = inputParser({ before: rules.integer(1, Number.MAX_SAFE_INTEGER, 0), limit: rules.integer(1, 200, 50) })
+
+const encodeCursor = (app: Application) => Buffer.from(JSON.stringify([app.updatedAt, app.id])).toString('base64url')
+function decodeCursor(cursor: string): { updatedAt: string, id: string } {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
+    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id }
+  } catch { /* below */ }
+  throw invalidParams([{ name: 'cursor', reason: { key: 'validation.invalid' } }])
+}
+
+/** Test keys check an integration without touching citizens' data: their writes are dry runs and they read no application. */
+function liveOnly(key: ApiKey) {
+  if (key.environment !== 'live') throw new HttpError(403, 'problem.forbidden', { key: 'problem.key.testData' })
+}
+
+const summary = (app: Application) => ({
+  reference: app.reference, serviceId: app.serviceId, status: app.status, submittedAt: app.submittedAt, updatedAt: app.updatedAt,
+  decidedAt: app.decidedAt, agencyReference: app.agencyReference,
+})
+
+/**
+ * The Agency API (/api/v1/agency/…): an agency's system, with a bearer key, reads the
+ * applications routed to it, posts status changes (with Idempotency-Key), and reads its
+ * delivery log and endpoint health. A key reaches only its own agency's data: any other
+ * reference is 404, so existence does not leak.
+ */
+export function agencyApiRoutes(deps: AgencyApiDeps): Router {
+  const { applications, endpoints } = deps
+  const router = Router()
+  const base = '/api/v1/agency'
+  router.use(base, ...agencyApiAuth(deps.keys, deps.rateLimitStore('agency-api:'), deps.perMinute), express.json({ limit: '64kb' }))
+
+  const apiUrl = (req: Request, path: string) => `${req.baseUrl}${base}${path}`
+  const readerOf = (key: ApiKey) => ({ id: `api-key:${key.id}`, by: 'agency-system' as const, name: key.name })
+
+  async function ownApplication(req: Request, res: Response): Promise<Application> {
+    const key = apiKeyOf(res)
+    const app = await applications.ofAgency(key.agencyId, String(req.params['reference']), readerOf(key), requestContext(req))
+    if (!app) throw notFound({ key: 'problem.applicationNotFound', params: { reference: String(req.params['reference']) } })
+    return app
+  }
+
+  router.get(`${base}/applications`, requireScope('applications:read'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.applications'
+    const key = apiKeyOf(res)
+    liveOnly(key)
+    const query = listQuery(req.query)
+    const items = await applications.pageForAgency(key.agencyId, {
+      status: query.status, updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,
+      after: query.cursor ? decodeCursor(query.cursor) : undefined, limit: query.limit,
+    })
+    const last = items.length === query.limit ? items.at(-1) : undefined
+    res.json({ items: items.map(summary), nextCursor: last ? encodeCursor(last) : null })
+  })
+
+  router.get(`${base}/applications/:reference`, requireScope('applications:read'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.application'
+    liveOnly(apiKeyOf(res))
+    const app = await ownApplication(req, res)
+    const documents = await applications.documents(app)
+    res.json({
+      ...summary(app),
+      assuranceLevel: app.assuranceLevel ?? 0,
+      onBehalfOf: app.onBehalfOf ? { enterpriseCode: app.onBehalfOf, name: app.onBehalfOfName ?? '' } : null,
+      // Only the profile fields the service declared, as they were at submission.
+      profile: app.profile ?? {},
+      answers: app.answers,
+      documents: documents.map((d) => ({
+        id: d.id, field: d.fieldId, filename: d.filename, contentType: d.contentType, size: d.size, sha256: d.sha256,
+        url: apiUrl(req, `/applications/${app.reference}/documents/${d.id}`),
+      })),
+    })
+  })
+
+  router.get(`${base}/applications/:reference/documents/:id`, requireScope('applications:read'), async (req, res, next) => {
+    res.locals['routeName'] = 'agency-api.document'
+    liveOnly(apiKeyOf(res))
+    const app = await ownApplication(req, res)
+    const doc = await applications.document(app, String(req.params['id']))
+    if (!doc) throw notFound()
+    res.set({ 'Content-Type': doc.contentType, 'Content-Length': String(doc.size), 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}` })
+    applications.openDocument(doc).on('error', next).pipe(res)
+  })
+
+  /** A status change; with Idempotency-Key, sent again it changes nothing and answers as the first time. */
+  router.post(`${base}/applications/:reference/events`, requireScope('applications:write'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.events'
+    const key = apiKeyOf(res)
+    const body = eventBody(req.body)
+    if (!body.status) throw invalidParams([{ name: 'status', reason: { key: 'validation.required' } }])
+    const to = body.status
+    const message = body.message?.trim() || null
+    const note = body.note?.trim() || null
+
+    const change = async (): Promise<Answer> => {
+      const app = await ownApplication(req, res)
+      const allowed = applications.officerMovesFrom(app.status).includes(to)
+      const conflict = {
+        status: 409,
+        body: { type: 'about:blank', title: res.locals.t('problem.conflict'), status: 409, detail: res.locals.t('problem.transition', { from: app.status, to }), instance: req.originalUrl },
+      }
+      if (!allowed) return conflict
+      if ((to === 'info_requested' || to === 'rejected') && !message) {
+        throw invalidParams([{ name: 'message', reason: { key: 'validation.required' } }])
+      }
+      if (key.environment === 'test') return { status: 200, body: { reference: app.reference, status: to, from: app.status, dryRun: true } }
+      try {
+        const moved = await applications.transition(app, to, { id: `api-key:${key.id}`, kind: 'agency' }, { message, note, ctx: requestContext(req) })
+        return { status: 201, body: { reference: moved.reference, status: moved.status, from: app.status, updatedAt: moved.updatedAt } }
+      } catch (e) {
+        if (e instanceof IllegalTransition) return conflict
+        throw e
+      }
+    }
+
+    const idempotencyKey = req.get('idempotency-key')
+    let answer: Answer
+    if (idempotencyKey === undefined) {
+      answer = await change()
+    } else {
+      if (!validIdempotencyKey(idempotencyKey)) throw invalidParams([{ name: 'Idempotency-Key', reason: { key: 'validation.invalid' } }])
+      const hash = requestHash('POST', `${base}/applications/${String(req.params['reference']).toUpperCase()}/events`, { to, message, note })
+      const result = await deps.idempotency(key.agencyId, idempotencyKey, hash, change)
+      if (result.kind === 'mismatch') throw new HttpError(422, 'problem.idempotency', { key: 'problem.idempotency.mismatch' })
+      if (result.kind === 'running') throw new HttpError(409, 'problem.idempotency', { key: 'problem.idempotency.running' })
+      if (result.replayed) res.set('Idempotent-Replayed', 'true')
+      answer = result.answer
+    }
+    if (answer.status >= 400) res.type('application/problem+json')
+    res.status(answer.status).json(answer.body)
+  })
+
+  router.get(`${base}/deliveries`, requireScope('deliveries:read'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.deliveries'
+    const query = beforeQuery(req.query)
+    const log = await applications.deliveryLog({ agencyId: apiKeyOf(res).agencyId, before: query.before || undefined, limit: query.limit })
+    res.json({
+      items: log.map((d) => ({
+        id: d.id, deliveryId: d.outboxId, reference: d.reference, attempt: d.attempt, at: d.at, target: d.target, outcome: d.outcome,
+        statusCode: d.statusCode, latencyMs: d.latencyMs, error: d.error,
+      })),
+      next: log.length === query.limit ? apiUrl(req, `/deliveries?before=${log.at(-1)!.id}&limit=${query.limit}`) : null,
+    })
+  })
+
+  router.post(`${base}/deliveries/:id/redeliver`, requireScope('deliveries:write'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.redeliver'
+    const key = apiKeyOf(res)
+    if (key.environment === 'test') return res.status(200).json({ deliveryId: req.params['id'], dryRun: true })
+    if (!(await applications.redeliver(String(req.params['id']), `api-key:${key.id}`, requestContext(req), key.agencyId))) throw notFound()
+    res.status(202).json({ deliveryId: req.params['id'], status: 'pending' })
+  })
+
+  router.get(`${base}/endpoint`, requireScope('deliveries:read'), async (_req, res) => {
+    res.locals['routeName'] = 'agency-api.endpoint'
+    const agencyId = apiKeyOf(res).agencyId
+    const endpoint = await endpoints.endpoint(agencyId)
+    if (!endpoint) throw notFound({ key: 'problem.noEndpoint' })
+    res.json({
+      url: endpoint.url, state: endpoint.state, origin: endpoint.origin, verifiedAt: endpoint.verifiedAt,
+      suspendedAt: endpoint.suspendedAt, suspendedReason: endpoint.suspendedReason, previousSecretUntil: endpoint.previousSecretUntil,
+      consecutiveFailures: endpoint.consecutiveFailures, lastError: endpoint.lastError, lastErrorAt: endpoint.lastErrorAt, lastSuccessAt: endpoint.lastSuccessAt,
+      last24Hours: await endpoints.health(agencyId),
+    })
+  })
+
+  return router
+}

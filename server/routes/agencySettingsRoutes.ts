@@ -1,0 +1,197 @@
+import { Router, type Request, type Response } from 'express'
+import { keyLifetimeDays, KeyRefused, rotationGraceHours, type ApiKeys } from '../domain/agencies/apiKeys.js'
+import { EndpointRefused, secretOverlapHours, type Endpoints } from '../domain/agencies/endpoints.js'
+import { scopes } from '../domain/agencies/model.js'
+import type { AgencyOnboarding } from '../domain/agencies/onboarding.js'
+import type { ApplicationService } from '../domain/applications/applicationService.js'
+import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import { AccountRefused, type AccountService } from '../domain/identity/accountService.js'
+import type { TranslationKey } from '../i18n/messages.js'
+import { emailTexts } from '../i18n/emailTexts.js'
+import { HttpError } from '../web/httpErrors.js'
+import { requestContext } from '../web/requestContext.js'
+import { allow } from '../web/setUpAuth.js'
+import { noStore } from '../web/setUpWebSecurity.js'
+
+const keyErrors: Record<KeyRefused['field'], TranslationKey> = {
+  name: 'keys.error.name', scopes: 'keys.error.scopes', environment: 'keys.error.environment', expiresInDays: 'keys.error.expiresInDays',
+  ipAllowlist: 'keys.error.ipAllowlist', graceHours: 'keys.error.graceHours', key: 'keys.error.key',
+}
+export const endpointErrors: Record<EndpointRefused['reason'], TranslationKey> = {
+  url: 'endpoint.error.url', https: 'endpoint.error.https', private: 'endpoint.error.private', none: 'endpoint.error.none',
+  state: 'endpoint.error.state', hours: 'endpoint.error.hours', host: 'endpoint.error.host',
+}
+
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)])
+const integer = (value: unknown, fallback: number) => (value === undefined || value === '' ? fallback : /^\d{1,6}$/.test(String(value)) ? Number(value) : NaN)
+
+export interface AgencySettingsDeps {
+  keys: ApiKeys
+  endpoints: Endpoints
+  onboarding: AgencyOnboarding
+  accounts: AccountService
+  applications: ApplicationService
+  catalogue: CatalogueService
+}
+
+/**
+ * The agency administrator's pages: the agency's API keys, its endpoint (registration,
+ * verification, secret rotation, health, suspension, its delivery log) and its officers.
+ * Each works on the administrator's own agency only; nothing here takes an agency id.
+ */
+export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
+  const { keys, endpoints, applications } = deps
+  const router = Router()
+  router.use(['/agency/settings', '/agency/keys', '/agency/endpoint', '/agency/officers', '/agency/deliveries'], noStore, allow('agency_admin'))
+
+  async function ownAgency(req: Request) {
+    const agency = req.user!.agencyId ? await deps.catalogue.agency(req.user!.agencyId) : undefined
+    if (!agency) throw new HttpError(404, 'error.notFound.title')
+    return agency
+  }
+
+  router.get('/agency/settings', async (req, res) => {
+    const agency = await ownAgency(req)
+    res.render('pages/agency-admin/settings', {
+      agency, endpoint: await endpoints.endpoint(agency.id), keys: (await keys.list(agency.id)).filter((k) => !k.revokedAt && Date.parse(k.expiresAt) > Date.now()),
+    })
+  })
+
+  async function renderKeys(req: Request, res: Response, error?: { field: string, key: TranslationKey }, typed: Record<string, unknown> = {}) {
+    const agency = await ownAgency(req)
+    res.status(error ? 422 : 200).render('pages/agency-admin/keys', {
+      agency, keys: await keys.list(agency.id), scopes, keyLifetimeDays, rotationGraceHours, error, typed, now: Date.now(),
+    })
+  }
+
+  router.get('/agency/keys', (req, res) => renderKeys(req, res))
+
+  router.post('/agency/keys', async (req, res) => {
+    const agency = await ownAgency(req)
+    const body = req.body ?? {}
+    const typed = { name: String(body.name ?? ''), scopes: list(body.scopes), environment: String(body.environment ?? 'live'), expiresInDays: String(body.expiresInDays ?? ''), ipAllowlist: String(body.ipAllowlist ?? '') }
+    try {
+      const issued = await keys.create(agency.id, {
+        name: typed.name, scopes: typed.scopes, environment: typed.environment, expiresInDays: integer(body.expiresInDays, keyLifetimeDays.default), ipAllowlist: typed.ipAllowlist,
+      }, req.user!.id, requestContext(req))
+      res.render('pages/agency-admin/keyCreated', { agency, key: issued.key, token: issued.token, oldKeyWorksUntil: null })
+    } catch (e) {
+      if (!(e instanceof KeyRefused)) throw e
+      return renderKeys(req, res, { field: e.field, key: keyErrors[e.field] }, typed)
+    }
+  })
+
+  router.post('/agency/keys/:id/revoke', async (req, res) => {
+    const agency = await ownAgency(req)
+    try {
+      await keys.revoke(agency.id, String(req.params['id']), req.user!.id, requestContext(req))
+    } catch (e) {
+      if (e instanceof KeyRefused) throw new HttpError(404, 'error.notFound.title')
+      throw e
+    }
+    res.redirect(303, '/agency/keys')
+  })
+
+  router.post('/agency/keys/:id/rotate', async (req, res) => {
+    const agency = await ownAgency(req)
+    try {
+      const issued = await keys.rotate(agency.id, String(req.params['id']), integer(req.body?.graceHours, rotationGraceHours.default), req.user!.id, requestContext(req))
+      res.render('pages/agency-admin/keyCreated', { agency, key: issued.key, token: issued.token, oldKeyWorksUntil: issued.oldKeyWorksUntil })
+    } catch (e) {
+      if (!(e instanceof KeyRefused)) throw e
+      if (e.field === 'key' && e.message === 'no such key') throw new HttpError(404, 'error.notFound.title')
+      return renderKeys(req, res, { field: 'graceHours', key: keyErrors[e.field] })
+    }
+  })
+
+  async function renderEndpoint(req: Request, res: Response, notice: { error?: TranslationKey, detail?: string, verified?: boolean } = {}, status = 200, typedUrl = '') {
+    const agency = await ownAgency(req)
+    const endpoint = await endpoints.endpoint(agency.id)
+    res.status(status).render('pages/agency-admin/endpoint', {
+      agency, endpoint, health: endpoint ? await endpoints.health(agency.id) : undefined, notice, typedUrl, secretOverlapHours,
+      stuck: await applications.stuckDeliveries(agency.id), log: await applications.deliveryLog({ agencyId: agency.id, limit: 50 }),
+    })
+  }
+
+  router.get('/agency/endpoint', (req, res) => renderEndpoint(req, res, { verified: req.query['verified'] === '1' }))
+
+  /** A refused endpoint action: the page again with the reason, in the reader's language. */
+  async function refused(req: Request, res: Response, e: unknown, typedUrl = '') {
+    if (!(e instanceof EndpointRefused)) throw e
+    return renderEndpoint(req, res, { error: endpointErrors[e.reason] }, 422, typedUrl)
+  }
+
+  router.post('/agency/endpoint', async (req, res) => {
+    const agency = await ownAgency(req)
+    const url = String(req.body?.url ?? '').trim()
+    try {
+      const registered = await endpoints.register(agency.id, url, req.user!.id, requestContext(req))
+      res.render('pages/agency-admin/secret', { agency, url: registered.url, secret: registered.secret, previousWorksUntil: null })
+    } catch (e) {
+      return refused(req, res, e, url)
+    }
+  })
+
+  router.post('/agency/endpoint/verify', async (req, res) => {
+    const agency = await ownAgency(req)
+    try {
+      const error = await endpoints.verify(agency.id, req.user!.id, requestContext(req))
+      if (error) return renderEndpoint(req, res, { error: 'endpoint.error.verification', detail: error }, 422)
+    } catch (e) {
+      return refused(req, res, e)
+    }
+    res.redirect(303, '/agency/endpoint?verified=1')
+  })
+
+  router.post('/agency/endpoint/rotate', async (req, res) => {
+    const agency = await ownAgency(req)
+    try {
+      const rotated = await endpoints.rotateSecret(agency.id, integer(req.body?.overlapHours, secretOverlapHours.default), req.user!.id, requestContext(req))
+      const endpoint = await endpoints.endpoint(agency.id)
+      res.render('pages/agency-admin/secret', { agency, url: endpoint!.url, secret: rotated.secret, previousWorksUntil: rotated.previousWorksUntil })
+    } catch (e) {
+      return refused(req, res, e)
+    }
+  })
+
+  for (const action of ['suspend', 'resume'] as const) {
+    router.post(`/agency/endpoint/${action}`, async (req, res) => {
+      const agency = await ownAgency(req)
+      try {
+        await endpoints[action](agency.id, req.user!.id, requestContext(req))
+      } catch (e) {
+        return refused(req, res, e)
+      }
+      res.redirect(303, '/agency/endpoint')
+    })
+  }
+
+  router.post('/agency/deliveries/:id/redeliver', async (req, res) => {
+    const agency = await ownAgency(req)
+    if (!(await applications.redeliver(String(req.params['id']), req.user!.id, requestContext(req), agency.id))) throw new HttpError(404, 'error.notFound.title')
+    res.redirect(303, '/agency/endpoint')
+  })
+
+  async function renderOfficers(req: Request, res: Response, error?: TranslationKey, typed: Record<string, string> = {}, invited?: string) {
+    const agency = await ownAgency(req)
+    res.status(error ? 422 : 200).render('pages/agency-admin/officers', { agency, staff: await deps.accounts.staffOf(agency.id), error, typed, invited })
+  }
+
+  router.get('/agency/officers', (req, res) => renderOfficers(req, res, undefined, {}, typeof req.query['invited'] === 'string' ? req.query['invited'] : undefined))
+
+  router.post('/agency/officers', async (req, res) => {
+    const agency = await ownAgency(req)
+    const typed = { email: String(req.body?.email ?? '').trim(), fullName: String(req.body?.fullName ?? '').trim() }
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(typed.email) || typed.email.length > 254) return renderOfficers(req, res, 'invite.error.email', typed)
+    if (!typed.fullName || typed.fullName.length > 200) return renderOfficers(req, res, 'invite.error.fullName', typed)
+    try {
+      await deps.onboarding.invite(agency.id, 'officer', typed, emailTexts(res.locals.t), req.user!.id)
+    } catch (e) {
+      if (!(e instanceof AccountRefused)) throw e
+      return renderOfficers(req, res, 'invite.error.taken', typed)
+    }
+    res.redirect(303, `/agency/officers?invited=${encodeURIComponent(typed.email)}`)
+  })
+
+  return router
+}
