@@ -2,7 +2,6 @@ import { sql, type Kysely, type Selectable } from 'kysely'
 import type { ApiKey, Endpoint, EndpointHealth, Scope } from '../domain/agencies/model.js'
 import type { AgencyRepository } from '../domain/agencies/repository.js'
 import type { Tx } from '../domain/ports.js'
-import { isUniqueViolation } from './database.js'
 import { camelize } from './rowMapping.js'
 import type { AgencyEndpointTable, ApiKeyTable, Database } from './schema.js'
 import { kyselyOf } from './unitOfWork.js'
@@ -27,6 +26,10 @@ function toEndpoint(r: Selectable<AgencyEndpointTable>): Endpoint {
     lastSuccessAt: r.last_success_at,
   }
 }
+
+/** The agency's held deliveries become due now (after a verification or a resume). */
+const dueNow = (db: Kysely<Database>, agencyId: string) =>
+  db.updateTable('outbox').set({ next_attempt_at: Date.now() }).where('agency_id', '=', agencyId).where('status', '=', 'pending').execute()
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! : null)
 
@@ -83,6 +86,7 @@ export function createAgencyRepository(db: Kysely<Database>): AgencyRepository {
     },
     async markVerified(agencyId, at) {
       await db.updateTable('agency_endpoints').set({ verified_at: at }).where('agency_id', '=', agencyId).execute()
+      await dueNow(db, agencyId)
     },
     async removeEndpoint(agencyId, tx) {
       await on(tx).deleteFrom('agency_endpoints').where('agency_id', '=', agencyId).execute()
@@ -106,7 +110,7 @@ export function createAgencyRepository(db: Kysely<Database>): AgencyRepository {
     async resume(agencyId, tx) {
       await on(tx).updateTable('agency_endpoints').set({ disabled_at: null, reason: null, consecutive_failures: 0, failing_since: null })
         .where('agency_id', '=', agencyId).execute()
-      await on(tx).updateTable('outbox').set({ next_attempt_at: Date.now() }).where('agency_id', '=', agencyId).where('status', '=', 'pending').execute()
+      await dueNow(on(tx), agencyId)
     },
     async health(agencyId, since): Promise<EndpointHealth> {
       const endpoint = await endpoints().select('url').where('agency_id', '=', agencyId).executeTakeFirst()
@@ -135,16 +139,17 @@ export function createAgencyRepository(db: Kysely<Database>): AgencyRepository {
     },
 
     async claimIdempotencyKey(agencyId, key, requestHash, now) {
-      try {
-        await db.insertInto('idempotency_keys').values({ agency_id: agencyId, key, request_hash: requestHash, status_code: null, response: null, created_at: now }).execute()
-        return undefined
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e
-      }
+      const inserted = await db.insertInto('idempotency_keys')
+        .values({ agency_id: agencyId, key, request_hash: requestHash, status_code: null, response: null, created_at: now })
+        .onConflict((oc) => oc.columns(['agency_id', 'key']).doNothing()).executeTakeFirst()
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined
       const row = await db.selectFrom('idempotency_keys').selectAll().where('agency_id', '=', agencyId).where('key', '=', key).executeTakeFirst()
       // Released between the insert and the read: claim it again.
       if (!row) return this.claimIdempotencyKey(agencyId, key, requestHash, now)
-      return { requestHash: row.request_hash, statusCode: row.status_code === null ? null : Number(row.status_code), response: row.response, createdAt: Number(row.created_at) }
+      return {
+        requestHash: row.request_hash, statusCode: row.status_code === null ? null : Number(row.status_code), response: row.response,
+        createdAt: Number(row.created_at),
+      }
     },
     async finishIdempotencyKey(agencyId, key, statusCode, response) {
       await db.updateTable('idempotency_keys').set({ status_code: statusCode, response }).where('agency_id', '=', agencyId).where('key', '=', key).execute()

@@ -194,7 +194,8 @@ export function agencyApiRoutes(deps: AgencyApiDeps): Router {
     res.json({
       url: endpoint.url, state: endpoint.state, origin: endpoint.origin, verifiedAt: endpoint.verifiedAt,
       suspendedAt: endpoint.suspendedAt, suspendedReason: endpoint.suspendedReason, previousSecretUntil: endpoint.previousSecretUntil,
-      consecutiveFailures: endpoint.consecutiveFailures, lastError: endpoint.lastError, lastErrorAt: endpoint.lastErrorAt, lastSuccessAt: endpoint.lastSuccessAt,
+      consecutiveFailures: endpoint.consecutiveFailures, lastError: endpoint.lastError, lastErrorAt: endpoint.lastErrorAt,
+      lastSuccessAt: endpoint.lastSuccessAt,
       last24Hours: await endpoints.health(agencyId),
     })
   })

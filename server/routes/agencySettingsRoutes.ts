@@ -53,7 +53,8 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
   router.get('/agency/settings', async (req, res) => {
     const agency = await ownAgency(req)
     res.render('pages/agency-admin/settings', {
-      agency, endpoint: await endpoints.endpoint(agency.id), keys: (await keys.list(agency.id)).filter((k) => !k.revokedAt && Date.parse(k.expiresAt) > Date.now()),
+      agency, endpoint: await endpoints.endpoint(agency.id),
+      keys: (await keys.list(agency.id)).filter((k) => !k.revokedAt && Date.parse(k.expiresAt) > Date.now()),
     })
   })
 
@@ -72,7 +73,8 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
     const typed = { name: String(body.name ?? ''), scopes: list(body.scopes), environment: String(body.environment ?? 'live'), expiresInDays: String(body.expiresInDays ?? ''), ipAllowlist: String(body.ipAllowlist ?? '') }
     try {
       const issued = await keys.create(agency.id, {
-        name: typed.name, scopes: typed.scopes, environment: typed.environment, expiresInDays: integer(body.expiresInDays, keyLifetimeDays.default), ipAllowlist: typed.ipAllowlist,
+        name: typed.name, scopes: typed.scopes, environment: typed.environment, ipAllowlist: typed.ipAllowlist,
+        expiresInDays: integer(body.expiresInDays, keyLifetimeDays.default),
       }, req.user!.id, requestContext(req))
       res.render('pages/agency-admin/keyCreated', { agency, key: issued.key, token: issued.token, oldKeyWorksUntil: null })
     } catch (e) {

@@ -41,9 +41,10 @@ describe('staff accounts', () => {
 
   const refusals: Array<[string, Parameters<TestPortal['services']['accounts']['createAccount']>[0], RegExp]> = [
     ['an officer without an agency', { email: 'a1@x.vn', fullName: 'A', role: 'officer' }, /needs --agency/],
+    ['an agency administrator without an agency', { email: 'a5@x.vn', fullName: 'A', role: 'agency_admin' }, /agency_admin needs --agency/],
     ['an unknown agency', { email: 'a2@x.vn', fullName: 'A', role: 'officer', agencyId: 'khong-co' }, /no agency "khong-co"/],
     ['an unknown role', { email: 'a3@x.vn', fullName: 'A', role: 'superuser' as never }, /unknown role "superuser"/],
-    ['an agency for a non-officer', { email: 'a4@x.vn', fullName: 'A', role: 'auditor', agencyId: 'ubnd-cap-xa' }, /only an officer/],
+    ['an agency for a non-officer', { email: 'a4@x.vn', fullName: 'A', role: 'auditor', agencyId: 'ubnd-cap-xa' }, /only an officer or agency administrator/],
   ]
   for (const [what, input, message] of refusals) {
     it(`refuses ${what}`, async () => {
@@ -59,7 +60,7 @@ describe('staff accounts', () => {
 
 describe('demo accounts (outside production)', () => {
   it('one per role, created once, each able to sign in with the README password', async () => {
-    assert.equal(await portal.services.accounts.ensureDemoAccounts(demoAccounts), 4)
+    assert.equal(await portal.services.accounts.ensureDemoAccounts(demoAccounts), 5)
     assert.equal(await portal.services.accounts.ensureDemoAccounts(demoAccounts), 0)
     for (const account of demoAccounts) {
       const { agent, res } = await signIn(account.email, demoPassword)
@@ -69,7 +70,7 @@ describe('demo accounts (outside production)', () => {
     }
     const roles = await portal.database.handle.db.selectFrom('users').select(['role', 'agency_id']).where('email', 'like', '%@demo.dichvucong.invalid').orderBy('role').execute()
     assert.deepEqual(roles, [
-      { role: 'admin', agency_id: null }, { role: 'auditor', agency_id: null },
+      { role: 'admin', agency_id: null }, { role: 'agency_admin', agency_id: 'ubnd-cap-xa' }, { role: 'auditor', agency_id: null },
       { role: 'citizen', agency_id: null }, { role: 'officer', agency_id: 'ubnd-cap-xa' },
     ])
   })

@@ -15,9 +15,11 @@ export interface Received {
  */
 export type AgencyAnswer = { status: number, headers?: Record<string, string>, body?: string }
 
-export async function startAgencyServer(secret: string, answer: (n: number) => AgencyAnswer = () => ({ status: 200 })) {
-  const webhook = new Webhook(secret)
+export async function startAgencyServer(secret: string, answer: (n: number) => AgencyAnswer = () => ({ status: 200 }), options: { echo?: boolean } = {}) {
+  let webhook = new Webhook(secret)
   const requests: Received[] = []
+  /** the verification challenges it was sent */
+  const challenges: Array<{ challenge: string, verified: boolean }> = []
   const accepted = new Map<string, Received>()
   let count = 0
   const server = http.createServer((req, res) => {
@@ -31,7 +33,13 @@ export async function startAgencyServer(secret: string, answer: (n: number) => A
       } catch {
         verified = false
       }
-      const received: Received = { id: String(req.headers['webhook-id']), verified, body: JSON.parse(raw) as Received['body'] }
+      const body = JSON.parse(raw) as Received['body'] & { data: { challenge?: string } }
+      if (body.type === 'endpoint.verification') {
+        challenges.push({ challenge: body.data.challenge!, verified })
+        if (!verified) return res.writeHead(401).end()
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ challenge: options.echo === false ? 'wrong' : body.data.challenge }))
+      }
+      const received: Received = { id: String(req.headers['webhook-id']), verified, body }
       requests.push(received)
       if (!verified) return res.writeHead(401).end()
       const reply = answer(++count)
@@ -45,6 +53,10 @@ export async function startAgencyServer(secret: string, answer: (n: number) => A
     requests,
     /** distinct deliveries the agency accepted, by webhook-id */
     accepted,
+    challenges,
+    /** the agency configures another secret (after a rotation) */
+    useSecret: (next: string) => { webhook = new Webhook(next) },
+    port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() }),
   }
 }

@@ -102,6 +102,10 @@ export async function createTestPortal(options: {
   trustProxy?: number | string | false
   /** the agency folders; the project's services/ by default */
   agencies?: Agencies
+  /** requests a minute per Agency API key */
+  agencyApiPerMinute?: number
+  /** when an endpoint is suspended after failing */
+  endpointSuspension?: { failures: number, afterMs: number }
   /** the last migration to apply (an upgrade test); all by default */
   upTo?: string
 } = {}): Promise<TestPortal> {
@@ -118,8 +122,10 @@ export async function createTestPortal(options: {
     agencyEndpoints: options.agencyEndpoints ?? {},
     agencyEndpointAllow: options.endpointAllow ?? [],
     agencyEndpointTimeoutMs: 2_000,
+    ...(options.agencyApiPerMinute ? { agencyApiPerMinute: options.agencyApiPerMinute } : {}),
+    ...(options.endpointSuspension ? { endpointSuspension: options.endpointSuspension } : {}),
   }
-  const logger = pino({ level: 'silent' })
+  const logger = pino({ level: process.env['TEST_LOG'] ?? 'silent' })
   const agencies = options.agencies ?? await loadAgencies()
   const services = createServices(config, {
     database: database.handle, logger, handlers: agencies.handlers,

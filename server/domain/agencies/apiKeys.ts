@@ -104,14 +104,17 @@ export function createApiKeys(deps: { repo: AgencyRepository, audit: AuditLog, e
     const now = new Date()
     const key: ApiKey = {
       id, agencyId, name: settings.name, environment: settings.environment, scopes: settings.scopes, secretHash: hashOf(secret),
-      ipAllowlist: settings.ipAllowlist, createdBy: actorId, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + settings.days * day).toISOString(),
+      ipAllowlist: settings.ipAllowlist, createdBy: actorId, createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + settings.days * day).toISOString(),
       revokedAt: null, revokedBy: null, rotatedTo: null, lastUsedAt: null, lastUsedIp: null, noticesSent: [],
     }
     await repo.insertKey(key)
     return { key, token: `dvc_${key.environment}_${id}_${secret}` }
   }
 
-  const keyDetail = (key: ApiKey) => ({ agency: key.agencyId, key: key.id, name: key.name, environment: key.environment, scopes: key.scopes, expiresAt: key.expiresAt })
+  const keyDetail = (key: ApiKey) => ({
+    agency: key.agencyId, key: key.id, name: key.name, environment: key.environment, scopes: key.scopes, expiresAt: key.expiresAt,
+  })
 
   async function ownKey(agencyId: string, id: string): Promise<ApiKey> {
     const key = await repo.key(id)

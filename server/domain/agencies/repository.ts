@@ -12,6 +12,9 @@ export interface EndpointRegistration {
   registeredBy: string | null
 }
 
+/** A run of failed deliveries to an endpoint. */
+export interface FailureRun { consecutiveFailures: number, failingSince: string | null }
+
 /** What the first request with an Idempotency-Key left: its body's hash, and its answer once it has one. */
 export interface IdempotencyRecord {
   requestHash: string
@@ -35,10 +38,11 @@ export interface AgencyRepository {
   endpointsOf(agencyIds: string[]): Promise<Endpoint[]>
   /** Writes the endpoint's address and secrets; a new address starts unverified and not suspended. */
   saveEndpoint(agencyId: string, registration: EndpointRegistration, tx?: Tx): Promise<void>
+  /** Marks the endpoint verified and makes the agency's held deliveries due now. */
   markVerified(agencyId: string, at: string): Promise<void>
   removeEndpoint(agencyId: string, tx?: Tx): Promise<void>
   /** One delivery's outcome: resets or extends the run of failures; returns the run. */
-  recordOutcome(tx: Tx, agencyId: string, outcome: { ok: boolean, error: string | null, at: string }): Promise<{ consecutiveFailures: number, failingSince: string | null }>
+  recordOutcome(tx: Tx, agencyId: string, outcome: { ok: boolean, error: string | null, at: string }): Promise<FailureRun>
   suspend(agencyId: string, reason: string, at: string, tx?: Tx): Promise<void>
   /** Lifts a suspension and makes the agency's held deliveries due now. */
   resume(agencyId: string, tx?: Tx): Promise<void>

@@ -11,7 +11,12 @@ export type NewDraft = Pick<Application, 'serviceId' | 'agencyId' | 'applicantId
 export type NewDocument = Omit<ApplicationDocument, 'id' | 'createdAt'>
 export interface AgencyFilter { status?: string | undefined, reference?: string | undefined, name?: string | undefined }
 /** A page of an agency's applications in (updatedAt, id) order, after a position: the Agency API's cursor. */
-export interface AgencyPage { status?: ApplicationStatus | undefined, updatedSince?: string | undefined, after?: { updatedAt: string, id: string } | undefined, limit: number }
+export interface AgencyPage {
+  status?: ApplicationStatus | undefined
+  updatedSince?: string | undefined
+  after?: { updatedAt: string, id: string } | undefined
+  limit: number
+}
 
 export interface ApplicationRepository {
   /** Runs writes in one transaction, group-committed with others on SQLite. */

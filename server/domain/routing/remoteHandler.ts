@@ -87,7 +87,9 @@ export function createSignedSender(endpoint: RemoteEndpoint, options: RemoteOpti
  * secret and is the agency's by answering 2xx with the same challenge within the timeout.
  * Resolves to null when it did, else to what went wrong.
  */
-export async function verifyEndpoint(endpoint: RemoteEndpoint, challenge: string, id: string, options: RemoteOptions = defaultRemoteOptions): Promise<string | null> {
+export async function verifyEndpoint(
+  endpoint: RemoteEndpoint, challenge: string, id: string, options: RemoteOptions = defaultRemoteOptions,
+): Promise<string | null> {
   const body = JSON.stringify({ type: 'endpoint.verification', timestamp: new Date().toISOString(), data: { challenge } })
   let reply: Reply
   try {
