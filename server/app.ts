@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(setUpI18n(config.production))
   const cookieName = sessionCookieName(config.production)
   const pages = createPageCache(config.catalogueCacheSeconds, (req) => req.headers.cookie?.includes(`${cookieName}=`) ?? false)
+  catalogue.onChange(() => pages.clear())
   app.use(pages.serveHits())
   app.use(setUpViewHelpers(assets.asset))
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))
@@ -85,7 +86,7 @@ export function createApp(deps: AppDeps): express.Application {
     agencyRoutes({ catalogue, applications }),
     agencySettingsRoutes({ ...agencies, accounts, applications, catalogue }),
     auditRoutes({ accounts }),
-    adminRoutes({ accounts, catalogue, applications, onboarding: agencies.onboarding, endpoints: agencies.endpoints }),
+    adminRoutes({ accounts, catalogue, applications, onboarding: agencies.onboarding, endpoints: agencies.endpoints, services: agencies.services }),
     applicationRoutes({ applications, catalogue, businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
     agencyApiRoutes({ ...agencies, applications, rateLimitStore, perMinute: config.agencyApiPerMinute }),

@@ -27,6 +27,9 @@ async function main(config: Config) {
   await seed(services, config, agencies, logger)
   const background = started.background = await startBackground(config, services, logger)
 
+  // A service approved or suspended on any instance shows here within two seconds.
+  const stopFollowing = services.catalogue.followChanges(2_000)
+
   let shuttingDown = false
   const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady() })
   const server = app.listen(config.port, config.host)
@@ -49,6 +52,7 @@ async function main(config: Config) {
     const idleCloser = setInterval(() => server.closeIdleConnections(), 100)
     await closed
     clearInterval(idleCloser)
+    stopFollowing()
     await background.stop()
     mailer.close()
     await database.close()

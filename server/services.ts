@@ -28,6 +28,7 @@ import { createApiKeys } from './domain/agencies/apiKeys.js'
 import { createEndpoints } from './domain/agencies/endpoints.js'
 import { createIdempotency } from './domain/agencies/idempotency.js'
 import { createAgencyOnboarding } from './domain/agencies/onboarding.js'
+import { createServiceRegistration } from './domain/catalogue/serviceRegistration.js'
 import { createDispatcher, type DispatcherOptions } from './domain/routing/dispatcher.js'
 import type { AgencyHandler } from './domain/routing/handlerContract.js'
 
@@ -102,6 +103,7 @@ export function createServices(config: Config, parts: ServiceParts) {
     agencies: {
       keys, endpoints, idempotency: createIdempotency(agencyRepository),
       onboarding: createAgencyOnboarding({ catalogue: catalogueRepository, accounts, audit }),
+      services: createServiceRegistration({ repo: catalogueRepository, audit }),
     },
     sessionStore: new DatabaseSessionStore(db),
     rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix),

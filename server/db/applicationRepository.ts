@@ -25,6 +25,7 @@ const toApplication = (r: ApplicationRow): Application => ({
   currentPage: r.current_page, applicantBirthdate: r.applicant_birthdate, statusCodeHash: r.status_code_hash,
   assuranceLevel: r.assurance_level === null ? null : Number(r.assurance_level), agencyReference: r.agency_reference,
   createdAt: r.created_at, updatedAt: r.updated_at, submittedAt: r.submitted_at, decidedAt: r.decided_at,
+  serviceVersion: r.service_version === null ? null : Number(r.service_version),
 })
 const toDocument = (row: Selectable<DocumentTable>): ApplicationDocument => ({ ...camelize(row), size: Number(row.size) })
 const toEvent = (row: Selectable<ApplicationEventTable>): ApplicationEvent => ({ ...camelize(row), id: Number(row.id) })
@@ -80,7 +81,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
           service_id: draft.serviceId, agency_id: draft.agencyId, applicant_id: draft.applicantId, on_behalf_of: draft.onBehalfOf,
           on_behalf_of_name: draft.onBehalfOfName, answers: JSON.stringify(draft.answers), current_page: draft.currentPage,
           profile: null, applicant_birthdate: null, status_code_hash: null, assurance_level: null, agency_reference: null,
-          submitted_at: null, decided_at: null,
+          submitted_at: null, decided_at: null, service_version: draft.serviceVersion,
         }
         try {
           await db.insertInto('applications').values(full).execute()

@@ -1,11 +1,12 @@
 import { sql, type Selectable } from 'kysely'
 import type { AgencyManifest, ServiceManifest } from '../domain/catalogue/manifest.js'
 import type { CatalogueRepository, ListFilter, SearchFilter } from '../domain/catalogue/repository.js'
+import type { ServiceVersion } from '../domain/catalogue/serviceRegistration.js'
 import { foldForIndex } from '../domain/catalogue/textFolding.js'
 import { languages, type Agency, type Applicant, type LifeEvent, type Localized, type Service, type ServiceSummary } from '../domain/catalogue/types.js'
 import type { FormDefinition } from '../domain/forms/formSchema.js'
 import type { Db } from './database.js'
-import type { AgencyTable, Dialect, LifeEventTable, ServiceTable } from './schema.js'
+import type { AgencyTable, Dialect, LifeEventTable, ServiceTable, ServiceVersionTable } from './schema.js'
 import { searchIndexFor } from './searchIndex.js'
 import { namesOf } from './rowMapping.js'
 import { asTx, kyselyOf } from './unitOfWork.js'
@@ -31,6 +32,16 @@ function toLifeEvent(r: Row<LifeEventTable>): LifeEvent {
 }
 
 type SummaryRow = Row<ServiceTable> & { agency_name_vi: string, agency_name_en: string, agency_name_fr: string }
+
+const catalogueChanges = 'catalogue:changes'
+
+function toVersion(r: Row<ServiceVersionTable>): ServiceVersion {
+  return {
+    serviceId: r.service_id, version: Number(r.version), agencyId: r.agency_id, state: r.state, content: JSON.parse(r.content) as ServiceManifest,
+    createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at, submittedBy: r.submitted_by, submittedAt: r.submitted_at,
+    reviewedBy: r.reviewed_by, reviewedAt: r.reviewed_at, reviewNote: r.review_note,
+  }
+}
 
 function toSummary(r: SummaryRow): ServiceSummary {
   return {
@@ -58,6 +69,7 @@ function toService(r: SummaryRow, lifeEvents: string[]): Service {
     sourceNote: noteOf(r.source_note),
     updatedAt: r.updated_at,
     form: r.form ? (JSON.parse(r.form) as FormDefinition) : null,
+    status: r.status, version: Number(r.version), origin: r.origin,
   }
 }
 
@@ -67,10 +79,13 @@ interface ServiceRecord {
   search: { title_vi: string, title_en: string, title_fr: string, body: string }
 }
 
-function serviceRecord(service: ServiceManifest, agency: AgencyManifest['agency']): ServiceRecord {
+/** Which version of a service is written, and by whom it is managed. */
+export interface Release { version: number, origin: 'manifest' | 'agency' }
+
+function serviceRecord(service: ServiceManifest, agency: Pick<AgencyManifest['agency'], 'id' | 'name'>, release: Release): ServiceRecord {
   return {
     service: {
-      id: service.id,
+      id: service.id, status: 'active', version: release.version, origin: release.origin,
       agency_id: agency.id,
       code: service.code ?? null,
       name_vi: service.name.vi, name_en: service.name.en, name_fr: service.name.fr,
@@ -107,7 +122,8 @@ export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRe
   const selectSummary = sql`s.*, a.name_vi as agency_name_vi, a.name_en as agency_name_en, a.name_fr as agency_name_fr`
 
   function filterSql(filter: ListFilter) {
-    const parts = [sql`1 = 1`]
+    // Only services in force are listed and found; a suspended or retired one keeps its page for its applications.
+    const parts = [sql`s.status = 'active'`]
     if (filter.agency) parts.push(sql`s.agency_id = ${filter.agency}`)
     if (filter.lifeEvent) {
       parts.push(sql`exists (select 1 from service_life_events e where e.service_id = s.id and e.life_event_id = ${filter.lifeEvent})`)
@@ -177,7 +193,7 @@ export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRe
       let after = ''
       for (;;) {
         const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
-          join agencies a on a.id = s.agency_id where s.id > ${after} order by s.id limit ${batchSize}`.execute(db)
+          join agencies a on a.id = s.agency_id where s.id > ${after} and s.status = 'active' order by s.id limit ${batchSize}`.execute(db)
         if (rows.length === 0) return
         const events = await db.selectFrom('service_life_events').select(['service_id', 'life_event_id'])
           .where('service_id', 'in', rows.map((r) => r.id)).orderBy('life_event_id').execute()
@@ -233,9 +249,40 @@ export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRe
       await kyselyOf(tx).insertInto('agencies').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute()
     },
 
-    async writeService(tx, service, agency) {
+    async setServiceStatus(tx, serviceId, status) {
+      await kyselyOf(tx).updateTable('services').set({ status, updated_at: new Date().toISOString() }).where('id', '=', serviceId).execute()
+    },
+
+    serviceVersion: async (serviceId, version) => {
+      const row = await db.selectFrom('service_versions').selectAll().where('service_id', '=', serviceId).where('version', '=', version).executeTakeFirst()
+      return row && toVersion(row)
+    },
+    versionsOf: async (serviceId) => (await db.selectFrom('service_versions').selectAll().where('service_id', '=', serviceId)
+      .orderBy('version', 'desc').execute()).map(toVersion),
+    latestVersionsOfAgency: async (agencyId) => (await db.selectFrom('service_versions as v').selectAll('v').where('v.agency_id', '=', agencyId)
+      .where((eb) => eb('v.version', '=', eb.selectFrom('service_versions as w').select((e) => e.fn.max('w.version').as('m')).whereRef('w.service_id', '=', 'v.service_id')))
+      .orderBy('v.service_id').execute()).map(toVersion),
+    versionsInState: async (state) => (await db.selectFrom('service_versions').selectAll().where('state', '=', state)
+      .orderBy('submitted_at').orderBy('service_id').execute()).map(toVersion),
+    async saveVersion(v, tx) {
+      const row = {
+        service_id: v.serviceId, version: v.version, agency_id: v.agencyId, state: v.state, content: JSON.stringify(v.content),
+        created_by: v.createdBy, created_at: v.createdAt, updated_at: v.updatedAt, submitted_by: v.submittedBy, submitted_at: v.submittedAt,
+        reviewed_by: v.reviewedBy, reviewed_at: v.reviewedAt, review_note: v.reviewNote,
+      }
+      const { service_id: _s, version: _v, ...rest } = row
+      await (tx ? kyselyOf(tx) : db).insertInto('service_versions').values(row)
+        .onConflict((oc) => oc.columns(['service_id', 'version']).doUpdateSet(rest)).execute()
+    },
+    changeCount: async () => Number((await db.selectFrom('counters').select('value').where('name', '=', catalogueChanges).executeTakeFirst())?.value ?? 0),
+    async countChange(tx) {
+      await sql`insert into counters (name, value) values (${catalogueChanges}, 1)
+        on conflict (name) do update set value = counters.value + 1`.execute(kyselyOf(tx))
+    },
+
+    async writeService(tx, service, agency, release = { version: 1, origin: 'manifest' }) {
       const trx = kyselyOf(tx)
-      const record = serviceRecord(service, agency)
+      const record = serviceRecord(service, agency, release)
       const row = { ...record.service, updated_at: new Date().toISOString() }
       const { id, ...rest } = row
       await trx.insertInto('services').values(row)

@@ -9,6 +9,7 @@ import { mailOutboxMigration } from './migrations/005_mail_outbox.js'
 import { emailAndCountersMigration } from './migrations/006_email_and_counters.js'
 import { dropSubmitKeyMigration } from './migrations/007_drop_submit_key.js'
 import { agencyOnboardingMigration } from './migrations/008_agency_onboarding.js'
+import { serviceVersionsMigration } from './migrations/009_service_versions.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -22,6 +23,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '006_email_and_counters': emailAndCountersMigration(dialect),
     '007_drop_submit_key': dropSubmitKeyMigration(dialect),
     '008_agency_onboarding': agencyOnboardingMigration(dialect),
+    '009_service_versions': serviceVersionsMigration(dialect),
   }
 }
 

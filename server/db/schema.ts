@@ -50,6 +50,29 @@ export interface ServiceTable {
   /** JSON of the service's form (server/domain/forms/formSchema.ts); null: no online form */
   form: string | null
   updated_at: string
+  /** active: listed and open for applications; suspended or retired: neither */
+  status: 'active' | 'suspended' | 'retired'
+  /** the version in force (service_versions); 1 for a service from a manifest */
+  version: number
+  /** manifest: from services/<agency>/manifest.json; agency: registered by the agency */
+  origin: 'manifest' | 'agency'
+}
+
+export interface ServiceVersionTable {
+  service_id: string
+  version: number
+  agency_id: string
+  state: 'draft' | 'in_review' | 'approved' | 'rejected'
+  /** JSON: the service in the manifest format, with its form */
+  content: string
+  created_by: string
+  created_at: string
+  updated_at: string
+  submitted_by: string | null
+  submitted_at: string | null
+  reviewed_by: string | null
+  reviewed_at: string | null
+  review_note: string | null
 }
 
 export interface ServiceLifeEventTable {
@@ -180,6 +203,8 @@ export interface ApplicationTable {
   updated_at: string
   submitted_at: string | null
   decided_at: string | null
+  /** the service's version when the application was started */
+  service_version: number | null
 }
 
 export interface ApplicationEventTable {
@@ -332,6 +357,7 @@ export interface Database {
   services: ServiceTable
   service_life_events: ServiceLifeEventTable
   service_search: ServiceSearchTable
+  service_versions: ServiceVersionTable
   catalogue_seeds: CatalogueSeedTable
   users: UserTable
   sessions: SessionTable

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express'
 import type { ApplicationService } from '../domain/applications/applicationService.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { EndpointRefused, type Endpoints } from '../domain/agencies/endpoints.js'
+import { ServiceRefused, type ServiceRegistration } from '../domain/catalogue/serviceRegistration.js'
 import { AgencyInvalid, type AgencyOnboarding } from '../domain/agencies/onboarding.js'
 import { AccountRefused, roles, type AccountService } from '../domain/identity/accountService.js'
 import { emailTexts } from '../i18n/emailTexts.js'
@@ -40,8 +41,9 @@ export function adminRoutes(deps: {
   applications: ApplicationService
   onboarding: AgencyOnboarding
   endpoints: Endpoints
+  services: ServiceRegistration
 }): Router {
-  const { accounts, catalogue, applications, onboarding, endpoints } = deps
+  const { accounts, catalogue, applications, onboarding, endpoints, services } = deps
   const router = Router()
   router.use('/admin', noStore, allow('admin'))
 
@@ -139,6 +141,33 @@ export function adminRoutes(deps: {
       return renderAgency(req, res, { error: endpointErrors[e.reason] })
     }
     res.redirect(303, `/admin/agencies/${encodeURIComponent(String(req.params['id']))}`)
+  })
+
+  // Services agencies submitted: a portal administrator approves (four eyes) or sends them back with a note.
+  router.get('/admin/services', async (_req, res) => {
+    await agencyNames(res)
+    res.render('pages/staff/serviceReviews', { versions: await services.inReview() })
+  })
+
+  async function renderReview(req: Request, res: Response, problem?: ServiceRefused) {
+    const version = await services.version(String(req.params['id']), Number(req.params['version']))
+    if (!version) throw new HttpError(404, 'error.notFound.title')
+    await agencyNames(res)
+    res.status(problem ? 422 : 200).render('pages/staff/serviceReview', { version, problem, content: JSON.stringify(version.content, null, 2) })
+  }
+
+  router.get('/admin/services/:id/:version', (req, res) => renderReview(req, res))
+
+  router.post('/admin/services/:id/:version', async (req, res) => {
+    const approve = req.body?.decision === 'approve'
+    try {
+      await services.review(String(req.params['id']), Number(req.params['version']), { approve, note: String(req.body?.note ?? '') }, req.user!.id, requestContext(req))
+    } catch (e) {
+      if (!(e instanceof ServiceRefused)) throw e
+      if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
+      return renderReview(req, res, e)
+    }
+    res.redirect(303, '/admin/services')
   })
 
   const renderHosts = async (res: Response, error?: TranslationKey, typed: Record<string, string> = {}) =>

@@ -6,6 +6,8 @@ import type { Endpoints } from '../domain/agencies/endpoints.js'
 import { requestHash, validIdempotencyKey, type Answer, type Idempotency } from '../domain/agencies/idempotency.js'
 import type { ApiKey } from '../domain/agencies/model.js'
 import { IllegalTransition, type ApplicationService } from '../domain/applications/applicationService.js'
+import { ServiceRefused, type ServiceRegistration, type ServiceVersion } from '../domain/catalogue/serviceRegistration.js'
+import type { Service } from '../domain/catalogue/types.js'
 import type { Application } from '../domain/applications/model.js'
 import { HttpError, invalidParams, notFound } from '../web/httpErrors.js'
 import { apiKeyOf, agencyApiAuth, requireScope } from '../web/agencyApiAuth.js'
@@ -14,6 +16,7 @@ import { inputParser, rules } from '../web/validation.js'
 
 export interface AgencyApiDeps {
   keys: ApiKeys
+  services: ServiceRegistration
   endpoints: Endpoints
   applications: ApplicationService
   idempotency: Idempotency
@@ -46,6 +49,23 @@ function decodeCursor(cursor: string): { updatedAt: string, id: string } {
 /** Test keys check an integration without touching citizens' data: their writes are dry runs and they read no application. */
 function liveOnly(key: ApiKey) {
   if (key.environment !== 'live') throw new HttpError(403, 'problem.forbidden', { key: 'problem.key.testData' })
+}
+
+const versionJson = (v: ServiceVersion) => ({
+  version: v.version, state: v.state, createdAt: v.createdAt, updatedAt: v.updatedAt,
+  submittedAt: v.submittedAt, reviewedAt: v.reviewedAt, reviewNote: v.reviewNote,
+})
+const inForce = (s: Service | undefined) => (s ? { version: s.version, status: s.status, origin: s.origin, updatedAt: s.updatedAt } : null)
+
+/** A refused registration step as the API answers it: 404, 409 or 422 naming each field by its path. */
+function serviceProblem(e: unknown): never {
+  if (!(e instanceof ServiceRefused)) throw e
+  if (e.reason === 'not-found') throw notFound()
+  if (e.reason === 'invalid') {
+    throw new HttpError(422, 'problem.invalidService', { key: 'problem.invalidParamsDetail', params: { fields: e.fields.map((f) => f.path).join(', ') } },
+      e.fields.map((f) => ({ name: f.path, reason: { key: 'validation.schema', params: { message: f.message } } })))
+  }
+  throw new HttpError(409, 'problem.conflict', { key: `problem.service.${e.reason}` as 'problem.service.manifest' })
 }
 
 const summary = (app: Application) => ({
@@ -163,6 +183,40 @@ export function agencyApiRoutes(deps: AgencyApiDeps): Router {
     }
     if (answer.status >= 400) res.type('application/problem+json')
     res.status(answer.status).json(answer.body)
+  })
+
+  router.get(`${base}/services`, requireScope('services:write'), async (_req, res) => {
+    res.locals['routeName'] = 'agency-api.services'
+    const latest = await deps.services.latestOfAgency(apiKeyOf(res).agencyId)
+    res.json({ items: latest.map((v) => ({ id: v.serviceId, name: v.content.name, latest: versionJson(v) })) })
+  })
+
+  router.get(`${base}/services/:id`, requireScope('services:write'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.service'
+    const found = await deps.services.versions(apiKeyOf(res).agencyId, String(req.params['id'])).catch(serviceProblem)
+    res.json({ id: req.params['id'], inForce: inForce(found.service), versions: found.versions.map(versionJson), latest: found.versions[0]?.content ?? null })
+  })
+
+  /** Creates or edits the draft: the body is the service in the manifest format, with its form. */
+  router.put(`${base}/services/:id`, requireScope('services:write'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.service.put'
+    const key = apiKeyOf(res)
+    const id = String(req.params['id'])
+    if (key.environment === 'test') {
+      const checked = await deps.services.check(key.agencyId, id, req.body).catch(serviceProblem)
+      return res.json({ id, dryRun: true, valid: Boolean(checked) })
+    }
+    const version = await deps.services.saveDraft(key.agencyId, id, req.body, `api-key:${key.id}`, requestContext(req)).catch(serviceProblem)
+    res.status(version.version === 1 && version.createdAt === version.updatedAt ? 201 : 200).json({ id, ...versionJson(version) })
+  })
+
+  router.post(`${base}/services/:id/submit`, requireScope('services:write'), async (req, res) => {
+    res.locals['routeName'] = 'agency-api.service.submit'
+    const key = apiKeyOf(res)
+    const id = String(req.params['id'])
+    if (key.environment === 'test') return res.json({ id, dryRun: true })
+    const version = await deps.services.submit(key.agencyId, id, `api-key:${key.id}`, requestContext(req)).catch(serviceProblem)
+    res.json({ id, ...versionJson(version) })
   })
 
   router.get(`${base}/deliveries`, requireScope('deliveries:read'), async (req, res) => {

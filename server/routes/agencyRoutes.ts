@@ -40,7 +40,7 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
 
   /** The application with the moves allowed from where it is; after a refusal, what the officer typed. */
   async function renderApplication(res: Response, app: Application, error?: TranslationKey, status = 200, typed: Record<string, string> = {}) {
-    const { service, form } = await applications.serviceWithForm(app.serviceId)
+    const { service, form } = await applications.serviceWithForm(app.serviceId, app.serviceVersion)
     const answers = app.answers
     res.status(status).render('pages/staff/application', {
       app, service, form, answers, pages: visiblePages(form, answers), events: await applications.events(app),

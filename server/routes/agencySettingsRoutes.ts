@@ -5,6 +5,8 @@ import { scopes } from '../domain/agencies/model.js'
 import type { AgencyOnboarding } from '../domain/agencies/onboarding.js'
 import type { ApplicationService } from '../domain/applications/applicationService.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import { ServiceRefused, type ServiceRegistration } from '../domain/catalogue/serviceRegistration.js'
+import type { ServiceStatus } from '../domain/catalogue/types.js'
 import { AccountRefused, type AccountService } from '../domain/identity/accountService.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { emailTexts } from '../i18n/emailTexts.js'
@@ -27,6 +29,7 @@ const integer = (value: unknown, fallback: number) => (value === undefined || va
 
 export interface AgencySettingsDeps {
   keys: ApiKeys
+  services: ServiceRegistration
   endpoints: Endpoints
   onboarding: AgencyOnboarding
   accounts: AccountService
@@ -42,7 +45,7 @@ export interface AgencySettingsDeps {
 export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
   const { keys, endpoints, applications } = deps
   const router = Router()
-  router.use(['/agency/settings', '/agency/keys', '/agency/endpoint', '/agency/officers', '/agency/deliveries'], noStore, allow('agency_admin'))
+  router.use(['/agency/settings', '/agency/keys', '/agency/endpoint', '/agency/officers', '/agency/deliveries', '/agency/services'], noStore, allow('agency_admin'))
 
   async function ownAgency(req: Request) {
     const agency = req.user!.agencyId ? await deps.catalogue.agency(req.user!.agencyId) : undefined
@@ -195,5 +198,112 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
     res.redirect(303, `/agency/officers?invited=${encodeURIComponent(typed.email)}`)
   })
 
+  router.get('/agency/services', async (req, res) => {
+    const agency = await ownAgency(req)
+    const inForce = await deps.catalogue.find({ agency: agency.id, page: 1, pageSize: 100, lang: res.locals.lang })
+    res.render('pages/agency-admin/services', { agency, inForce: inForce.items, versions: await deps.services.latestOfAgency(agency.id) })
+  })
+
+  async function renderService(req: Request, res: Response, serviceId: string, problem?: ServiceRefused, typed?: string) {
+    const agency = await ownAgency(req)
+    let found: Awaited<ReturnType<ServiceRegistration['versions']>> | undefined
+    try {
+      found = await deps.services.versions(agency.id, serviceId)
+    } catch (e) {
+      if (!(e instanceof ServiceRefused) || e.reason !== 'not-found') throw e
+    }
+    if (!found && !typed && !req.path.endsWith('/new')) throw new HttpError(404, 'error.notFound.title')
+    const content = typed ?? JSON.stringify(found?.versions[0]?.content ?? serviceTemplate(serviceId), null, 2)
+    res.status(problem ? (problem.reason === 'invalid' ? 422 : 409) : 200).render('pages/agency-admin/service', {
+      agency, serviceId, service: found?.service, versions: found?.versions ?? [], content, problem, saved: req.query['saved'],
+    })
+  }
+
+  router.get('/agency/services/new', (req, res) => {
+    const id = typeof req.query['id'] === 'string' && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(req.query['id']) ? req.query['id'] : ''
+    if (!id) return res.status(422).render('pages/agency-admin/serviceNew')
+    res.redirect(303, `/agency/services/${id}`)
+  })
+
+  router.get('/agency/services/:id', async (req, res) => {
+    const id = String(req.params['id'])
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw new HttpError(404, 'error.notFound.title')
+    await renderService(req, res, id, undefined, undefined).catch(async (e: unknown) => {
+      // A new id: the editor opens with a template to fill in.
+      if (e instanceof HttpError && e.status === 404) return renderService(req, res, id, undefined, JSON.stringify(serviceTemplate(id), null, 2))
+      throw e
+    })
+  })
+
+  router.post('/agency/services/:id', async (req, res) => {
+    const agency = await ownAgency(req)
+    const id = String(req.params['id'])
+    const text = String(req.body?.content ?? '')
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (e) {
+      return renderService(req, res, id, new ServiceRefused('invalid', [{ path: '(JSON)', message: e instanceof Error ? e.message : 'not JSON' }]), text)
+    }
+    try {
+      await deps.services.saveDraft(agency.id, id, parsed, req.user!.id, requestContext(req))
+    } catch (e) {
+      if (!(e instanceof ServiceRefused)) throw e
+      if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
+      return renderService(req, res, id, e, text)
+    }
+    res.redirect(303, `/agency/services/${id}?saved=draft`)
+  })
+
+  router.post('/agency/services/:id/submit', async (req, res) => {
+    const agency = await ownAgency(req)
+    const id = String(req.params['id'])
+    try {
+      await deps.services.submit(agency.id, id, req.user!.id, requestContext(req))
+    } catch (e) {
+      if (!(e instanceof ServiceRefused)) throw e
+      if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
+      return renderService(req, res, id, e)
+    }
+    res.redirect(303, `/agency/services/${id}?saved=submitted`)
+  })
+
+  router.post('/agency/services/:id/status', async (req, res) => {
+    const agency = await ownAgency(req)
+    const id = String(req.params['id'])
+    const status = String(req.body?.status ?? '') as ServiceStatus
+    try {
+      await deps.services.setStatus(agency.id, id, status, req.user!.id, requestContext(req))
+    } catch (e) {
+      if (!(e instanceof ServiceRefused)) throw e
+      if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
+      return renderService(req, res, id, e)
+    }
+    res.redirect(303, `/agency/services/${id}?saved=${status}`)
+  })
+
   return router
+}
+
+/** What a new service's editor starts from: every field the manifest format asks for, to be filled in. */
+function serviceTemplate(id: string) {
+  const three = (vi: string, en: string, fr: string) => ({ vi, en, fr })
+  return {
+    id,
+    name: three('', '', ''),
+    description: three('', '', ''),
+    documents: [three('Căn cước công dân', 'Citizen identity card', 'Carte d’identité')],
+    fee: { vnd: 0 },
+    processingDays: 5,
+    onlineLevel: 'full',
+    applicants: ['citizen'],
+    lifeEvents: [],
+    legalBasis: '',
+    form: {
+      profileFields: ['fullName'],
+      pages: [{ id: 'thong-tin', title: three('Thông tin', 'Details', 'Renseignements'), fields: [
+        { id: 'ghiChu', type: 'text', multiline: true, label: three('Nội dung đề nghị', 'What you ask for', 'Votre demande'), required: true },
+      ] }],
+    },
+  }
 }

@@ -46,7 +46,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   async function draftWithForm(req: Request) {
     const app = await own(req)
-    const { service, form } = await applications.serviceWithForm(app.serviceId)
+    const { service, form } = await applications.serviceWithForm(app.serviceId, app.serviceVersion)
     return { app, service, form }
   }
 
@@ -69,7 +69,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.get('/services/:id/apply', async (req, res) => {
     res.locals['routeName'] = 'apply'
     const service = await catalogue.service(String(req.params['id']))
-    if (!service) throw notFound()
+    if (!service || service.status !== 'active') throw notFound()
     if (!service.form) return res.render('pages/catalogue/applyNotYet', { service })
     res.set('Cache-Control', 'no-store')
     res.render('pages/apply/start', { service, form: service.form })
@@ -77,7 +77,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.post('/services/:id/apply', citizen, async (req, res) => {
     const service = await catalogue.service(String(req.params['id']))
-    if (!service?.form) throw notFound()
+    if (!service?.form || service.status !== 'active') throw notFound()
     // Loaded for this request when the session was read: as fresh as a second read.
     const user = req.user!.account
     const actingFor = req.session.actingFor ? await businesses.actingFor(user, req.session.actingFor) : undefined
@@ -191,7 +191,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
   router.get('/applications/:ref', citizen, async (req, res) => {
     const app = await own(req)
     if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/pages/${app.currentPage ?? ''}`.replace(/\/pages\/check$/, '/check'))
-    const { service, form } = await applications.serviceWithForm(app.serviceId)
+    const { service, form } = await applications.serviceWithForm(app.serviceId, app.serviceVersion)
     res.render('pages/apply/application', {
       app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
       events: await applications.events(app), documents: await applications.documents(app),
@@ -262,7 +262,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.post('/applications/:ref/respond', citizen, replyTarget, replyFiles, async (req, res) => {
     const app = res.locals['target'] as Application
-    const { service, form } = await applications.serviceWithForm(app.serviceId)
+    const { service, form } = await applications.serviceWithForm(app.serviceId, app.serviceVersion)
     const text = String((req.body as Record<string, unknown> | undefined)?.['response'] ?? '').trim().slice(0, 2000)
     const failure = res.locals['uploadFailure'] as UploadFailure | undefined
     const problems = failure ? { problem: failure.problem, params: { max: failure.problem === 'fileSize' ? 5 : 5 } } as UploadProblem

@@ -51,7 +51,8 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): 
     res.locals['routeName'] = 'service'
     await pages.render(req, res, 'pages/catalogue/service', async () => {
       const service = await catalogue.service(req.params.id)
-      if (!service) throw notFound()
+      // A suspended or retired service is not offered; its applications keep their own pages.
+      if (!service || service.status !== 'active') throw notFound()
       const lifeEvents = (await catalogue.lifeEvents()).filter((e) => service.lifeEvents.includes(e.id))
       const agencyWebsite = service.appliesOnline ? null : (await catalogue.agency(service.agency.id))?.website ?? null
       return { service, lifeEvents, agencyWebsite }

@@ -31,6 +31,9 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
   }
 
   return {
+    /** Forgets every page (the catalogue changed). */
+    clear: () => cache?.clear(),
+
     /** Answers a GET from the cache before any route runs; goes on to the routes on a miss. */
     serveHits(): RequestHandler {
       return (req, res, next) => {

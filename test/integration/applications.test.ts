@@ -58,7 +58,8 @@ describe('applying online: birth registration', () => {
     const fresh = newReference()
     const draws = [reference, reference, fresh]
     const draft = await repo.createDraft({
-      applicantId: taken.applicant_id, serviceId: taken.service_id, agencyId: taken.agency_id, onBehalfOf: null, onBehalfOfName: null, answers: {}, currentPage: 'nguoi-nop',
+      applicantId: taken.applicant_id, serviceId: taken.service_id, serviceVersion: 1, agencyId: taken.agency_id, onBehalfOf: null, onBehalfOfName: null,
+      answers: {}, currentPage: 'nguoi-nop',
     }, () => draws.shift()!)
     assert.equal(draft.reference, fresh, 'two collisions, then a free reference')
     assert.equal(draws.length, 0)

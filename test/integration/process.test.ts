@@ -37,7 +37,7 @@ describe('npm run portal -- user:create', () => {
     dirs.push(dataDir)
     const bad = await runCli(['user:create', '--email', 'x@y.vn', '--role', 'king'], { DATA_DIR: dataDir })
     assert.equal(bad.code, 1)
-    assert.match(bad.out.trim(), /^unknown role "king"; one of: citizen, officer, auditor, admin$/)
+    assert.match(bad.out.trim(), /^unknown role "king"; one of: citizen, officer, agency_admin, auditor, admin$/)
     const usage = await runCli(['user:create'], { DATA_DIR: dataDir })
     assert.equal(usage.code, 2)
     assert.match(usage.out, /^usage: npm run portal -- user:create/)

@@ -10,10 +10,16 @@ const profileOf: Record<ProfileFieldName, (u: User) => string | null> = {
 
 /** A service with its online form, and the profile values that form declared. */
 export function applicantForms(catalogue: CatalogueService) {
-  async function serviceWithForm(serviceId: string): Promise<{ service: Service, form: FormDefinition }> {
+  /**
+   * A service with its form; for an application, the form of the version it was made
+   * with, though a later version be in force now.
+   */
+  async function serviceWithForm(serviceId: string, version?: number | null): Promise<{ service: Service, form: FormDefinition }> {
     const service = await catalogue.service(serviceId)
-    if (!service?.form) throw new Error(`service ${serviceId} has no form`)
-    return { service, form: service.form }
+    if (!service) throw new Error(`no service ${serviceId}`)
+    const form = version && version !== service.version ? (await catalogue.serviceVersion(serviceId, version))?.form : service.form
+    if (!form) throw new Error(`service ${serviceId} version ${version ?? service.version} has no form`)
+    return { service, form }
   }
 
   /** The declared profile fields, from the person's profile, and nothing else. */

@@ -96,7 +96,7 @@ export function createDrafts(deps: DraftDeps) {
         if (field.prefill && profile[field.prefill]) answers[field.id] = profile[field.prefill]!
       }
       const application = await repo.createDraft({
-        serviceId: service.id, agencyId: service.agency.id, applicantId: user.id,
+        serviceId: service.id, serviceVersion: service.version, agencyId: service.agency.id, applicantId: user.id,
         onBehalfOf: actingFor?.code ?? null, onBehalfOfName: actingFor?.name ?? null, answers, currentPage: form.pages[0]!.id,
       }, newReference)
       await audit.record({ action: 'application.started', actorId: user.id, subjectId: user.id, onBehalfOf: actingFor?.code, ip: ctx.ip, requestId: ctx.requestId, detail: { reference: application.reference, service: service.id } })

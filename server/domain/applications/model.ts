@@ -34,6 +34,8 @@ export interface Application {
   updatedAt: string
   submittedAt: string | null
   decidedAt: string | null
+  /** the service's version the application was made with (its form) */
+  serviceVersion: number | null
 }
 
 /** What a submission fixes on the application. */

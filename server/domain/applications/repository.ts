@@ -7,7 +7,7 @@ import type {
   DeliveryAttempt, InboxMessage, NewEvent, StuckDelivery, Submission,
 } from './model.js'
 
-export type NewDraft = Pick<Application, 'serviceId' | 'agencyId' | 'applicantId' | 'onBehalfOf' | 'onBehalfOfName' | 'answers' | 'currentPage'>
+export type NewDraft = Pick<Application, 'serviceId' | 'serviceVersion' | 'agencyId' | 'applicantId' | 'onBehalfOf' | 'onBehalfOfName' | 'answers' | 'currentPage'>
 export type NewDocument = Omit<ApplicationDocument, 'id' | 'createdAt'>
 export interface AgencyFilter { status?: string | undefined, reference?: string | undefined, name?: string | undefined }
 /** A page of an agency's applications in (updatedAt, id) order, after a position: the Agency API's cursor. */

@@ -39,7 +39,7 @@ export function createSubmission(deps: SubmissionDeps) {
      */
     async submit(app: Application, user: User, session: { assuranceLevel: number }, ctx: RequestContext): Promise<Submitted> {
       if (app.status !== 'draft') return { application: app }
-      const { form } = await serviceWithForm(app.serviceId)
+      const { form } = await serviceWithForm(app.serviceId, app.serviceVersion)
       const answers = keptAnswers(form, app.answers)
       const incomplete = firstIncompletePage(form, answers)
       if (incomplete) throw new Incomplete(incomplete)

@@ -33,6 +33,8 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
     ? new LRUCache<string, Promise<{ value: unknown }>>({ max: options.cacheEntries ?? 1000, ttl: options.cacheSeconds * 1000 })
     : undefined
 
+  const listeners: Array<() => void> = []
+
   // Caches the promise, so concurrent misses for one key make one database read.
   function cached<T>(key: string, read: () => Promise<T>): Promise<T> {
     if (!cache) return read()
@@ -77,6 +79,31 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
     agency: (id: string): Promise<Agency | undefined> => cached(`agency:${id}`, () => repo.findAgency(id)),
     lifeEvent: (id: string): Promise<LifeEvent | undefined> => cached(`lifeEvent:${id}`, () => repo.findLifeEvent(id)),
     lifeEvents: (): Promise<LifeEvent[]> => cached('lifeEvents', () => repo.listLifeEvents()),
+    /** One version of a service, as registered (immutable once approved). */
+    serviceVersion: (serviceId: string, version: number) => cached(`version:${serviceId}:${version}`, async () => (await repo.serviceVersion(serviceId, version))?.content),
+
+    /**
+     * Follows changes other instances (or this one) made: every `intervalMs` it reads the
+     * catalogue's change counter and, when it moved, forgets what it cached and tells
+     * the listeners (the page cache). Returns a function that stops following.
+     */
+    followChanges(intervalMs = 2_000) {
+      let seen: number | undefined
+      const timer = setInterval(() => {
+        repo.changeCount().then((count) => {
+          if (seen !== undefined && count !== seen) {
+            cache?.clear()
+            for (const listener of listeners) listener()
+          }
+          seen = count
+        }, () => { /* the database is away for a moment: try at the next tick */ })
+      }, intervalMs)
+      timer.unref()
+      return () => clearInterval(timer)
+    },
+    /** Called when the catalogue changed (followChanges). */
+    onChange: (listener: () => void) => { listeners.push(listener) },
+
     /** Every service, read fresh: for the open-data downloads. */
     eachService: () => repo.eachService(),
   }

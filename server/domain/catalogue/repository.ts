@@ -1,7 +1,8 @@
 // What the catalogue needs of storage; server/db/catalogueRepository.ts implements it.
 import type { Tx } from '../ports.js'
 import type { AgencyManifest, LifeEventManifest, ServiceManifest } from './manifest.js'
-import type { Agency, Lang, LifeEvent, Service, ServiceSummary } from './types.js'
+import type { Agency, Lang, LifeEvent, Service, ServiceStatus, ServiceSummary } from './types.js'
+import type { ServiceVersion, VersionState } from './serviceRegistration.js'
 
 export interface ListFilter {
   agency?: string | undefined
@@ -32,6 +33,18 @@ export interface CatalogueRepository {
   recordSeed(tx: Tx, source: string, checksum: string): Promise<void>
   writeLifeEvents(tx: Tx, events: LifeEventManifest[]): Promise<void>
   writeAgency(tx: Tx, agency: AgencyManifest['agency']): Promise<void>
-  /** The service with its life events and its entry in the search index. */
-  writeService(tx: Tx, service: ServiceManifest, agency: AgencyManifest['agency']): Promise<void>
+  /** The service with its life events and its entry in the search index; a manifest's version 1 unless told otherwise. */
+  writeService(tx: Tx, service: ServiceManifest, agency: Pick<AgencyManifest['agency'], 'id' | 'name'>, release?: { version: number, origin: 'manifest' | 'agency' }): Promise<void>
+  setServiceStatus(tx: Tx, serviceId: string, status: ServiceStatus): Promise<void>
+
+  /** The versions agencies registered (server/domain/catalogue/serviceRegistration.ts). */
+  serviceVersion(serviceId: string, version: number): Promise<ServiceVersion | undefined>
+  versionsOf(serviceId: string): Promise<ServiceVersion[]>
+  /** The newest version of each of an agency's registered services. */
+  latestVersionsOfAgency(agencyId: string): Promise<ServiceVersion[]>
+  versionsInState(state: VersionState): Promise<ServiceVersion[]>
+  saveVersion(version: ServiceVersion, tx?: Tx): Promise<void>
+  /** A counter every change of the catalogue's content moves on, read by each instance to drop what it cached. */
+  changeCount(): Promise<number>
+  countChange(tx: Tx): Promise<void>
 }

@@ -46,7 +46,15 @@ export interface Service extends ServiceSummary {
   updatedAt: string
   /** the online application form, when the service has one */
   form: FormDefinition | null
+  /** active: listed and open for applications; suspended or retired: neither */
+  status: ServiceStatus
+  /** the version in force */
+  version: number
+  /** manifest: from services/<agency>/manifest.json; agency: registered by the agency through the portal */
+  origin: 'manifest' | 'agency'
 }
+
+export type ServiceStatus = 'active' | 'suspended' | 'retired'
 
 export interface Page<T> {
   items: T[]
