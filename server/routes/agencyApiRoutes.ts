@@ -194,6 +194,7 @@ export function agencyApiRoutes(deps: AgencyApiDeps): Router {
   router.get(`${base}/services/:id`, requireScope('services:write'), async (req, res) => {
     res.locals['routeName'] = 'agency-api.service'
     const found = await deps.services.versions(apiKeyOf(res).agencyId, String(req.params['id'])).catch(serviceProblem)
+    if (!found.service && !found.versions.length) throw notFound()
     res.json({ id: req.params['id'], inForce: inForce(found.service), versions: found.versions.map(versionJson), latest: found.versions[0]?.content ?? null })
   })
 

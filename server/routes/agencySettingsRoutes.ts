@@ -206,16 +206,14 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
 
   async function renderService(req: Request, res: Response, serviceId: string, problem?: ServiceRefused, typed?: string) {
     const agency = await ownAgency(req)
-    let found: Awaited<ReturnType<ServiceRegistration['versions']>> | undefined
-    try {
-      found = await deps.services.versions(agency.id, serviceId)
-    } catch (e) {
-      if (!(e instanceof ServiceRefused) || e.reason !== 'not-found') throw e
-    }
-    if (!found && !typed && !req.path.endsWith('/new')) throw new HttpError(404, 'error.notFound.title')
-    const content = typed ?? JSON.stringify(found?.versions[0]?.content ?? serviceTemplate(serviceId), null, 2)
+    const found = await deps.services.versions(agency.id, serviceId).catch((e: unknown) => {
+      if (e instanceof ServiceRefused && e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
+      throw e
+    })
+    // A new id opens the editor with a template to fill in.
+    const content = typed ?? JSON.stringify(found.versions[0]?.content ?? serviceTemplate(serviceId), null, 2)
     res.status(problem ? (problem.reason === 'invalid' ? 422 : 409) : 200).render('pages/agency-admin/service', {
-      agency, serviceId, service: found?.service, versions: found?.versions ?? [], content, problem, saved: req.query['saved'],
+      agency, serviceId, service: found.service, versions: found.versions, content, problem, saved: req.query['saved'],
     })
   }
 
@@ -228,11 +226,7 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
   router.get('/agency/services/:id', async (req, res) => {
     const id = String(req.params['id'])
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw new HttpError(404, 'error.notFound.title')
-    await renderService(req, res, id, undefined, undefined).catch(async (e: unknown) => {
-      // A new id: the editor opens with a template to fill in.
-      if (e instanceof HttpError && e.status === 404) return renderService(req, res, id, undefined, JSON.stringify(serviceTemplate(id), null, 2))
-      throw e
-    })
+    await renderService(req, res, id)
   })
 
   router.post('/agency/services/:id', async (req, res) => {
@@ -304,6 +298,7 @@ function serviceTemplate(id: string) {
       pages: [{ id: 'thong-tin', title: three('Thông tin', 'Details', 'Renseignements'), fields: [
         { id: 'ghiChu', type: 'text', multiline: true, label: three('Nội dung đề nghị', 'What you ask for', 'Votre demande'), required: true },
       ] }],
+      declaration: three('Tôi cam đoan những thông tin trên là đúng sự thật.', 'I declare that the information above is true.', 'Je déclare sur l’honneur que les informations ci-dessus sont exactes.'),
     },
   }
 }

@@ -88,10 +88,11 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
      * the listeners (the page cache). Returns a function that stops following.
      */
     followChanges(intervalMs = 2_000) {
-      let seen: number | undefined
+      // The first reading clears too: a change made before it would otherwise go unseen.
+      let seen = -1
       const timer = setInterval(() => {
         repo.changeCount().then((count) => {
-          if (seen !== undefined && count !== seen) {
+          if (count !== seen) {
             cache?.clear()
             for (const listener of listeners) listener()
           }

@@ -81,11 +81,10 @@ export function createServiceRegistration(deps: { repo: CatalogueRepository, aud
     inReview: () => repo.versionsInState('in_review'),
     latestOfAgency: (agencyId: string) => repo.latestVersionsOfAgency(agencyId),
 
+    /** The service in force and its versions, newest first; both empty for an id not yet used; another agency's is not found. */
     async versions(agencyId: string, serviceId: string) {
       const { service } = await owned(agencyId, serviceId)
-      const versions = await repo.versionsOf(serviceId)
-      if (!service && !versions.length) throw new ServiceRefused('not-found')
-      return { service, versions }
+      return { service, versions: await repo.versionsOf(serviceId) }
     },
 
     /** The version of a service an application was made with (its form), when it is not the one in force. */
