@@ -55,6 +55,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ['examples/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+        { regex: '/server/', message: 'The reference agency talks to the portal over HTTP only, as any agency\'s system would.' },
+      ] }],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

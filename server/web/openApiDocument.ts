@@ -1,5 +1,6 @@
-// The OpenAPI 3.1 description of the open-data API; test/integration/api.test.ts checks
-// that every documented path answers as described.
+// The OpenAPI 3.1 description of the open-data API and the Agency API;
+// test/integration/openApi.test.ts calls every operation and checks each answer against it.
+import { agencyPaths, agencySchemas, agencySecuritySchemes } from './agencyOpenApi.js'
 const localized = {
   type: 'object',
   required: ['vi', 'en', 'fr'],
@@ -74,16 +75,19 @@ export function openApiDocument(serverUrl: string) {
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Cổng Dịch vụ công — open data API',
-      version: '1.0.0',
-      description: 'The public catalogue of services, in Vietnamese, English and French. Messages follow Accept-Language or ?lang=.',
+      title: 'Cổng Dịch vụ công — open data and Agency API',
+      version: '1.1.0',
+      description: 'The public catalogue of services, in Vietnamese, English and French (no key), and the Agency API: an agency’s system, '
+        + 'with its bearer key, reads the applications routed to it, posts status changes, registers its services and reads its delivery log. '
+        + 'Errors are RFC 9457 problem details; messages follow Accept-Language or ?lang=.',
       license: { name: 'Open data', identifier: 'CC-BY-4.0' },
     },
     servers: [{ url: serverUrl }],
+    security: [],
     paths: {
       '/services': {
         get: {
-          operationId: 'listServices',
+          operationId: 'listServices', security: [],
           summary: 'Search or list services',
           parameters: [
             query('q', 'Words to search for; case, tone marks and đ are ignored; every word must match', { type: 'string', maxLength: 200 }),
@@ -114,7 +118,7 @@ export function openApiDocument(serverUrl: string) {
       },
       '/services/{id}': {
         get: {
-          operationId: 'getService',
+          operationId: 'getService', security: [],
           summary: 'One service',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
@@ -123,7 +127,11 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      ...agencyPaths,
     },
-    components: { schemas: { Localized: localized, ServiceSummary: serviceSummary, Service: service, Problem: problem } },
+    components: {
+      schemas: { Localized: localized, ServiceSummary: serviceSummary, Service: service, Problem: problem, ...agencySchemas },
+      securitySchemes: agencySecuritySchemes,
+    },
   }
 }

@@ -11,7 +11,7 @@ after(async () => { await portal.close() })
 
 // A catalogue whose database has failed: every read rejects.
 const failing = new Proxy({}, {
-  get: () => () => Promise.reject(new Error('database is on fire at /secret/path.ts:42')),
+  get: (_target, name) => (name === 'onChange' ? () => {} : () => Promise.reject(new Error('database is on fire at /secret/path.ts:42'))),
 }) as CatalogueService
 
 function appWith(production: boolean) {

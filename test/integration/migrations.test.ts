@@ -4,15 +4,38 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { migrateToLatest } from '../../server/db/migrate.js'
-import { citizen, submitted } from '../support/submissions.js'
-import { createTestPortal, usePostgres, type TestPortal } from '../support/testApp.js'
+import { citizen, submitted, temporaryResidenceAnswers } from '../support/submissions.js'
+import { createTestDatabase, createTestPortal, usePostgres, type TestDatabase, type TestPortal } from '../support/testApp.js'
 
-let portal: TestPortal
-before(async () => { portal = await createTestPortal({ upTo: '006_email_and_counters' }) })
-after(async () => { await portal.close() })
+let database: TestDatabase
+let portal: TestPortal | undefined
+before(async () => { database = await createTestDatabase({ upTo: '006_email_and_counters' }) })
+after(async () => { await (portal ? portal.close() : database.dispose()) })
+
+const at = '2026-11-20T08:00:00.000Z'
+
+/** What release 006 left: written with that schema's own columns, as its code wrote them. */
+async function releaseSixRows() {
+  const { db } = database.handle
+  await sql`insert into agencies (id, name_vi, name_en, name_fr, description_vi, description_en, description_fr, level)
+    values ('cong-an-cap-xa', 'Công an xã', 'Commune police', 'Police communale', '-', '-', '-', 'commune')`.execute(db)
+  await sql`insert into services (id, agency_id, name_vi, name_en, name_fr, description_vi, description_en, description_fr, documents,
+    online_level, applicants, popularity, updated_at) values ('dang-ky-tam-tru', 'cong-an-cap-xa', 'Đăng ký tạm trú', 'Temporary residence',
+    'Résidence temporaire', '-', '-', '-', '[]', 'full', 'citizen', 0, ${at})`.execute(db)
+  await sql`insert into users (id, email, email_verified_at, role, full_name, failed_sign_ins, created_at, updated_at)
+    values ('u-truoc', 'truoc-nang-cap@example.vn', ${at}, 'citizen', 'Nguyễn Văn An', 0, ${at}, ${at})`.execute(db)
+  await sql`insert into applications (id, reference, service_id, agency_id, applicant_id, status, answers, profile, created_at, updated_at, submitted_at)
+    values ('a-truoc', 'HS-2611-TRUO-CNCP', 'dang-ky-tam-tru', 'cong-an-cap-xa', 'u-truoc', 'submitted', ${JSON.stringify(temporaryResidenceAnswers())},
+    '{"fullName":"Nguyễn Văn An"}', ${at}, ${at}, ${at})`.execute(db)
+  await sql`insert into application_events (application_id, at, actor_id, actor_kind, from_status, to_status)
+    values ('a-truoc', ${at}, 'u-truoc', 'citizen', 'draft', 'submitted')`.execute(db)
+  await sql`insert into outbox (id, application_id, agency_id, status, attempts, next_attempt_at, created_at)
+    values ('o-truoc', 'a-truoc', 'cong-an-cap-xa', 'pending', 0, 0, ${at})`.execute(db)
+  return { id: 'a-truoc', reference: 'HS-2611-TRUO-CNCP', userId: 'u-truoc' }
+}
 
 async function columnsOf(table: string): Promise<string[]> {
-  const { db, schema } = portal.database.handle
+  const { db, schema } = database.handle
   if (usePostgres) {
     const rows = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_schema = ${schema} and table_name = ${table}`.execute(db)
     return rows.rows.map((r) => r.column_name)
@@ -22,15 +45,15 @@ async function columnsOf(table: string): Promise<string[]> {
 
 describe('migration 007: applications.submit_key, never written, is dropped', () => {
   it('keeps every application, its events, outbox row and foreign keys, and the portal goes on working', async () => {
-    const db = portal.database.handle.db
-    const user = await citizen(portal, 'truoc-nang-cap@example.vn')
-    const before = await submitted(portal, user)
+    const db = database.handle.db
+    const before = await releaseSixRows()
     assert.ok((await columnsOf('applications')).includes('submit_key'))
 
-    assert.deepEqual((await migrateToLatest(portal.database.handle)).slice(0, 1), ['007_drop_submit_key'])
+    assert.deepEqual((await migrateToLatest(database.handle)).slice(0, 1), ['007_drop_submit_key'])
+    const upgraded = portal = await createTestPortal({ database })
     const columns = await columnsOf('applications')
     assert.ok(!columns.includes('submit_key'))
-    assert.equal(columns.length, 19)
+    assert.equal(columns.length, 20)
     const kept = await db.selectFrom('applications').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow()
     assert.equal(kept.reference, before.reference)
     assert.equal(kept.status, 'submitted')
@@ -38,17 +61,17 @@ describe('migration 007: applications.submit_key, never written, is dropped', ()
     assert.equal((await db.selectFrom('outbox').select('id').where('application_id', '=', before.id).execute()).length, 1)
     // Still enforced: a document of no application is refused.
     await assert.rejects(db.insertInto('documents').values({
-      id: 'orphan', application_id: 'no-such-application', field_id: 'x', sha256: 'x', size: 1, content_type: 'application/pdf', filename: 'x.pdf', uploaded_by: user.id, created_at: new Date().toISOString(),
+      id: 'orphan', application_id: 'no-such-application', field_id: 'x', sha256: 'x', size: 1, content_type: 'application/pdf', filename: 'x.pdf', uploaded_by: before.userId, created_at: new Date().toISOString(),
     }).execute())
     if (!usePostgres) {
       const indexes = (await sql<{ name: string }>`select name from pragma_index_list('applications')`.execute(db)).rows.map((r) => r.name)
       for (const name of ['applications_applicant', 'applications_agency']) assert.ok(indexes.includes(name), `${name} in ${indexes.join(', ')}`)
     }
 
-    await portal.dispatcher.drain()
+    await upgraded.dispatcher.drain()
     assert.equal((await db.selectFrom('applications').select('status').where('id', '=', before.id).executeTakeFirstOrThrow()).status, 'received')
-    const after = await submitted(portal, await citizen(portal, 'sau-nang-cap@example.vn'))
-    await portal.dispatcher.drain()
+    const after = await submitted(upgraded, await citizen(upgraded, 'sau-nang-cap@example.vn'))
+    await upgraded.dispatcher.drain()
     assert.equal((await db.selectFrom('applications').select('status').where('id', '=', after.id).executeTakeFirstOrThrow()).status, 'received')
   })
 })

@@ -106,10 +106,10 @@ export async function createTestPortal(options: {
   agencyApiPerMinute?: number
   /** when an endpoint is suspended after failing */
   endpointSuspension?: { failures: number, afterMs: number }
-  /** the last migration to apply (an upgrade test); all by default */
-  upTo?: string
+  /** a database made beforehand (an upgrade test brings one from an older schema); a fresh one by default */
+  database?: TestDatabase
 } = {}): Promise<TestPortal> {
-  const database = await createTestDatabase({ upTo: options.upTo })
+  const database = options.database ?? await createTestDatabase()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-data-'))
   const config = {
     ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir }),
