@@ -15,6 +15,7 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import { projectRoot } from '../server/paths.js'
 import { measureHashing, measureSignIns, seedBenchAccounts } from './signIns.js'
+import { seedAgencyApi } from './agencyApi.js'
 import { agencySecret, browserSession, measureLatency, seedDrafts, startBenchAgency } from './submissions.js'
 import pg from 'pg'
 import { startSmtpServer } from '../test/support/smtpServer.js'
@@ -38,6 +39,8 @@ interface Target {
   submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number }
   /** the other commit's target measured beside this one (BENCH_COMPARE), first one round, second the next */
   pairedWith?: string
+  /** requests of their own (the Agency API: a bearer key, a body) */
+  requests?: autocannon.Request[]
 }
 
 /** The round's order: each pair of the A/B side by side, which of the two goes first alternating by round. */
@@ -93,6 +96,7 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 function requestsFor(target: Target): autocannon.Request[] {
+  if (target.requests) return target.requests
   const submit = target.submit
   if (!submit) return target.paths.map((p) => ({ method: 'GET', path: p }))
   const body = new URLSearchParams({ _csrf: submit.session.csrf }).toString()
@@ -213,6 +217,8 @@ async function main() {
   env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`
   Object.assign(env, {
     AGENCY_ENDPOINTS: JSON.stringify({ 'cong-an-cap-xa': { url: agency.url, secret: agencySecret } }), AGENCY_ENDPOINT_ALLOW: '127.0.0.1/32',
+    // One key loads the API here; the limit is for agencies, not for the bench.
+    AGENCY_API_RATE_PER_MINUTE: '100000000',
   })
   const pgDatabase = `bench_${process.pid}`
   const pgAdmin = new pg.Client({ connectionString: process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' })
@@ -223,6 +229,7 @@ async function main() {
     process.stdout.write(`${seeded}\n`)
     const benchAccounts = await seedBenchAccounts(work, 400)
     const drafts = await seedDrafts({ dataDir: work }, 60_000)
+    const agencyApi = await seedAgencyApi({ dataDir: work }, 60_000)
     servers.push(await startServer(['--import', 'tsx', 'bench/bareExpress.ts'], { PORT: String(ports.bare) }, path.join(work, 'bare.log')))
     const portal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, PORT: String(ports.portal) }, path.join(work, 'portal.log'))
     servers.push(portal)
@@ -284,6 +291,27 @@ async function main() {
     servers.push(pgPortal)
     targets.push({ name: 'submit (PostgreSQL)', port: ports.postgres, paths: [], submit: { references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email), portalPid: pgPortal.pid! } })
 
+    // Last in each round: the status events' emails are worked off while the next round starts with bare Express.
+    const bearer = { authorization: `Bearer ${agencyApi.token}` }
+    const readReference = agencyApi.references.pop()!
+    targets.push({
+      name: 'Agency API: one application', port: ports.portal, paths: [],
+      requests: [{ method: 'GET', path: `/api/v1/agency/applications/${readReference}`, headers: bearer }],
+    })
+    targets.push({
+      name: 'Agency API: status event', port: ports.portal, paths: [],
+      requests: [{
+        method: 'POST',
+        setupRequest: (req) => {
+          const reference = agencyApi.references.pop()
+          if (!reference) throw new Error('out of received applications')
+          return {
+            ...req, path: `/api/v1/agency/applications/${reference}/events`, body: '{"status":"in_review"}',
+            headers: { ...bearer, 'content-type': 'application/json', 'idempotency-key': `bench-${reference}` },
+          }
+        },
+      }],
+    })
     // Delivery and email follow each submission asynchronously (outbox, mail queue).
     const submittedCount = async () => {
       let n = 0
@@ -365,6 +393,8 @@ async function main() {
       ['service page ≥ 0.5× bare Express', byName('service page').rps / baseline.rps >= 0.5],
       [`search page p99 ≤ 20 ms at 6,000 services, ${connections} connections`, byName('search page').p99 <= 20],
       ['resident memory ≤ 150 MB after the load', rss <= 150],
+      ['Agency API: one application ≥ 0.3× bare Express', byName('Agency API: one application').rps / baseline.rps >= 0.3],
+      ['Agency API: status events (durable) ≥ 0.1× bare Express', byName('Agency API: status event').rps / baseline.rps >= 0.1],
     ] as const
     process.stdout.write('\ngoals:\n')
     for (const [goal, met] of goals) process.stdout.write(`  ${met ? 'met    ' : 'NOT MET'} ${goal}\n`)

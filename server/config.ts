@@ -34,7 +34,7 @@ const schema = z.object({
     .describe('comma-separated addresses or CIDR ranges that agency endpoints may resolve to although private (e.g. the government network)'),
   AGENCY_ENDPOINT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000)
     .describe('how long the dispatcher waits for an agency endpoint'),
-  AGENCY_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600)
+  AGENCY_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(600)
     .describe('requests a minute one Agency API key may make, counted across instances'),
   ENDPOINT_SUSPEND_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10)
     .describe('consecutive failed deliveries after which an agency endpoint is suspended…'),
