@@ -4,12 +4,14 @@
 // receives every delivery (signed, verified), so the time from sending the submit to
 // the agency receiving the application is measured in this one process.
 import http from 'node:http'
+import type { Insertable, Kysely } from 'kysely'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 import { openDatabase } from '../server/db/database.js'
 import { newRowId } from '../server/db/rowIds.js'
 import { createIdentityRepository } from '../server/db/identityRepository.js'
 import { migrateToLatest } from '../server/db/migrate.js'
+import type { ApplicationTable, Database } from '../server/db/schema.js'
 import { newReference } from '../server/domain/applications/reference.js'
 import { hashPassword } from '../server/domain/identity/passwords.js'
 import { benchPassword } from './signIns.js'
@@ -30,9 +32,19 @@ export async function seedDrafts(target: { dataDir?: string, databaseUrl?: strin
     applicantName: 'Nguyễn Văn An', applicantCitizenId: '001085012345', applicantPhone: '0912345678',
     stayAddress: '12 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội', permanentAddress: '5 Trần Phú, Vinh, Nghệ An', stayFrom: daysAgo(3), stayMonths: '12', housing: 'owner',
   })
+  const at = new Date().toISOString()
+  const references = await insertApplications(database.db, count, (reference) => ({
+    id: newRowId(), reference, service_id: 'dang-ky-tam-tru', agency_id: 'cong-an-cap-xa', applicant_id: user.id, status: 'draft' as const,
+    answers, current_page: 'check', created_at: at, updated_at: at,
+  }))
+  await database.close()
+  return { email, references }
+}
+
+/** Inserts `count` applications, 500 a statement, each under a reference of its own; returns the references. */
+export async function insertApplications(db: Kysely<Database>, count: number, row: (reference: string) => Insertable<ApplicationTable>): Promise<string[]> {
   const references: string[] = []
   const drawn = new Set<string>()
-  const at = new Date().toISOString()
   for (let i = 0; i < count; i += 500) {
     const rows = Array.from({ length: Math.min(500, count - i) }, () => {
       // 35 random bits: among tens of thousands a pair can collide; draw again.
@@ -40,15 +52,11 @@ export async function seedDrafts(target: { dataDir?: string, databaseUrl?: strin
       while (drawn.has(reference)) reference = newReference()
       drawn.add(reference)
       references.push(reference)
-      return {
-        id: newRowId(), reference, service_id: 'dang-ky-tam-tru', agency_id: 'cong-an-cap-xa', applicant_id: user.id, status: 'draft' as const,
-        answers, current_page: 'check', created_at: at, updated_at: at,
-      }
+      return row(reference)
     })
-    await database.db.insertInto('applications').values(rows).execute()
+    await db.insertInto('applications').values(rows).execute()
   }
-  await database.close()
-  return { email, references }
+  return references
 }
 
 /** Signs in like a browser (behind the loopback proxy, over "https") and returns the session cookie and CSRF token. */

@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps): express.Application {
     adminRoutes({ accounts, catalogue, applications, onboarding: agencies.onboarding, endpoints: agencies.endpoints, services: agencies.services }),
     applicationRoutes({ applications, catalogue, businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
-    agencyApiRoutes({ ...agencies, applications, rateLimitStore, perMinute: config.agencyApiPerMinute }),
+    agencyApiRoutes({ ...agencies, applications, rateLimitStore: services.bufferedRateLimitStore, perMinute: config.agencyApiPerMinute }),
     apiRoutes(catalogue, config.publicUrl),
   ]
   app.use(routers.map((router) => forItsPaths(router)))

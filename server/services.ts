@@ -9,7 +9,7 @@ import type { DatabaseHandle } from './db/database.js'
 import { createIdentityRepository } from './db/identityRepository.js'
 import { createMailOutboxRepository } from './db/mailOutboxRepository.js'
 import { createOutboxRepository } from './db/outboxRepository.js'
-import { DatabaseRateLimitStore } from './db/rateLimitStore.js'
+import { BufferedRateLimitStore, DatabaseRateLimitStore } from './db/rateLimitStore.js'
 import { DatabaseSessionStore } from './db/sessionStore.js'
 import { createApplicationService } from './domain/applications/applicationService.js'
 import { createFileBlobStore } from './domain/applications/blobStore.js'
@@ -78,7 +78,7 @@ export function createServices(config: Config, parts: ServiceParts) {
     wake: wake.dispatch, tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }), wakeMail: wake.mail,
   })
 
-  const agencyRepository = createAgencyRepository(db)
+  const agencyRepository = createAgencyRepository(db, applicationRepository.commit)
   const email = agencyEmail({ repo: agencyRepository, outbox: mailOutbox, commit: applicationRepository.commit })
   const remoteOptions = { allowedPrivateRanges: config.agencyEndpointAllow, timeoutMs: config.agencyEndpointTimeoutMs }
   const keys = createApiKeys({ repo: agencyRepository, audit, email })
@@ -106,7 +106,9 @@ export function createServices(config: Config, parts: ServiceParts) {
       services: createServiceRegistration({ repo: catalogueRepository, audit }),
     },
     sessionStore: new DatabaseSessionStore(db),
-    rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix),
+    rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix, applicationRepository.commit),
+    /** the same count shared by instances, written behind (for the Agency API's per-key limit) */
+    bufferedRateLimitStore: (prefix: string) => new BufferedRateLimitStore(db, prefix),
     /** the database answers: for /readyz */
     databaseReady: () => database.ping(),
     /** what the start sequence loads (server/start.ts) */

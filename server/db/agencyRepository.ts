@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { ApiKey, Endpoint, EndpointHealth, Scope } from '../domain/agencies/model.js'
 import type { AgencyRepository } from '../domain/agencies/repository.js'
-import type { Tx } from '../domain/ports.js'
+import type { Commit, Tx } from '../domain/ports.js'
 import { camelize } from './rowMapping.js'
 import type { AgencyEndpointTable, ApiKeyTable, Database } from './schema.js'
 import { kyselyOf } from './unitOfWork.js'
@@ -34,8 +34,10 @@ const dueNow = (db: Kysely<Database>, agencyId: string) =>
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! : null)
 
 /** API keys, endpoints, allowed hosts and Idempotency-Keys of the agencies. */
-export function createAgencyRepository(db: Kysely<Database>): AgencyRepository {
+export function createAgencyRepository(db: Kysely<Database>, commit: Commit): AgencyRepository {
   const on = (tx?: Tx) => (tx ? kyselyOf(tx) : db)
+  // The writes of Agency API calls (last use, Idempotency-Keys) through the group commit: many calls share a flush.
+  const write = <T>(work: (trx: Kysely<Database>) => Promise<T>) => commit((tx) => work(kyselyOf(tx)))
   const endpoints = () => db.selectFrom('agency_endpoints').selectAll().where('url', 'is not', null)
 
   return {
@@ -61,7 +63,7 @@ export function createAgencyRepository(db: Kysely<Database>): AgencyRepository {
       }).where('id', '=', id).execute()
     },
     async touchKey(id, at, ip) {
-      await db.updateTable('api_keys').set({ last_used_at: at, last_used_ip: ip }).where('id', '=', id).execute()
+      await write((trx) => trx.updateTable('api_keys').set({ last_used_at: at, last_used_ip: ip }).where('id', '=', id).execute())
     },
     keysExpiringBefore: async (before) => (await db.selectFrom('api_keys').selectAll()
       .where('revoked_at', 'is', null).where('rotated_to', 'is', null).where('expires_at', '<', before).execute()).map(toKey),
@@ -139,23 +141,24 @@ export function createAgencyRepository(db: Kysely<Database>): AgencyRepository {
     },
 
     async claimIdempotencyKey(agencyId, key, requestHash, now) {
-      const inserted = await db.insertInto('idempotency_keys')
-        .values({ agency_id: agencyId, key, request_hash: requestHash, status_code: null, response: null, created_at: now })
-        .onConflict((oc) => oc.columns(['agency_id', 'key']).doNothing()).executeTakeFirst()
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined
-      const row = await db.selectFrom('idempotency_keys').selectAll().where('agency_id', '=', agencyId).where('key', '=', key).executeTakeFirst()
-      // Released between the insert and the read: claim it again.
-      if (!row) return this.claimIdempotencyKey(agencyId, key, requestHash, now)
-      return {
+      const row = await write(async (trx) => {
+        const inserted = await trx.insertInto('idempotency_keys')
+          .values({ agency_id: agencyId, key, request_hash: requestHash, status_code: null, response: null, created_at: now })
+          .onConflict((oc) => oc.columns(['agency_id', 'key']).doNothing()).executeTakeFirst()
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined
+        return trx.selectFrom('idempotency_keys').selectAll().where('agency_id', '=', agencyId).where('key', '=', key).executeTakeFirstOrThrow()
+      })
+      return row && {
         requestHash: row.request_hash, statusCode: row.status_code === null ? null : Number(row.status_code), response: row.response,
         createdAt: Number(row.created_at),
       }
     },
     async finishIdempotencyKey(agencyId, key, statusCode, response) {
-      await db.updateTable('idempotency_keys').set({ status_code: statusCode, response }).where('agency_id', '=', agencyId).where('key', '=', key).execute()
+      await write((trx) => trx.updateTable('idempotency_keys').set({ status_code: statusCode, response })
+        .where('agency_id', '=', agencyId).where('key', '=', key).execute())
     },
     async releaseIdempotencyKey(agencyId, key) {
-      await db.deleteFrom('idempotency_keys').where('agency_id', '=', agencyId).where('key', '=', key).execute()
+      await write((trx) => trx.deleteFrom('idempotency_keys').where('agency_id', '=', agencyId).where('key', '=', key).execute())
     },
     async purgeIdempotencyKeys(before) {
       const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst()

@@ -20,6 +20,7 @@ export interface AgencyApiDeps {
   endpoints: Endpoints
   applications: ApplicationService
   idempotency: Idempotency
+  /** the per-key limit's shared count */
   rateLimitStore: (prefix: string) => Store
   perMinute: number
 }
@@ -148,7 +149,8 @@ export function agencyApiRoutes(deps: AgencyApiDeps): Router {
     const note = body.note?.trim() || null
 
     const change = async (): Promise<Answer> => {
-      const app = await ownApplication(req, res)
+      const app = await applications.routedTo(key.agencyId, String(req.params['reference']))
+      if (!app) throw notFound({ key: 'problem.applicationNotFound', params: { reference: String(req.params['reference']) } })
       const allowed = applications.officerMovesFrom(app.status).includes(to)
       const conflict = {
         status: 409,

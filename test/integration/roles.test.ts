@@ -104,7 +104,7 @@ describe('role changes', () => {
     const _csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!
     const missingAgency = await admin.post(`/admin/users/${citizenId}/role?lang=en`).type('form').send({ _csrf, role: 'officer' })
     assert.equal(missingAgency.status, 422)
-    assert.match(missingAgency.text, /An agency officer must belong to an agency/)
+    assert.match(missingAgency.text, /An agency officer or administrator must belong to an agency/)
     await admin.post(`/admin/users/${citizenId}/role`).type('form').send({ _csrf, role: 'officer', agencyId: 'so-tu-phap' }).expect(303)
 
     const user = await portal.database.handle.db.selectFrom('users').selectAll().where('id', '=', citizenId).executeTakeFirstOrThrow()

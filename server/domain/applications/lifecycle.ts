@@ -105,11 +105,22 @@ export function createLifecycle(deps: LifecycleDeps) {
       const reference = parseReference(referenceInput)
       const app = reference ? await repo.byReference(reference) : undefined
       if (!app || app.agencyId !== agencyId || app.status === 'draft') return undefined
-      await audit.record({
+      // Through the group commit: the reads of an agency's system, many at once, share a disk flush.
+      await repo.commit((tx) => audit.record({
         action: 'data.read', actorId: reader.id, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf, ip: ctx.ip, requestId: ctx.requestId,
         detail: { reference: app.reference, by: reader.by, agency: agencyId, ...(reader.name ? { name: reader.name } : {}) },
-      })
+      }, tx))
       return app
+    },
+
+    /**
+     * An application routed to the agency, to change its status (audited as the change,
+     * not as a read of the citizen's data); undefined for any other agency.
+     */
+    async routedTo(agencyId: string, referenceInput: string): Promise<Application | undefined> {
+      const reference = parseReference(referenceInput)
+      const app = reference ? await repo.byReference(reference) : undefined
+      return app && app.agencyId === agencyId && app.status !== 'draft' ? app : undefined
     },
 
     /** The agency's applications after a position, for its system's API (no draft is ever listed). */
