@@ -68,6 +68,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
     addEvent,
     /** Runs writes in a group-committed transaction (server/db/commitBatcher.ts). */
     commit: (work) => batcher.run((trx) => work(trx as unknown as Tx)),
+    commitOne: (work) => batcher.run((trx) => work(trx as unknown as Tx), true),
 
     /**
      * A new draft under a fresh reference. References have 35 random bits a month: at a

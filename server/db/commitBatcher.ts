@@ -7,7 +7,7 @@ type Work<T> = (trx: Transaction<Database>) => Promise<T>
 const savepoint = CompiledQuery.raw('savepoint work')
 const release = CompiledQuery.raw('release work')
 const rollbackTo = CompiledQuery.raw('rollback to work')
-interface Job { work: Work<unknown>, resolve: (value: unknown) => void, reject: (err: unknown) => void }
+interface Job { work: Work<unknown>, single: boolean, resolve: (value: unknown) => void, reject: (err: unknown) => void }
 
 /**
  * Group commit. Each piece of work is its own all-or-nothing unit (a savepoint), but the
@@ -22,7 +22,7 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
   // PostgreSQL groups concurrent commits into one WAL flush by itself, and its
   // connections work in parallel: there each piece of work is its own transaction.
   if (options.dialect === 'postgres') {
-    return { run: <T>(work: Work<T>): Promise<T> => db.transaction().execute(work) }
+    return { run: <T>(work: Work<T>, _single = false): Promise<T> => db.transaction().execute(work) }
   }
   const maxBatch = options.maxBatch ?? 200
   let queue: Job[] = []
@@ -37,6 +37,15 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
       const trx = await db.startTransaction().execute()
       try {
         for (const job of jobs) {
+          // One statement is all-or-nothing by itself in SQLite: it needs no savepoint.
+          if (job.single) {
+            try {
+              outcomes.push({ ok: true, value: await job.work(trx) })
+            } catch (error) {
+              outcomes.push({ ok: false, error })
+            }
+            continue
+          }
           // One savepoint name serves every piece: each is released (or rolled back to
           // and released) before the next begins.
           await control(trx, savepoint)
@@ -74,10 +83,14 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
   }
 
   return {
-    /** Runs `work` inside a transaction shared with whatever else is waiting; settles after the commit. */
-    run<T>(work: Work<T>): Promise<T> {
+    /**
+     * Runs `work` inside a transaction shared with whatever else is waiting; settles after
+     * the commit. `single`: the work is one statement, atomic by itself, so it runs without
+     * a savepoint of its own.
+     */
+    run<T>(work: Work<T>, single = false): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+        queue.push({ work, single, resolve: resolve as (value: unknown) => void, reject })
         if (!running) {
           running = true
           setImmediate(() => void drain())

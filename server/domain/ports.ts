@@ -9,6 +9,9 @@ export interface Tx { readonly [unitOfWork]: true }
 /** Runs work in one transaction (group-committed with other work on SQLite). */
 export type Commit = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>
 
+/** The same for work that is a single statement (an audit entry, a counter): it needs no savepoint of its own. */
+export type CommitOne = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>
+
 export interface AuditEntry {
   action: string
   actorId?: string | null

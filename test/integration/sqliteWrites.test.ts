@@ -97,3 +97,23 @@ test('group commit: concurrent pieces of work share a transaction, each all-or-n
     assert.deepEqual(saved, expected, 'the refused pieces left nothing; the others are all there')
   })
 })
+
+test('group commit: a single statement runs without a savepoint; its failure leaves the others committed', async () => {
+  await withDatabase(async (database) => {
+    const batcher = createCommitBatcher(database.db, { dialect: 'sqlite' })
+    await database.db.insertInto('counters').values({ name: 'taken', value: 1 }).execute()
+    const outcomes = await Promise.allSettled([
+      batcher.run((trx) => trx.insertInto('audit_events').values(audit('single-1')).execute(), true),
+      batcher.run((trx) => trx.insertInto('counters').values({ name: 'taken', value: 2 }).execute(), true),
+      batcher.run(async (trx) => {
+        await trx.insertInto('audit_events').values(audit('piece')).execute()
+        await trx.insertInto('audit_events').values(audit('piece-2')).execute()
+      }),
+      batcher.run((trx) => trx.insertInto('audit_events').values(audit('single-2')).execute(), true),
+    ])
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    const saved = (await database.db.selectFrom('audit_events').select('action').execute()).map((r) => r.action).sort()
+    assert.deepEqual(saved, ['piece', 'piece-2', 'single-1', 'single-2'])
+    assert.equal((await database.db.selectFrom('counters').select('value').where('name', '=', 'taken').executeTakeFirstOrThrow()).value, 1)
+  })
+})

@@ -86,6 +86,19 @@ export function createApiKeys(deps: { repo: AgencyRepository, audit: AuditLog, e
   const { repo, audit } = deps
   // A key's last use is written at most once a minute per instance: not on every call.
   const lastTouched = new Map<string, number>()
+  // Keys read in the last two seconds: a busy key is not read again on every call. A
+  // revocation or rotation here takes effect at once; one made on another instance
+  // within two seconds.
+  const recent = new Map<string, { key: ApiKey | undefined, until: number }>()
+  async function keyById(id: string): Promise<ApiKey | undefined> {
+    const now = Date.now()
+    const known = recent.get(id)
+    if (known && known.until > now) return known.key
+    const key = await repo.key(id)
+    if (recent.size > 10_000) recent.clear()
+    recent.set(id, { key, until: now + 2_000 })
+    return key
+  }
 
   function validate(input: NewKey) {
     const name = input.name.trim()
@@ -137,6 +150,7 @@ export function createApiKeys(deps: { repo: AgencyRepository, audit: AuditLog, e
       const key = await ownKey(agencyId, id)
       if (key.revokedAt) return
       await repo.updateKey(id, { revokedAt: new Date().toISOString(), revokedBy: actorId })
+      recent.delete(id)
       await audit.record({ action: 'api-key.revoked', actorId, ip: ctx.ip, requestId: ctx.requestId, detail: keyDetail(key) })
     },
 
@@ -154,6 +168,7 @@ export function createApiKeys(deps: { repo: AgencyRepository, audit: AuditLog, e
       })
       const graceEnd = new Date(Math.min(Date.parse(old.expiresAt), Date.now() + graceHours * 3_600_000)).toISOString()
       await repo.updateKey(old.id, { rotatedTo: issued.key.id, expiresAt: graceEnd })
+      recent.delete(old.id)
       await audit.record({
         action: 'api-key.rotated', actorId, ip: ctx.ip, requestId: ctx.requestId,
         detail: { ...keyDetail(issued.key), from: old.id, oldKeyWorksUntil: graceEnd },
@@ -166,7 +181,7 @@ export function createApiKeys(deps: { repo: AgencyRepository, audit: AuditLog, e
       if (!token) return { ok: false, status: 401, reason: 'missing' }
       const parts = tokenPattern.exec(token)
       if (!parts) return { ok: false, status: 401, reason: 'malformed' }
-      const key = await repo.key(parts[2]!)
+      const key = await keyById(parts[2]!)
       const expected = Buffer.from(key?.secretHash ?? hashOf('no such key'), 'hex')
       const matches = timingSafeEqual(Buffer.from(hashOf(parts[3]!), 'hex'), expected)
       if (!key || !matches || key.environment !== parts[1]) return { ok: false, status: 401, reason: 'unknown' }

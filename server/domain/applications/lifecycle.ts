@@ -106,7 +106,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       const app = reference ? await repo.byReference(reference) : undefined
       if (!app || app.agencyId !== agencyId || app.status === 'draft') return undefined
       // Through the group commit: the reads of an agency's system, many at once, share a disk flush.
-      await repo.commit((tx) => audit.record({
+      await repo.commitOne((tx) => audit.record({
         action: 'data.read', actorId: reader.id, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf, ip: ctx.ip, requestId: ctx.requestId,
         detail: { reference: app.reference, by: reader.by, agency: agencyId, ...(reader.name ? { name: reader.name } : {}) },
       }, tx))

@@ -1,7 +1,7 @@
 // What the application use cases need of storage; server/db/applicationRepository.ts
 // implements it over SQLite or PostgreSQL.
 import type { Answers } from '../forms/formEngine.js'
-import type { Commit, Tx } from '../ports.js'
+import type { Commit, CommitOne, Tx } from '../ports.js'
 import type {
   AgencyInboxRow, Application, ApplicationDocument, ApplicationEvent, ApplicationStatus, ApplicationSummary,
   DeliveryAttempt, InboxMessage, NewEvent, StuckDelivery, Submission,
@@ -21,6 +21,8 @@ export interface AgencyPage {
 export interface ApplicationRepository {
   /** Runs writes in one transaction, group-committed with others on SQLite. */
   commit: Commit
+  /** The same for one statement (an audit entry): no savepoint. */
+  commitOne: CommitOne
   /** A new draft under a fresh reference (drawn again when taken). */
   createDraft(draft: NewDraft, newReference: () => string): Promise<Application>
   byReference(reference: string): Promise<Application | undefined>
