@@ -39,7 +39,8 @@ export interface AgencySettingsDeps {
 
 /**
  * The agency administrator's pages: the agency's API keys, its endpoint (registration,
- * verification, secret rotation, health, suspension, its delivery log) and its officers.
+ * verification, secret rotation, health, suspension, its delivery log), its services
+ * (drafts, review, status) and its officers.
  * Each works on the administrator's own agency only; nothing here takes an agency id.
  */
 export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {

@@ -30,7 +30,11 @@ export function createAgencyOnboarding(deps: { catalogue: CatalogueRepository, a
       if (!parsed.success) throw new AgencyInvalid([...new Set(parsed.error.issues.map((i) => i.path.join('.')))])
       const agency = parsed.data
       if (await catalogue.findAgency(agency.id)) throw new AgencyInvalid(['id'])
-      await catalogue.inTransaction((tx) => catalogue.writeAgency(tx, agency))
+      await catalogue.inTransaction(async (tx) => {
+        await catalogue.writeAgency(tx, agency)
+        // Every instance drops what it cached of the catalogue (an unknown agency included).
+        await catalogue.countChange(tx)
+      })
       await audit.record({ action: 'agency.created', actorId, ip: ctx.ip, requestId: ctx.requestId, detail: { agency: agency.id, level: agency.level } })
       return agency
     },
