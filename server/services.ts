@@ -106,7 +106,7 @@ export function createServices(config: Config, parts: ServiceParts) {
       services: createServiceRegistration({ repo: catalogueRepository, audit }),
     },
     sessionStore: new DatabaseSessionStore(db),
-    rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix, applicationRepository.commitOne),
+    rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix),
     /** the same count shared by instances, written behind (for the Agency API's per-key limit) */
     bufferedRateLimitStore: (prefix: string) => new BufferedRateLimitStore(db, prefix),
     /** the database answers: for /readyz */

@@ -81,7 +81,8 @@ export function createEndpoints(deps: {
 
   async function targetOf(endpoint: Endpoint): Promise<RemoteTarget> {
     const { host, port } = hostAndPort(new URL(endpoint.url))
-    return { url: endpoint.url, secrets: endpoint.secrets, allowPrivate: await repo.hostAllowed(host, port), state: endpoint.state }
+    const successWorthNoting = endpoint.consecutiveFailures > 0 || !endpoint.lastSuccessAt || Date.parse(endpoint.lastSuccessAt) < Date.now() - 60_000
+    return { url: endpoint.url, secrets: endpoint.secrets, allowPrivate: await repo.hostAllowed(host, port), state: endpoint.state, successWorthNoting }
   }
 
   async function suspend(agencyId: string, reason: string, actorId: string | null, ctx?: RequestContext) {

@@ -38,6 +38,8 @@ export interface DeliveryQueue {
 export interface RemoteTarget extends RemoteEndpoint {
   /** only an active endpoint is sent to; the agency's deliveries wait while it is unverified or suspended */
   state: 'unverified' | 'active' | 'suspended'
+  /** a run of failures is under way, or no success was noted in the last minute: a success is worth recording */
+  successWorthNoting: boolean
 }
 
 /** The agencies' registered endpoints (server/domain/agencies/endpoints.ts). */
@@ -105,14 +107,20 @@ export function createDispatcher(deps: DispatcherDeps) {
     outbox.finish(trx, row, owner, { status, attempts, error, ...(nextAttemptAt ? { nextAttemptAt } : {}) })
 
   /** What a claimed batch needs, read in three queries rather than three per delivery. */
-  interface Batch { apps: Map<string, Application>, documents: Map<string, ApplicationDocument[]>, targets: Map<string, RemoteTarget> }
+  interface Batch {
+    apps: Map<string, Application>
+    documents: Map<string, ApplicationDocument[]>
+    targets: Map<string, RemoteTarget>
+    /** agencies whose endpoint's success this batch has already noted */
+    noted: Set<string>
+  }
   async function readBatch(rows: OutboxItem[]): Promise<Batch> {
     const ids = rows.map((r) => r.applicationId)
     const agencies = [...new Set(rows.map((r) => r.agencyId))]
     const [apps, documents, targets] = await Promise.all([repo.byIds(ids), repo.documentsOf(ids), deps.endpoints.targetsOf(agencies)])
     const byApplication = new Map<string, ApplicationDocument[]>()
     for (const d of documents) byApplication.set(d.applicationId, [...byApplication.get(d.applicationId) ?? [], d])
-    return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, targets }
+    return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, targets, noted: new Set() }
   }
 
   function applicationFor(app: Application | undefined, documents: ApplicationDocument[]): HandlerApplication | undefined {
@@ -130,12 +138,15 @@ export function createDispatcher(deps: DispatcherDeps) {
    * the application moves to received (or rejected) exactly when the delivery is marked
    * done. A repeat after a crash finds the application already moved and leaves it.
    */
-  async function recordSuccess(row: OutboxItem, app: Application, attempt: number, target: string, remote: boolean, started: number, result: HandlerResult) {
+  async function recordSuccess(
+    row: OutboxItem, app: Application, attempt: number, target: string, noteSuccess: boolean, started: number, result: HandlerResult,
+  ) {
     const message = result.message ? JSON.stringify(result.message) : null
     const to = result.outcome === 'refused' ? 'rejected' as const : 'received' as const
     const moved = await repo.commit(async (trx) => {
       await logAttempt(trx, row, attempt, target, 'accepted', started, result.outcome === 'accepted' ? result.statusCode ?? null : null, null)
-      if (remote) await deps.endpoints.recordOutcome(trx, row.agencyId, { ok: true, error: null })
+      // Once a batch and when it tells something (a run of failures ends, or a minute passed): not a write per delivery.
+      if (noteSuccess) await deps.endpoints.recordOutcome(trx, row.agencyId, { ok: true, error: null })
       await finish(trx, row, 'delivered', attempt, null)
       try {
         await deps.applications.transitionIn(trx, app, to, { id: null, kind: 'agency' },
@@ -214,7 +225,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (remote) await deps.endpoints.afterFailure(row.agencyId, err instanceof EndpointGone, message)
       return
     }
-    await recordSuccess(row, app!, attempt, target, remote !== undefined, started, result)
+    const noteSuccess = remote !== undefined && remote.successWorthNoting && !batch.noted.has(row.agencyId)
+    if (noteSuccess) batch.noted.add(row.agencyId)
+    await recordSuccess(row, app!, attempt, target, noteSuccess, started, result)
   }
 
   /** Delivers one claimed batch; false when nothing was due. */
