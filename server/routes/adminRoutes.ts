@@ -9,6 +9,7 @@ import { emailTexts } from '../i18n/emailTexts.js'
 import { languages, type TranslationKey } from '../i18n/messages.js'
 import { endpointErrors } from './agencySettingsRoutes.js'
 import { HttpError } from '../web/httpErrors.js'
+import { invitationInput } from '../web/invitation.js'
 import { requestContext } from '../web/requestContext.js'
 import { allow } from '../web/setUpAuth.js'
 import { noStore } from '../web/setUpWebSecurity.js'
@@ -120,9 +121,8 @@ export function adminRoutes(deps: {
 
   router.post('/admin/agencies/:id/administrators', async (req, res) => {
     const agencyId = String(req.params['id'])
-    const typed = { email: String(req.body?.email ?? '').trim(), fullName: String(req.body?.fullName ?? '').trim() }
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(typed.email) || typed.email.length > 254) return renderAgency(req, res, { error: 'invite.error.email' }, typed)
-    if (!typed.fullName || typed.fullName.length > 200) return renderAgency(req, res, { error: 'invite.error.fullName' }, typed)
+    const { typed, problem } = invitationInput(req.body)
+    if (problem) return renderAgency(req, res, { error: problem }, typed)
     try {
       await onboarding.invite(agencyId, 'agency_admin', typed, emailTexts(res.locals.t), req.user!.id)
     } catch (e) {

@@ -11,6 +11,7 @@ import { AccountRefused, type AccountService } from '../domain/identity/accountS
 import type { TranslationKey } from '../i18n/messages.js'
 import { emailTexts } from '../i18n/emailTexts.js'
 import { HttpError } from '../web/httpErrors.js'
+import { invitationInput } from '../web/invitation.js'
 import { requestContext } from '../web/requestContext.js'
 import { allow } from '../web/setUpAuth.js'
 import { noStore } from '../web/setUpWebSecurity.js'
@@ -22,6 +23,13 @@ const keyErrors: Record<KeyRefused['field'], TranslationKey> = {
 export const endpointErrors: Record<EndpointRefused['reason'], TranslationKey> = {
   url: 'endpoint.error.url', https: 'endpoint.error.https', private: 'endpoint.error.private', none: 'endpoint.error.none',
   state: 'endpoint.error.state', hours: 'endpoint.error.hours', host: 'endpoint.error.host',
+}
+
+/** A refused service step, shown on the editor; another agency's service (or none) is 404. */
+function refusedStep(e: unknown): ServiceRefused {
+  if (!(e instanceof ServiceRefused)) throw e
+  if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
+  return e
 }
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)])
@@ -187,9 +195,8 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
 
   router.post('/agency/officers', async (req, res) => {
     const agency = await ownAgency(req)
-    const typed = { email: String(req.body?.email ?? '').trim(), fullName: String(req.body?.fullName ?? '').trim() }
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(typed.email) || typed.email.length > 254) return renderOfficers(req, res, 'invite.error.email', typed)
-    if (!typed.fullName || typed.fullName.length > 200) return renderOfficers(req, res, 'invite.error.fullName', typed)
+    const { typed, problem } = invitationInput(req.body)
+    if (problem) return renderOfficers(req, res, problem, typed)
     try {
       await deps.onboarding.invite(agency.id, 'officer', typed, emailTexts(res.locals.t), req.user!.id)
     } catch (e) {
@@ -243,9 +250,7 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
     try {
       await deps.services.saveDraft(agency.id, id, parsed, req.user!.id, requestContext(req))
     } catch (e) {
-      if (!(e instanceof ServiceRefused)) throw e
-      if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
-      return renderService(req, res, id, e, text)
+      return renderService(req, res, id, refusedStep(e), text)
     }
     res.redirect(303, `/agency/services/${id}?saved=draft`)
   })
@@ -256,9 +261,7 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
     try {
       await deps.services.submit(agency.id, id, req.user!.id, requestContext(req))
     } catch (e) {
-      if (!(e instanceof ServiceRefused)) throw e
-      if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
-      return renderService(req, res, id, e)
+      return renderService(req, res, id, refusedStep(e))
     }
     res.redirect(303, `/agency/services/${id}?saved=submitted`)
   })
@@ -270,9 +273,7 @@ export function agencySettingsRoutes(deps: AgencySettingsDeps): Router {
     try {
       await deps.services.setStatus(agency.id, id, status, req.user!.id, requestContext(req))
     } catch (e) {
-      if (!(e instanceof ServiceRefused)) throw e
-      if (e.reason === 'not-found') throw new HttpError(404, 'error.notFound.title')
-      return renderService(req, res, id, e)
+      return renderService(req, res, id, refusedStep(e))
     }
     res.redirect(303, `/agency/services/${id}?saved=${status}`)
   })
