@@ -46,6 +46,12 @@ const schema = z.object({
     .describe('where deliveries to agencies and status emails run: a worker thread of their own, or the web thread'),
   BACKGROUND_NICE: z.coerce.number().int().min(0).max(19).default(10)
     .describe('CPU priority of the background thread (Linux nice, 0–19): above 0 the web thread is served first when both want the CPU'),
+  AUDIT_SIGNING_KEY: z.string().regex(/^PRIVATE\+KEY\+[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/, 'must be a signed-note Ed25519 key: PRIVATE+KEY+<name>+<id>+<key> (npm run audit:key)').optional()
+    .describe('signs the audit log\'s checkpoints (its name is the log\'s origin); required in production; outside it generated into DATA_DIR/audit-signing-key'),
+  AUDIT_TREE: z.enum(['on', 'off']).default('on')
+    .describe('place audit entries in the Merkle log and sign checkpoints; off only to measure what the log costs (refused in production)'),
+  REQUEST_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(180)
+    .describe('days a request-log row stays in the database; older rows go to compressed NDJSON files in DATA_DIR/request-log'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -75,6 +81,10 @@ export type Config = {
   background: 'thread' | 'inline'
   /** nice value of the background thread (Linux); 0 leaves it as the web thread */
   backgroundNice: number
+  /** the signed-note private key from AUDIT_SIGNING_KEY; undefined outside production: a file in DATA_DIR */
+  auditSigningKey: string | undefined
+  auditTree: boolean
+  requestLogDays: number
   /** undefined: national sign-in is not offered */
   nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
 }
@@ -101,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!c[name]) throw new ConfigError(`Missing setting ${name}: required with NATIONAL_ID_ISSUER`)
     }
   }
+  if (production && !c.AUDIT_SIGNING_KEY) throw new ConfigError('Missing setting AUDIT_SIGNING_KEY: required when NODE_ENV=production (npm run audit:key makes one)')
+  if (production && c.AUDIT_TREE === 'off') throw new ConfigError('Invalid setting AUDIT_TREE: the audit log cannot be turned off in production')
   const endpoints = parseEndpoints(c.AGENCY_ENDPOINTS, production)
   return {
     env: c.NODE_ENV,
@@ -112,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchLeaseSeconds: c.DISPATCH_LEASE_SECONDS,
     background: c.BACKGROUND,
     backgroundNice: c.BACKGROUND_NICE,
+    auditSigningKey: c.AUDIT_SIGNING_KEY,
+    auditTree: c.AUDIT_TREE === 'on',
+    requestLogDays: c.REQUEST_LOG_DAYS,
     production,
     port: c.PORT,
     host: c.HOST,

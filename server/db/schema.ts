@@ -177,6 +177,56 @@ export interface AuditEventTable {
   request_id: string | null
   detail: string | null
   on_behalf_of: string | null
+  /** the application the entry concerns (detail.reference), for the auditor's search */
+  reference: string | null
+  /** the agency the entry concerns (detail.agency) */
+  agency_id: string | null
+  /** its place in the Merkle log, once the sequencer has placed it */
+  leaf_index: number | null
+  leaf_hash: string | null
+}
+
+export interface RequestLogTable {
+  id: Generated<number>
+  at: string
+  request_id: string
+  method: string
+  /** the route's pattern (/agency/applications/:ref), when one matched */
+  route: string | null
+  path: string
+  /** JSON of the named, safe query parameters only */
+  query: string | null
+  status: number
+  duration_ms: number
+  user_id: string | null
+  role: string | null
+  on_behalf_of: string | null
+  api_key_id: string | null
+  agency_id: string | null
+  ip: string | null
+  user_agent: string | null
+}
+
+export interface AuditLogStateTable {
+  id: number
+  size: number
+  frontier: string
+  updated_at: string
+}
+
+export interface AuditCheckpointTable {
+  size: number
+  root_hash: string
+  at: string
+  key_id: string
+  note: string
+}
+
+export interface AuditKeyTable {
+  key_id: string
+  name: string
+  public_key: string
+  first_used_at: string
 }
 
 export type ApplicationStatus = 'draft' | 'submitted' | 'received' | 'in_review' | 'info_requested' | 'approved' | 'rejected' | 'withdrawn'
@@ -365,6 +415,10 @@ export interface Database {
   rate_limits: RateLimitTable
   counters: CounterTable
   audit_events: AuditEventTable
+  request_log: RequestLogTable
+  audit_log_state: AuditLogStateTable
+  audit_checkpoints: AuditCheckpointTable
+  audit_keys: AuditKeyTable
   enterprises: EnterpriseTable
   representations: RepresentationTable
   applications: ApplicationTable

@@ -1,0 +1,95 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import type { AuditLogRepository, LogState, StoredCheckpoint, StoredEntry } from '../domain/audit/model.js'
+import type { AuditCheckpointTable, AuditEventTable, Database, Dialect } from './schema.js'
+
+export const toStoredEntry = (row: Selectable<AuditEventTable>): StoredEntry => ({
+  id: Number(row.id), at: row.at, action: row.action, actorId: row.actor_id, subjectId: row.subject_id, onBehalfOf: row.on_behalf_of,
+  ip: row.ip, requestId: row.request_id, detail: row.detail, reference: row.reference, agencyId: row.agency_id,
+  leafIndex: row.leaf_index === null ? null : Number(row.leaf_index), leafHash: row.leaf_hash,
+})
+
+const toCheckpoint = (row: Selectable<AuditCheckpointTable>): StoredCheckpoint => ({
+  size: Number(row.size), rootHash: row.root_hash, at: row.at, keyId: row.key_id, note: row.note,
+})
+
+/** Places, 500 entries a statement: UPDATE … FROM (VALUES …), which SQLite and PostgreSQL both read. */
+async function writePlaces(trx: Transaction<Database>, placed: Array<{ id: number, leafIndex: number, leafHash: string }>): Promise<void> {
+  for (let i = 0; i < placed.length; i += 500) {
+    const rows = placed.slice(i, i + 500).map((p) => sql`(cast(${p.id} as bigint), cast(${p.leafIndex} as bigint), ${p.leafHash})`)
+    await sql`update audit_events set leaf_index = v.column2, leaf_hash = v.column3
+      from (values ${sql.join(rows)}) as v where audit_events.id = v.column1`.execute(trx)
+  }
+}
+
+/** The transparency log's storage: the entries' places, the tree's state, checkpoints and keys. */
+export function createAuditLogRepository(db: Kysely<Database>, dialect: Dialect): AuditLogRepository {
+  const readState = async (q: Kysely<Database>, lock: boolean): Promise<LogState> => {
+    let query = q.selectFrom('audit_log_state').select(['size', 'frontier']).where('id', '=', 1)
+    // PostgreSQL: the row lock makes sequencers of other instances wait their turn.
+    // SQLite: the transaction began IMMEDIATE, holding the database's one write lock.
+    if (lock && dialect === 'postgres') query = query.forUpdate()
+    const row = await query.executeTakeFirstOrThrow()
+    return { size: Number(row.size), frontier: JSON.parse(row.frontier) as string[] }
+  }
+  const latest = (q: Kysely<Database>) => q.selectFrom('audit_checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst()
+
+  return {
+    integrate: (limit, work) => db.transaction().execute(async (trx) => {
+      const state = await readState(trx, true)
+      const unplaced = limit > 0
+        ? (await trx.selectFrom('audit_events').selectAll().where('leaf_index', 'is', null).orderBy('id').limit(limit).execute()).map(toStoredEntry)
+        : []
+      const last = await latest(trx)
+      const result = work(state, unplaced, last && toCheckpoint(last))
+      await writePlaces(trx, result.placed)
+      if (result.placed.length || result.checkpoint) {
+        await trx.updateTable('audit_log_state').set({ size: result.state.size, frontier: JSON.stringify(result.state.frontier), updated_at: new Date().toISOString() })
+          .where('id', '=', 1).execute()
+      }
+      if (result.key) {
+        const k = result.key
+        await trx.insertInto('audit_keys').values({ key_id: k.keyId, name: k.name, public_key: k.publicKey, first_used_at: k.firstUsedAt })
+          .onConflict((oc) => oc.column('key_id').doNothing()).execute()
+      }
+      if (result.checkpoint) {
+        const c = result.checkpoint
+        await trx.insertInto('audit_checkpoints').values({ size: c.size, root_hash: c.rootHash, at: c.at, key_id: c.keyId, note: c.note }).execute()
+      }
+      return result
+    }),
+
+    state: () => readState(db, false),
+
+    async leafHashes(from, to) {
+      const rows = await db.selectFrom('audit_events').select(['leaf_index', 'leaf_hash'])
+        .where('leaf_index', '>=', from).where('leaf_index', '<', to).orderBy('leaf_index').execute()
+      rows.forEach((r, i) => {
+        if (Number(r.leaf_index) !== from + i) throw new Error(`the audit log has no entry at place ${from + i}`)
+      })
+      return rows.map((r) => r.leaf_hash!)
+    },
+
+    latestCheckpoint: async () => {
+      const row = await latest(db)
+      return row && toCheckpoint(row)
+    },
+    checkpoint: async (size) => {
+      const row = await db.selectFrom('audit_checkpoints').selectAll().where('size', '=', size).executeTakeFirst()
+      return row && toCheckpoint(row)
+    },
+    checkpoints: async (after, limit) => (await db.selectFrom('audit_checkpoints').selectAll()
+      .where('size', '>', after).orderBy('size').limit(limit).execute()).map(toCheckpoint),
+    keys: async () => (await db.selectFrom('audit_keys').selectAll().orderBy('first_used_at').execute())
+      .map((k) => ({ keyId: k.key_id, name: k.name, publicKey: k.public_key, firstUsedAt: k.first_used_at })),
+
+    entriesByPlace: async (from, limit) => (await db.selectFrom('audit_events').selectAll()
+      .where('leaf_index', '>=', from).orderBy('leaf_index').limit(limit).execute()).map(toStoredEntry),
+    unplacedCount: async () => Number((await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('leaf_index', 'is', null).executeTakeFirstOrThrow()).n),
+    async placesOf(ids) {
+      if (ids.length === 0) return new Map()
+      const rows = await db.selectFrom('audit_events').select(['id', 'leaf_index', 'leaf_hash']).where('id', 'in', ids).where('leaf_index', 'is not', null).execute()
+      return new Map(rows.map((r) => [Number(r.id), { leafIndex: Number(r.leaf_index), leafHash: r.leaf_hash! }]))
+    },
+  }
+}
