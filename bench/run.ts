@@ -19,6 +19,7 @@ import { agencyApiCitizen, seedAgencyApi } from './agencyApi.js'
 import { agencySecret, browserSession, measureLatency, seedDrafts, startBenchAgency } from './submissions.js'
 import pg from 'pg'
 import { startSmtpServer } from '../test/support/smtpServer.js'
+import { generateSigningKey } from '../server/domain/audit/signedNote.js'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
@@ -209,6 +210,7 @@ async function main() {
   const env = {
     NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', DATA_DIR: work,
     PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false',
+    AUDIT_SIGNING_KEY: generateSigningKey('127.0.0.1:3300/audit-log').text,
     // The bench plays the TLS proxy in front (X-Forwarded-Proto: https), from loopback.
     TRUST_PROXY: 'loopback' }
   const servers: ChildProcess[] = []

@@ -11,6 +11,7 @@ import { agencyRoutes } from './routes/agencyRoutes.js'
 import { agencySettingsRoutes } from './routes/agencySettingsRoutes.js'
 import { apiRoutes } from './routes/apiRoutes.js'
 import { applicationRoutes, uploadPaths } from './routes/applicationRoutes.js'
+import { auditLogRoutes } from './routes/auditLogRoutes.js'
 import { auditRoutes } from './routes/auditRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
@@ -20,6 +21,7 @@ import { sessionNoticeRoutes } from './routes/sessionNoticeRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
 import { createPageCache } from './web/pageCache.js'
 import { forItsPaths } from './web/forItsPaths.js'
+import { recordRequests } from './web/requestLog.js'
 import { createAuthenticator, setUpAuth } from './web/setUpAuth.js'
 import { setUpCsrf } from './web/setUpCsrf.js'
 import { setUpErrorHandling } from './web/setUpErrorHandling.js'
@@ -58,6 +60,8 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(forItsPaths(assets.router, staticHeaders))
   app.use(createRequestLogger(logger))
   app.use(forItsPaths(healthRoutes({ ready: deps.ready ?? services.databaseReady }), staticHeaders))
+  // A row per request from here on: not the static files and health probes above.
+  app.use(recordRequests(services.audit.requestLog))
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
   app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
@@ -91,6 +95,7 @@ export function createApp(deps: AppDeps): express.Application {
     openDataRoutes(catalogue, config.publicUrl),
     agencyApiRoutes({ ...agencies, applications, rateLimitStore: services.bufferedRateLimitStore, perMinute: config.agencyApiPerMinute }),
     apiRoutes(catalogue, config.publicUrl),
+    auditLogRoutes(services.audit.transparencyLog),
   ]
   app.use(routers.map((router) => forItsPaths(router)))
 

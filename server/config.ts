@@ -48,6 +48,8 @@ const schema = z.object({
     .describe('CPU priority of the background thread (Linux nice, 0–19): above 0 the web thread is served first when both want the CPU'),
   AUDIT_SIGNING_KEY: z.string().regex(/^PRIVATE\+KEY\+[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/, 'must be a signed-note Ed25519 key: PRIVATE+KEY+<name>+<id>+<key> (npm run audit:key)').optional()
     .describe('signs the audit log\'s checkpoints (its name is the log\'s origin); required in production; outside it generated into DATA_DIR/audit-signing-key'),
+  AUDIT_VERIFIER_KEYS: z.string().regex(/^\s*([^+\s,]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+\s*(,\s*|$))*$/, 'must be signed-note verifier keys, comma-separated: <name>+<id>+<key>').optional()
+    .describe('the verifier keys of earlier AUDIT_SIGNING_KEYs, comma-separated: checkpoints they signed stay verifiable after a rotation'),
   AUDIT_TREE: z.enum(['on', 'off']).default('on')
     .describe('place audit entries in the Merkle log and sign checkpoints; off only to measure what the log costs (refused in production)'),
   REQUEST_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(180)
@@ -83,6 +85,8 @@ export type Config = {
   backgroundNice: number
   /** the signed-note private key from AUDIT_SIGNING_KEY; undefined outside production: a file in DATA_DIR */
   auditSigningKey: string | undefined
+  /** verifier keys of earlier signing keys, trusted for the checkpoints they signed */
+  auditVerifierKeys: string[]
   auditTree: boolean
   requestLogDays: number
   /** undefined: national sign-in is not offered */
@@ -125,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     background: c.BACKGROUND,
     backgroundNice: c.BACKGROUND_NICE,
     auditSigningKey: c.AUDIT_SIGNING_KEY,
+    auditVerifierKeys: (c.AUDIT_VERIFIER_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     auditTree: c.AUDIT_TREE === 'on',
     requestLogDays: c.REQUEST_LOG_DAYS,
     production,

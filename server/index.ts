@@ -8,7 +8,7 @@ import { openDatabase } from './db/database.js'
 import { createLogger } from './logger.js'
 import { createMailer } from './mail/mailer.js'
 import { createServices } from './services.js'
-import { loadAgencies, migrate, seed } from './start.js'
+import { loadAgencies, loadAuditKey, migrate, seed } from './start.js'
 
 async function main(config: Config) {
   const logger = createLogger(config.logLevel)
@@ -23,7 +23,7 @@ async function main(config: Config) {
   const wake = config.background === 'thread'
     ? { dispatch: () => started.background?.wake.dispatch(), mail: () => started.background?.wake.mail() }
     : undefined
-  const services = createServices(config, { database, mailer, logger, handlers: agencies.handlers, wake })
+  const services = createServices(config, { database, mailer, logger, handlers: agencies.handlers, auditKey: loadAuditKey(config), wake })
   await seed(services, config, agencies, logger)
   const background = started.background = await startBackground(config, services, logger)
 
@@ -53,6 +53,8 @@ async function main(config: Config) {
     await closed
     clearInterval(idleCloser)
     stopFollowing()
+    // The request log's last rows (at most about a second of them) before the database closes.
+    await services.audit.requestLog.close()
     await background.stop()
     mailer.close()
     await database.close()

@@ -4,6 +4,11 @@ import type { Config } from './config.js'
 import { createAgencyRepository } from './db/agencyRepository.js'
 import { createApplicationRepository } from './db/applicationRepository.js'
 import { createAuditLog } from './db/audit.js'
+import { createAuditLogRepository } from './db/auditLogRepository.js'
+import { archiveRequestLog, createRequestLogStore } from './db/requestLogRepository.js'
+import { createRequestLogWriter } from './domain/audit/requestLog.js'
+import { parseVerifierKey, type SigningKey } from './domain/audit/signedNote.js'
+import { createTransparencyLog } from './domain/audit/transparencyLog.js'
 import { createCatalogueRepository } from './db/catalogueRepository.js'
 import type { DatabaseHandle } from './db/database.js'
 import { createIdentityRepository } from './db/identityRepository.js'
@@ -41,6 +46,8 @@ export interface ServiceParts {
   logger: Logger
   /** the agencies' in-process handlers, found in services/ at start (server/start.ts) */
   handlers: Record<string, AgencyHandler>
+  /** signs the audit log's checkpoints (loadAuditKey in server/start.ts) */
+  auditKey: SigningKey
   /**
    * How a commit wakes the background queues: by default this thread's own dispatcher
    * and mail queue; the web thread posts to the background thread instead.
@@ -94,6 +101,14 @@ export function createServices(config: Config, parts: ServiceParts) {
     repo: mailOutbox, commit: applicationRepository.commit, mailer, logger: logger.child({ component: 'mail' }), options: parts.tuning?.mailQueue,
   })
 
+  const requestLog = createRequestLogWriter(createRequestLogStore(applicationRepository.commitOne), {
+    onError: (err, dropped) => logger.error({ err, dropped }, 'request log rows not written'),
+  })
+  const transparencyLog = createTransparencyLog({
+    repo: createAuditLogRepository(db, dialect), key: parts.auditKey, earlierKeys: config.auditVerifierKeys.map(parseVerifierKey),
+  })
+  const day = 86_400_000
+
   return {
     catalogue,
     accounts,
@@ -119,8 +134,16 @@ export function createServices(config: Config, parts: ServiceParts) {
       demoAccounts: () => accounts.ensureDemoAccounts(demoAccounts),
       endpointsFromSettings: () => endpoints.importFromSettings(config.agencyEndpoints),
     },
+    /** the request log (written behind) and the audit trail as a verifiable log */
+    audit: { requestLog, transparencyLog },
     /** the background queues; started by whichever thread runs them (server/background/) */
-    background: { dispatcher, mailQueue, keyExpiryNotices: () => keys.sendExpiryNotices() },
+    background: {
+      dispatcher, mailQueue, keyExpiryNotices: () => keys.sendExpiryNotices(),
+      /** places audit entries in the tree and signs checkpoints, when AUDIT_TREE is on */
+      sequencer: config.auditTree ? transparencyLog : undefined,
+      /** moves request-log rows older than REQUEST_LOG_DAYS to DATA_DIR/request-log */
+      archiveRequestLog: () => archiveRequestLog(db, path.join(config.dataDir, 'request-log'), new Date(Date.now() - config.requestLogDays * day)),
+    },
   }
 }
 

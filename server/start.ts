@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { DatabaseHandle } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
+import { generateSigningKey, parseSigningKey, type SigningKey } from './domain/audit/signedNote.js'
 import { loadCatalogueSource, ManifestError, type CatalogueSource } from './domain/catalogue/manifest.js'
 import type { AgencyHandler } from './domain/routing/handlerContract.js'
 import { handlersDir, servicesDir } from './paths.js'
@@ -14,6 +15,27 @@ import type { Services } from './services.js'
 export async function migrate(database: DatabaseHandle, logger?: Logger): Promise<void> {
   const applied = await database.startingAlone(() => migrateToLatest(database))
   if (applied.length) logger?.info({ applied }, 'migrations applied')
+}
+
+/**
+ * The key that signs the audit log's checkpoints: AUDIT_SIGNING_KEY (required in
+ * production), else DATA_DIR/audit-signing-key, made on the first start. Its name is
+ * the log's origin, `<host of PUBLIC_URL>/audit-log`. Every thread and instance on the
+ * same DATA_DIR reads the same file; the first to make it wins ('wx').
+ */
+export function loadAuditKey(config: Pick<Config, 'auditSigningKey' | 'dataDir' | 'publicUrl'>): SigningKey {
+  if (config.auditSigningKey) return parseSigningKey(config.auditSigningKey)
+  const file = path.join(config.dataDir, 'audit-signing-key')
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true })
+    const { text } = generateSigningKey(`${new URL(config.publicUrl).host}/audit-log`)
+    try {
+      writeFileSync(file, `${text}\n`, { mode: 0o600, flag: 'wx' })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+  }
+  return parseSigningKey(readFileSync(file, 'utf8'))
 }
 
 export interface Agencies {

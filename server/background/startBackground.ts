@@ -27,14 +27,24 @@ export async function startBackground(config: Config, services: Services, logger
 
 const hour = 3_600_000
 
-/** Starts the dispatcher and the mail queue of these services on this thread, and the hourly notices of keys about to expire. */
+/**
+ * Starts on this thread the dispatcher, the mail queue and the audit log's sequencer of
+ * these services; and every hour, the notices of keys about to expire and the archiving
+ * of old request-log rows.
+ */
 export function runQueues(services: Services, logger?: Logger): Background {
-  const { dispatcher, mailQueue, keyExpiryNotices } = services.background
+  const { dispatcher, mailQueue, keyExpiryNotices, sequencer, archiveRequestLog } = services.background
   dispatcher.start()
   mailQueue.start()
+  sequencer?.start(1_000, (err) => logger?.error({ err }, 'audit log sequencing failed'))
   const notices = () => keyExpiryNotices().then(() => mailQueue.wake(), (err: unknown) => logger?.error({ err }, 'key expiry notices failed'))
-  const first = setTimeout(notices, 10_000)
-  const hourly = setInterval(notices, hour)
+  const archive = () => archiveRequestLog().then(
+    ({ rows, files }) => { if (rows) logger?.info({ rows, files }, 'request log archived') },
+    (err: unknown) => logger?.error({ err }, 'request log archiving failed'),
+  )
+  const hourlyWork = () => Promise.all([notices(), archive()])
+  const first = setTimeout(hourlyWork, 10_000)
+  const hourly = setInterval(hourlyWork, hour)
   first.unref()
   hourly.unref()
   return {
@@ -42,7 +52,7 @@ export function runQueues(services: Services, logger?: Logger): Background {
     async stop() {
       clearTimeout(first)
       clearInterval(hourly)
-      await Promise.all([dispatcher.stop(), mailQueue.stop()])
+      await Promise.all([dispatcher.stop(), mailQueue.stop(), sequencer?.stop()])
     },
   }
 }

@@ -8,7 +8,7 @@ import { openDatabase } from '../db/database.js'
 import { createLogger } from '../logger.js'
 import { createMailer } from '../mail/mailer.js'
 import { createServices } from '../services.js'
-import { loadAgencies } from '../start.js'
+import { loadAgencies, loadAuditKey } from '../start.js'
 import { runQueues, type BackgroundMessage } from './startBackground.js'
 import { lowerThisThreadPriority } from './threadPriority.js'
 
@@ -35,7 +35,7 @@ const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, da
 const tid = lowerThisThreadPriority(config.backgroundNice)
 if (tid === undefined && config.backgroundNice > 0) logger.warn('BACKGROUND_NICE not applied: a thread\'s own priority needs Linux; the background runs at the web thread\'s')
 const { handlers } = await loadAgencies()
-const background = runQueues(createServices(config, { database, mailer, logger, handlers }), logger)
+const background = runQueues(createServices(config, { database, mailer, logger, handlers, auditKey: loadAuditKey(config) }), logger)
 
 port.on('message', (message: BackgroundMessage) => {
   if (message === 'dispatch') background.wake.dispatch()

@@ -82,7 +82,9 @@ export async function archiveRequestLog(db: Kysely<Database>, dir: string, befor
     const byDay = new Map<string, typeof rows>()
     for (const row of rows) {
       const day = row.at.slice(0, 10)
-      byDay.set(day, [...(byDay.get(day) ?? []), row])
+      const list = byDay.get(day)
+      if (list) list.push(row)
+      else byDay.set(day, [row])
     }
     const manifest = readManifest(dir)
     for (const [day, dayRows] of byDay) {

@@ -10,7 +10,7 @@ import { emailTexts } from '../i18n/emailTexts.js'
 import { translator } from '../i18n/messages.js'
 import { createMailer } from '../mail/mailer.js'
 import { createServices } from '../services.js'
-import { migrate } from '../start.js'
+import { loadAuditKey, migrate } from '../start.js'
 
 const usage = `usage: npm run portal -- user:create --email EMAIL --name "FULL NAME" --role ${roles.join('|')} [--agency AGENCY_ID]`
 
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrate(database)
     const { accounts } = createServices(config, {
-      database, handlers: {}, logger: pino({ level: 'silent' }),
+      database, handlers: {}, logger: pino({ level: 'silent' }), auditKey: loadAuditKey(config),
       mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
     })
     const user = await accounts.createAccount(

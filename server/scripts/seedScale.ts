@@ -10,7 +10,7 @@ import type { ServiceManifest } from '../domain/catalogue/manifest.js'
 import type { Localized } from '../domain/catalogue/types.js'
 import { createMailer } from '../mail/mailer.js'
 import { createServices } from '../services.js'
-import { loadAgencies, migrate } from '../start.js'
+import { loadAgencies, loadAuditKey, migrate } from '../start.js'
 
 const L = (vi: string, en: string, fr: string): Localized => ({ vi, en, fr })
 
@@ -92,7 +92,7 @@ export async function seedScale(target = scaleTarget): Promise<number> {
     await migrate(database)
     const agencies = await loadAgencies()
     const { seeding } = createServices(config, {
-      database, handlers: agencies.handlers, logger: pino({ level: 'silent' }),
+      database, handlers: agencies.handlers, logger: pino({ level: 'silent' }), auditKey: loadAuditKey(config),
       mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }),
     })
     await seeding.catalogue(agencies.source)

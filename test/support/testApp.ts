@@ -13,7 +13,7 @@ import type { MailQueue, MailQueueOptions } from '../../server/domain/queues/mai
 import type { Dispatcher, DispatcherOptions } from '../../server/domain/routing/dispatcher.js'
 import { createMailer } from '../../server/mail/mailer.js'
 import { createServices, type Services } from '../../server/services.js'
-import { loadAgencies, seed, type Agencies } from '../../server/start.js'
+import { loadAgencies, loadAuditKey, seed, type Agencies } from '../../server/start.js'
 
 export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test'
 export const usePostgres = process.env['TEST_DB'] === 'pg'
@@ -21,6 +21,8 @@ export const postgresUrl = process.env['TEST_DATABASE_URL'] ?? defaultPostgresUr
 
 export interface TestDatabase {
   handle: DatabaseHandle
+  /** another connection (pool) to the same database, as a second instance of the portal has; closed by dispose() */
+  reopen(): DatabaseHandle
   /** drops what the test made: the temporary directory or the PostgreSQL schema */
   dispose(): Promise<void>
 }
@@ -38,9 +40,12 @@ export async function createTestDatabase(options: { upTo?: string } = {}): Promi
     await admin.end()
     const handle = openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema, poolSize: 5 })
     await migrateToLatest(handle, options.upTo)
+    const others: DatabaseHandle[] = []
     return {
       handle,
+      reopen: () => others[others.push(openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema, poolSize: 5 })) - 1]!,
       async dispose() {
+        for (const other of others) await other.close().catch(() => {})
         await handle.close().catch(() => {})
         const client = new pg.Client({ connectionString: postgresUrl })
         await client.connect()
@@ -52,9 +57,12 @@ export async function createTestDatabase(options: { upTo?: string } = {}): Promi
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'))
   const handle = openDatabase({ dataDir })
   await migrateToLatest(handle, options.upTo)
+  const others: DatabaseHandle[] = []
   return {
     handle,
+    reopen: () => others[others.push(openDatabase({ dataDir })) - 1]!,
     async dispose() {
+      for (const other of others) await other.close().catch(() => {})
       await handle.close().catch(() => {})
       rmSync(dataDir, { recursive: true, force: true })
     },
@@ -128,7 +136,7 @@ export async function createTestPortal(options: {
   const logger = pino({ level: process.env['TEST_LOG'] ?? 'silent' })
   const agencies = options.agencies ?? await loadAgencies()
   const services = createServices(config, {
-    database: database.handle, logger, handlers: agencies.handlers,
+    database: database.handle, logger, handlers: agencies.handlers, auditKey: loadAuditKey(config),
     mailer: options.mailer ?? createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir }),
     // The dispatcher is not started (tests drain it); each committed change has its email
     // sent at once, as the portal does.

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { ConfigError, loadConfig } from '../../server/config.js'
+import { generateSigningKey, verifierKeyText } from '../../server/domain/audit/signedNote.js'
+
+const key = generateSigningKey('dichvucong.example/audit-log').text
+const earlier = verifierKeyText(generateSigningKey('dichvucong.example/audit-log').key)
 
 describe('config', () => {
   it('has working defaults for a developer machine', () => {
@@ -22,7 +26,12 @@ describe('config', () => {
     const c = loadConfig({
       PORT: '8080', DATA_DIR: '/tmp/portal', DATABASE_URL: 'postgres://u@h/db', NODE_ENV: 'production',
       LOG_LEVEL: 'warn', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://dichvucong.example/', SMTP_URL: 'smtp://mail:25', BACKGROUND: 'inline',
+      AUDIT_SIGNING_KEY: key, AUDIT_VERIFIER_KEYS: ` ${earlier}, `, REQUEST_LOG_DAYS: '30',
     })
+    assert.equal(c.auditSigningKey, key)
+    assert.deepEqual(c.auditVerifierKeys, [earlier])
+    assert.equal(c.requestLogDays, 30)
+    assert.equal(c.auditTree, true)
     assert.equal(c.background, 'inline')
     assert.equal(c.publicUrl, 'https://dichvucong.example')
     assert.equal(c.smtpUrl, 'smtp://mail:25')
@@ -43,6 +52,12 @@ describe('config', () => {
     [{ NODE_ENV: 'production' }, /^Missing setting SESSION_SECRET/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) }, /^Missing setting PUBLIC_URL/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example' }, /^Missing setting SMTP_URL/],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://m:25' }, /^Missing setting AUDIT_SIGNING_KEY/],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://m:25', AUDIT_SIGNING_KEY: key, AUDIT_TREE: 'off' },
+      /^Invalid setting AUDIT_TREE/],
+    [{ AUDIT_SIGNING_KEY: 'not-a-key' }, /^Invalid setting AUDIT_SIGNING_KEY: must be a signed-note Ed25519 key/],
+    [{ AUDIT_VERIFIER_KEYS: 'x y' }, /^Invalid setting AUDIT_VERIFIER_KEYS/],
+    [{ REQUEST_LOG_DAYS: '0' }, /^Invalid setting REQUEST_LOG_DAYS/],
     [{ PUBLIC_URL: 'ftp://x' }, /^Invalid setting PUBLIC_URL/],
     [{ BACKGROUND: 'process' }, /^Invalid setting BACKGROUND:/],
     [{ BACKGROUND_NICE: '20' }, /^Invalid setting BACKGROUND_NICE:/],

@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize'
 import { append, leafHash, MerkleTree, rootOf, type Hash } from './merkle.js'
 import type { AuditLogRepository, Integration, StoredCheckpoint, StoredEntry } from './model.js'
-import { checkpointText, signNote, verifierKeyText, type SigningKey } from './signedNote.js'
+import { checkpointText, signNote, verifierKeyText, type SigningKey, type VerifierKey } from './signedNote.js'
 
 /**
  * What a leaf is the hash of: the entry as RFC 8785 canonical JSON, its place included
@@ -27,6 +27,8 @@ export interface CheckpointPolicy {
 export interface TransparencyLogDeps {
   repo: AuditLogRepository
   key: SigningKey
+  /** the verifier keys of earlier signing keys (AUDIT_VERIFIER_KEYS), published beside the current one */
+  earlierKeys?: VerifierKey[]
   policy?: Partial<CheckpointPolicy>
   /** entries placed per transaction */
   batch?: number
@@ -36,7 +38,22 @@ export interface TransparencyLogDeps {
 const hex = (hash: Hash) => hash.toString('hex')
 const fromHex = (text: string) => Buffer.from(text, 'hex')
 
-export class ProofError extends Error {}
+/** A proof asked of sizes or places the log does not have; `logSize` is what it has. */
+/**
+ * The keys a checkpoint may be signed by: the earlier keys named in the settings, and
+ * the current one. Never the keys the database lists: whoever can write the database
+ * could add one of their own there.
+ */
+export function trustedKeys(current: VerifierKey, earlier: VerifierKey[] = []): VerifierKey[] {
+  const keys = earlier.filter((k) => k.keyId !== current.keyId)
+  return [...keys, { name: current.name, keyId: current.keyId, publicKey: current.publicKey }]
+}
+
+export class ProofError extends Error {
+  constructor(message: string, readonly logSize: number) {
+    super(message)
+  }
+}
 
 /**
  * The audit trail as an append-only Merkle log (RFC 9162) with signed checkpoints
@@ -84,7 +101,7 @@ export function createTransparencyLog(deps: TransparencyLogDeps) {
     while (tree.size < size) {
       loading ??= (async () => {
         const hashes = await repo.leafHashes(tree.size, Math.min(size, tree.size + 50_000))
-        if (hashes.length === 0) throw new ProofError(`the log has no tree of ${size} entries yet`)
+        if (hashes.length === 0) throw new ProofError(`the log has no tree of ${size} entries yet`, tree.size)
         tree.push(...hashes.map(fromHex))
       })().finally(() => { loading = undefined })
       await loading
@@ -96,7 +113,7 @@ export function createTransparencyLog(deps: TransparencyLogDeps) {
     const latest = await repo.latestCheckpoint()
     const n = size ?? latest?.size ?? 0
     const placed = (await repo.state()).size
-    if (!Number.isInteger(n) || n < 1 || n > placed) throw new ProofError(`no tree of ${n} entries: the log has ${placed}`)
+    if (!Number.isInteger(n) || n < 1 || n > placed) throw new ProofError(`no tree of ${n} entries: the log has ${placed}`, placed)
     return n
   }
 
@@ -149,16 +166,13 @@ export function createTransparencyLog(deps: TransparencyLogDeps) {
     latest: () => repo.latestCheckpoint(),
     checkpoint: (size: number) => repo.checkpoint(size),
     checkpoints: (after: number, limit: number) => repo.checkpoints(after, limit),
-    /** every key that ever signed a checkpoint, as signed-note verifier keys */
-    async verifierKeys(): Promise<string[]> {
-      const keys = (await repo.keys()).map((k) => verifierKeyText({ name: k.name, keyId: k.keyId, publicKey: Buffer.from(k.publicKey, 'base64') }))
-      return keys.includes(log.verifierKey) ? keys : [...keys, log.verifierKey]
-    },
+    /** the keys checkpoints may be signed by, as signed-note verifier keys */
+    verifierKeys: (): string[] => trustedKeys(key, deps.earlierKeys).map(verifierKeyText),
 
     /** The audit path of the entry at `index` in the tree of `size` (by default the latest checkpoint's). */
     async inclusion(index: number, size?: number): Promise<{ index: number, size: number, leafHash: string, rootHash: string, proof: string[] }> {
       const n = await sizeFor(size)
-      if (!Number.isInteger(index) || index < 0 || index >= n) throw new ProofError(`no entry ${index} in a tree of ${n}`)
+      if (!Number.isInteger(index) || index < 0 || index >= n) throw new ProofError(`no entry ${index} in a tree of ${n}`, n)
       const t = await treeOf(n)
       return { index, size: n, leafHash: hex(t.leaf(index)), rootHash: hex(t.root(n)), proof: t.inclusionProof(index, n).map(hex) }
     },
@@ -166,7 +180,7 @@ export function createTransparencyLog(deps: TransparencyLogDeps) {
     /** That the tree of `from` entries is a prefix of the tree of `to`. */
     async consistency(from: number, to?: number): Promise<{ from: number, to: number, fromRoot: string, toRoot: string, proof: string[] }> {
       const n = await sizeFor(to)
-      if (!Number.isInteger(from) || from < 1 || from > n) throw new ProofError(`no consistency proof from ${from} to ${n}`)
+      if (!Number.isInteger(from) || from < 1 || from > n) throw new ProofError(`no consistency proof from ${from} to ${n}`, n)
       const t = await treeOf(n)
       return { from, to: n, fromRoot: hex(t.root(from)), toRoot: hex(t.root(n)), proof: t.consistencyProof(from, n).map(hex) }
     },

@@ -58,10 +58,12 @@ export async function verifyLog(repo: AuditLogRepository, options: { keys: Verif
   let place = 0
   let next = 0 // the next checkpoint to reach
   let previous: StoredCheckpoint | undefined
-  const checkRoot = (): string | undefined => {
+  const checkRoot = (last: StoredEntry): string | undefined => {
     while (next < checkpoints.length && checkpoints[next]!.size === place) {
       const c = checkpoints[next]!
       if (rootOf(frontier).toString('hex') !== c.rootHash) {
+        // Hashes rewritten with the content: the checkpoints narrow it to their span.
+        if (c.size - (previous?.size ?? 0) === 1) return `${describe(last)} at place ${place - 1} is not the entry the checkpoint of size ${c.size} signed`
         return `the entries at places ${previous?.size ?? 0} to ${c.size - 1} do not make the signed checkpoint of size ${c.size}: one of them was changed, added or removed`
       }
       if (previous && !verifyConsistency(previous.size, c.size, Buffer.from(previous.rootHash, 'hex'), Buffer.from(c.rootHash, 'hex'), tree.consistencyProof(previous.size, c.size))) {
@@ -79,19 +81,24 @@ export async function verifyLog(repo: AuditLogRepository, options: { keys: Verif
       if (entry.leafIndex !== place) {
         return result(place, { problem: `the entry at place ${place} is missing: the next one, ${describe(entry)}, is at place ${entry.leafIndex}`, place, entryId: entry.id })
       }
-      const hash = leafHashOf(entry, place)
-      if (hash.toString('hex') !== entry.leafHash) {
+      let hash: Hash | undefined
+      try {
+        hash = leafHashOf(entry, place)
+      } catch {
+        // detail that is no longer JSON
+      }
+      if (!hash || hash.toString('hex') !== entry.leafHash) {
         return result(place, { problem: `${describe(entry)} at place ${place} differs from what was placed there`, place, entryId: entry.id })
       }
-      const detail = entry.detail ? JSON.parse(entry.detail) as Record<string, unknown> : {}
+      const detail = entry.detail ? JSON.parse(entry.detail) as Record<string, unknown> | null ?? {} : {}
       if (entry.reference !== textOf(detail['reference']) || entry.agencyId !== textOf(detail['agency'])) {
         return result(place, { problem: `${describe(entry)}: its application or agency column differs from its content`, place, entryId: entry.id })
       }
       frontier = append(frontier, place, hash)
       tree.push(hash)
       place++
-      const problem = checkRoot()
-      if (problem) return result(place, { problem })
+      const problem = checkRoot(entry)
+      if (problem) return result(place, problem.startsWith('entry ') ? { problem, place: place - 1, entryId: entry.id } : { problem })
     }
     if (page.length < pageSize) break
   }
