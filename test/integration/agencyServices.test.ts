@@ -102,7 +102,7 @@ describe('an agency registers a service over the API; a portal administrator app
     const state = await api('get', '/services/the-thu-vien').expect(200)
     assert.deepEqual(state.body.inForce.version, 1)
     assert.equal(state.body.versions[0].state, 'approved')
-    const audit = await portal.database.handle.db.selectFrom('audit_events').select('action').where('action', 'like', 'service.%').execute()
+    const audit = await portal.database.handle.db.selectFrom('audit_events').select('action').where('action', 'like', 'service.%').orderBy('id').execute()
     assert.deepEqual(audit.map((a) => a.action), ['service.draft-created', 'service.draft-edited', 'service.submitted', 'service.approved'])
   })
 

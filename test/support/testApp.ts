@@ -150,6 +150,7 @@ export async function createTestPortal(options: {
     app: createApp(appDeps), services, appDeps, database, mailDir: path.join(dataDir, 'mail'), dispatcher, mailQueue,
     close: async () => {
       await mailQueue.stop()
+      await services.audit.requestLog.close()
       await database.dispose()
       rmSync(dataDir, { recursive: true, force: true })
     },
