@@ -14,6 +14,7 @@ import { applicationRoutes, uploadPaths } from './routes/applicationRoutes.js'
 import { auditLogRoutes } from './routes/auditLogRoutes.js'
 import { auditRoutes } from './routes/auditRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
+import { dataUseRoutes } from './routes/dataUseRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
 import { nationalAuthRoutes } from './routes/nationalAuthRoutes.js'
 import { profileRoutes } from './routes/profileRoutes.js'
@@ -89,7 +90,8 @@ export function createApp(deps: AppDeps): express.Application {
     profileRoutes({ accounts, businesses }),
     agencyRoutes({ catalogue, applications }),
     agencySettingsRoutes({ ...agencies, accounts, applications, catalogue }),
-    auditRoutes({ accounts }),
+    auditRoutes({ search: services.audit.search, catalogue }),
+    dataUseRoutes({ personalData: services.audit.personalData }),
     adminRoutes({ accounts, catalogue, applications, onboarding: agencies.onboarding, endpoints: agencies.endpoints, services: agencies.services }),
     applicationRoutes({ applications, catalogue, businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),

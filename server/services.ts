@@ -5,7 +5,10 @@ import { createAgencyRepository } from './db/agencyRepository.js'
 import { createApplicationRepository } from './db/applicationRepository.js'
 import { createAuditLog } from './db/audit.js'
 import { createAuditLogRepository } from './db/auditLogRepository.js'
+import { createAuditorRepository } from './db/auditorRepository.js'
 import { archiveRequestLog, createRequestLogStore } from './db/requestLogRepository.js'
+import { createAuditorSearch } from './domain/audit/auditorSearch.js'
+import { createPersonalData } from './domain/audit/personalData.js'
 import { createRequestLogWriter } from './domain/audit/requestLog.js'
 import { parseVerifierKey, type SigningKey } from './domain/audit/signedNote.js'
 import { createTransparencyLog } from './domain/audit/transparencyLog.js'
@@ -94,7 +97,7 @@ export function createServices(config: Config, parts: ServiceParts) {
   })
   const dispatcher = createDispatcher({
     repo: applicationRepository, queue: createOutboxRepository(dialect), applications, handlers: parts.handlers, endpoints: endpoints.directory, remoteOptions,
-    registry, logger: logger.child({ component: 'dispatcher' }),
+    registry, audit, logger: logger.child({ component: 'dispatcher' }),
     options: { leaseMs: config.dispatchLeaseSeconds * 1000, pollMs: Math.min(2_000, config.dispatchLeaseSeconds * 500), ...parts.tuning?.dispatcher },
   })
   const mailQueue = createMailQueue({
@@ -107,6 +110,7 @@ export function createServices(config: Config, parts: ServiceParts) {
   const transparencyLog = createTransparencyLog({
     repo: createAuditLogRepository(db, dialect), key: parts.auditKey, earlierKeys: config.auditVerifierKeys.map(parseVerifierKey),
   })
+  const auditorRepository = createAuditorRepository(db)
   const day = 86_400_000
 
   return {
@@ -135,7 +139,10 @@ export function createServices(config: Config, parts: ServiceParts) {
       endpointsFromSettings: () => endpoints.importFromSettings(config.agencyEndpoints),
     },
     /** the request log (written behind) and the audit trail as a verifiable log */
-    audit: { requestLog, transparencyLog },
+    audit: {
+      requestLog, transparencyLog, search: createAuditorSearch({ repo: auditorRepository, audit }),
+      personalData: createPersonalData({ repo: auditorRepository, audit, accounts, applications }),
+    },
     /** the background queues; started by whichever thread runs them (server/background/) */
     background: {
       dispatcher, mailQueue, keyExpiryNotices: () => keys.sendExpiryNotices(),

@@ -148,7 +148,7 @@ export interface SessionTable {
 export interface EmailTokenTable {
   token_hash: string
   user_id: string
-  purpose: 'verify-email' | 'reset-password' | 'add-email'
+  purpose: 'verify-email' | 'reset-password' | 'add-email' | 'data-export'
   /** for add-email: the address the link was sent to */
   email: string | null
   expires_at: string

@@ -1,6 +1,7 @@
-import { Router, type Response } from 'express'
+import { Router } from 'express'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import type { Service } from '../domain/catalogue/types.js'
+import { csvCell, writeChunk as write } from '../web/csv.js'
 import { serviceJson } from './apiRoutes.js'
 
 const csvColumns: Array<[string, (s: Service) => string | number | null]> = [
@@ -23,19 +24,6 @@ const csvColumns: Array<[string, (s: Service) => string | number | null]> = [
   ['description_fr', (s) => s.description.fr],
   ['legal_basis', (s) => s.legalBasis],
 ]
-
-// RFC 4180 quoting, and a leading apostrophe on text a spreadsheet would run as a formula.
-export function csvCell(value: string | number | null): string {
-  if (value === null) return ''
-  if (typeof value === 'number') return String(value)
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-}
-
-// Awaiting 'drain' keeps a slow download from buffering the whole catalogue in memory.
-async function write(res: Response, chunk: string): Promise<void> {
-  if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve))
-}
 
 export function openDataRoutes(catalogue: CatalogueService, publicUrl: string): Router {
   const router = Router()

@@ -3,7 +3,7 @@ import type { RequestLogWriter, RequestRow } from '../domain/audit/requestLog.js
 
 // The query parameters a row may keep: the ones that page, sort and filter. Not q (what
 // a person typed into a search may be anything), never a token.
-const safeQuery = new Set(['page', 'before', 'after', 'lang', 'level', 'agency', 'event', 'status', 'sort', 'category', 'service', 'from', 'to', 'size', 'index', 'online', 'kind', 'format'])
+const safeQuery = new Set(['page', 'before', 'after', 'lang', 'level', 'agency', 'event', 'status', 'sort', 'category', 'service', 'from', 'to', 'size', 'index', 'online', 'kind', 'format', 'reference', 'request', 'action', 'beforeEvent', 'beforeRequest'])
 const safeValue = /^[\w.:-]{0,40}$/
 // Path parameters that are secrets: a single-use link's token stays out of the log.
 const secretParam = /token|secret/i

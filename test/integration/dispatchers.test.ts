@@ -33,7 +33,7 @@ describe('two dispatchers on one database', () => {
         repo: createApplicationRepository(db, handle.dialect), queue: createOutboxRepository(handle.dialect), applications: portal.services.applications,
         endpoints: portal.services.agencies.endpoints.directory,
         handlers: { 'cong-an-cap-xa': handler(name) }, registry: { find: async () => undefined, findByName: async () => undefined },
-        logger: pino({ level: 'silent' }), options: { batchSize: 10 },
+        audit: { record: async () => {} }, logger: pino({ level: 'silent' }), options: { batchSize: 10 },
       })
       const one = make('one')
       const two = make('two', second?.db)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { csvCell } from '../../server/routes/openDataRoutes.js'
+import { csvCell } from '../../server/web/csv.js'
 
 describe('CSV cells', () => {
   it('quotes commas, quotes and line breaks (RFC 4180)', () => {

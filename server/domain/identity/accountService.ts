@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { isAgencyRole, roles, type ProfileFields, type Role, type User } from './model.js'
+import { isAgencyRole, roles, type ProfileFields, type Role, type TokenPurpose, type User } from './model.js'
 import type { IdentityRepository } from './repository.js'
 import { citizenIdProblem, type CitizenIdProblem } from './citizenId.js'
 import type { Mailer } from './mailer.js'
@@ -57,7 +57,7 @@ const normaliseEmail = (email: string) => email.trim().toLowerCase()
 export function createAccountService(deps: { repo: IdentityRepository, mailer: Mailer, publicUrl: string }) {
   const { repo, mailer, publicUrl } = deps
 
-  async function newToken(user: User, purpose: 'verify-email' | 'reset-password' | 'add-email', minutes: number, email?: string): Promise<string> {
+  async function newToken(user: User, purpose: TokenPurpose, minutes: number, email?: string): Promise<string> {
     const token = randomBytes(32).toString('base64url')
     await repo.saveToken({
       tokenHash: tokenHash(token), userId: user.id, purpose, ...(email ? { email } : {}),
@@ -329,6 +329,14 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     findUser: (id: string) => repo.findUserById(id),
 
     /** Sign-ins and other account events about this person, newest first. */
+    /** A single-use link's token for the archive of everything about the person, for 15 minutes. */
+    downloadToken: (user: User) => newToken(user, 'data-export', 15),
+    /** Uses the token up; true only for this person's live, unused token. */
+    async takeDownloadToken(user: User, token: string): Promise<boolean> {
+      const used = await repo.consumeToken(tokenHash(token), 'data-export')
+      return used?.userId === user.id
+    },
+
     async history(userId: string) {
       return (await repo.auditOf(userId)).map((e) => ({ at: e.at, action: e.action, ip: e.ip, onBehalfOf: e.onBehalfOf, detail: e.detail }))
     },

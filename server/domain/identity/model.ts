@@ -56,7 +56,7 @@ export interface Representation {
   linkedAt: string
 }
 
-export type TokenPurpose = 'verify-email' | 'reset-password' | 'add-email'
+export type TokenPurpose = 'verify-email' | 'reset-password' | 'add-email' | 'data-export'
 
 export interface AuditRecord {
   id: number

@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { ApplicationService } from '../applications/applicationService.js'
 import type { Application, ApplicationDocument, DeliveryAttempt, DeliveryStatus, OutboxItem } from '../applications/model.js'
 import type { ApplicationRepository } from '../applications/repository.js'
-import type { Tx } from '../ports.js'
+import type { AuditLog, Tx } from '../ports.js'
 import { IllegalTransition } from '../applications/applicationService.js'
 import type { BusinessRegistry } from '../identity/businessRegistry.js'
 import { backoffMs, createWorkLoop, type QueueOptions } from '../queues/workLoop.js'
@@ -61,6 +61,8 @@ export interface DispatcherDeps {
   endpoints: EndpointDirectory
   remoteOptions?: Partial<RemoteOptions>
   registry: BusinessRegistry
+  /** each registry lookup a handler makes is a read the applicant sees on their data-use page */
+  audit: AuditLog
   logger: Logger
   options?: Partial<DispatcherOptions>
 }
@@ -184,6 +186,10 @@ export function createDispatcher(deps: DispatcherDeps) {
         lookups: {
           enterpriseNamed: async (name) => {
             const found = await deps.registry.findByName(name)
+            await deps.audit.record({
+              action: 'data.registry-lookup', actorId: null, subjectId: app!.applicantId, requestId,
+              detail: { reference: application.reference, agency: row.agencyId, by: 'portal', registry: 'business', query: name.slice(0, 200), found: Boolean(found) },
+            })
             return found && { code: found.code, name: found.name }
           },
         },
