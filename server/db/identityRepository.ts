@@ -192,12 +192,13 @@ export function createIdentityRepository(db: Db): IdentityRepository {
     },
 
     /** Marks a live token used and returns it; undefined when unknown, used or expired. */
-    async consumeToken(tokenHash, purpose) {
+    async consumeToken(tokenHash, purpose, userId) {
       const at = now()
-      const result = await db.updateTable('email_tokens').set({ used_at: at })
+      let q = db.updateTable('email_tokens').set({ used_at: at })
         .where('token_hash', '=', tokenHash).where('purpose', '=', purpose)
         .where('used_at', 'is', null).where('expires_at', '>', at)
-        .returning(['user_id', 'email']).executeTakeFirst()
+      if (userId) q = q.where('user_id', '=', userId)
+      const result = await q.returning(['user_id', 'email']).executeTakeFirst()
       return result && { userId: result.user_id, email: result.email }
     },
 

@@ -11,7 +11,7 @@ import { requestContext } from '../web/requestContext.js'
 import { allow } from '../web/setUpAuth.js'
 import { noStore } from '../web/setUpWebSecurity.js'
 
-const day = /^\d{4}-\d{2}-\d{2}$/
+const day = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
 const optional = (schema: z.ZodType<string>) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
 const auditQuery = z.object({
   person: optional(z.string().trim().min(3).max(120)),
@@ -20,8 +20,8 @@ const auditQuery = z.object({
   request: optional(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/)),
   agency: optional(z.string().regex(/^[a-z0-9-]{1,80}$/)),
   action: optional(z.enum(auditActions)),
-  from: optional(z.string().regex(day)),
-  to: optional(z.string().regex(day)),
+  from: optional(z.string().regex(day).refine((d) => !Number.isNaN(Date.parse(d)))),
+  to: optional(z.string().regex(day).refine((d) => !Number.isNaN(Date.parse(d)))),
   status: optional(z.string().regex(/^([1-5]|[1-5]\d\d)$/)),
   beforeEvent: optional(z.string().regex(/^\d{1,15}$/)),
   beforeRequest: optional(z.string().regex(/^\d{1,15}$/)),

@@ -1,4 +1,4 @@
-import type { EventRow, LoggedRequest, Names } from '../domain/audit/auditorSearch.js'
+import { keyIdOf, type EventRow, type LoggedRequest, type Names } from '../domain/audit/auditorSearch.js'
 import type { Lang } from '../domain/catalogue/types.js'
 import { catalogs, type Translate, type TranslationKey } from '../i18n/messages.js'
 
@@ -53,7 +53,7 @@ export function presenter(t: Translate, lang: Lang, names: Names) {
     if (!id) return ''
     const p = names.people.get(id)
     if (p) return `${p.fullName ?? p.email ?? t('auditor.unnamed')} (${labelled(t, lang, 'role', p.role)}${p.agencyId ? `, ${agency(p.agencyId)}` : ''})`
-    const key = names.keys.get(id)
+    const key = names.keys.get(keyIdOf(id)!)
     if (key) return `${t('auditor.apiKey', { name: key.name })} (${agency(key.agencyId)})`
     return labelled(t, lang, 'auditor.actor', id)
   }

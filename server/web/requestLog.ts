@@ -18,12 +18,15 @@ function queryOf(req: Request): string | null {
   return kept ? JSON.stringify(kept) : null
 }
 
-function pathOf(req: Request): string {
+// The path, with the segments its route names as secrets put back to their names (the
+// route's params are gone by the time the response is done: the pattern says where).
+function pathOf(req: Request, route: string | null): string {
   const url = req.originalUrl
   const q = url.indexOf('?')
   let path = q === -1 ? url : url.slice(0, q)
-  for (const [name, value] of Object.entries(req.params ?? {})) {
-    if (secretParam.test(name) && typeof value === 'string' && value) path = path.replace(value, `:${name}`)
+  if (route && secretParam.test(route)) {
+    const pattern = route.split('/')
+    path = path.split('/').map((segment, i) => (pattern[i]?.startsWith(':') && secretParam.test(pattern[i]) ? pattern[i] : segment)).join('/')
   }
   return path.length > 300 ? path.slice(0, 300) : path
 }
@@ -70,13 +73,14 @@ function rowOf(req: Request, res: Response, at: string, durationMs: number): Req
   const locals = res.locals
   const key = locals['apiKey'] as { id: string, agencyId: string } | undefined
   const user = req.user as { agencyId?: string | null } | undefined
-  const route = req.route as { path?: unknown } | undefined
+  const pattern = req.route as { path?: unknown } | undefined
+  const route = typeof pattern?.path === 'string' ? `${req.baseUrl}${pattern.path}` : null
   return {
     at,
     requestId: String((req as Request & { id?: unknown }).id ?? ''),
     method: req.method,
-    route: typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : null,
-    path: pathOf(req),
+    route,
+    path: pathOf(req, route),
     query: queryOf(req),
     status: res.writableFinished ? res.statusCode : 499,
     durationMs: Math.round(durationMs * 100) / 100,

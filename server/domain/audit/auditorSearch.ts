@@ -59,6 +59,9 @@ export interface AuditorRepository {
   namesOf(ids: { people: string[], agencies: string[], keys: string[], services: string[] }): Promise<Names>
 }
 
+/** An Agency API key as an actor is `api-key:<id>` (server/routes/agencyApiRoutes.ts). */
+export const keyIdOf = (actorId: string | null): string | null => (actorId?.startsWith('api-key:') ? actorId.slice('api-key:'.length) : actorId)
+
 export class ReasonRequired extends Error {}
 
 export const pageSize = 50
@@ -84,7 +87,7 @@ function idsIn(events: EventRow[], requests: LoggedRequest[], people: Person[]) 
     add(set.agencies, e.agencyId)
     add(set.agencies, e.detail['fromAgency'])
     add(set.keys, e.detail['key'])
-    add(set.keys, e.actorId)
+    add(set.keys, keyIdOf(e.actorId))
     add(set.services, e.detail['service'])
   }
   for (const r of requests) {

@@ -7,7 +7,7 @@ import type { RequestContext, AccountService } from '../identity/accountService.
 import type { User } from '../identity/model.js'
 import type { AuditLog } from '../ports.js'
 import { dataUseActions } from './actions.js'
-import type { AuditorRepository, EventRow, Names } from './auditorSearch.js'
+import { keyIdOf, type AuditorRepository, type EventRow, type Names } from './auditorSearch.js'
 
 export const dataUsePageSize = 50
 
@@ -21,7 +21,7 @@ export function createPersonalData(deps: { repo: AuditorRepository, audit: Audit
   async function withNames(events: EventRow[]): Promise<{ events: EventRow[], names: Names }> {
     const ids = { people: new Set<string>(), agencies: new Set<string>(), keys: new Set<string>(), services: new Set<string>() }
     for (const e of events) {
-      if (e.actorId) { ids.people.add(e.actorId); ids.keys.add(e.actorId) }
+      if (e.actorId) { ids.people.add(e.actorId); ids.keys.add(keyIdOf(e.actorId)!) }
       if (e.agencyId) ids.agencies.add(e.agencyId)
       if (typeof e.detail['service'] === 'string') ids.services.add(e.detail['service'])
     }
@@ -92,7 +92,7 @@ export function createPersonalData(deps: { repo: AuditorRepository, audit: Audit
       }
       const { names } = await withNames(trail)
       const entry = (e: EventRow) => ({
-        at: e.at, action: e.action, by: e.actorId === user.id ? 'self' : names.people.get(e.actorId ?? '')?.fullName ?? names.keys.get(e.actorId ?? '')?.name ?? e.actorId,
+        at: e.at, action: e.action, by: e.actorId === user.id ? 'self' : names.people.get(e.actorId ?? '')?.fullName ?? names.keys.get(keyIdOf(e.actorId) ?? '')?.name ?? e.actorId,
         agency: e.agencyId && (names.agencies.get(e.agencyId)?.vi ?? e.agencyId), reference: e.reference, ip: e.ip, detail: e.detail, publicLogPlace: e.leafIndex,
       })
       const isUse = (e: EventRow) => (dataUseActions as readonly string[]).includes(e.action)

@@ -331,11 +331,8 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     /** Sign-ins and other account events about this person, newest first. */
     /** A single-use link's token for the archive of everything about the person, for 15 minutes. */
     downloadToken: (user: User) => newToken(user, 'data-export', 15),
-    /** Uses the token up; true only for this person's live, unused token. */
-    async takeDownloadToken(user: User, token: string): Promise<boolean> {
-      const used = await repo.consumeToken(tokenHash(token), 'data-export')
-      return used?.userId === user.id
-    },
+    /** Uses the token up; true only for this person's live, unused token (someone else's is left alone). */
+    takeDownloadToken: async (user: User, token: string): Promise<boolean> => Boolean(await repo.consumeToken(tokenHash(token), 'data-export', user.id)),
 
     async history(userId: string) {
       return (await repo.auditOf(userId)).map((e) => ({ at: e.at, action: e.action, ip: e.ip, onBehalfOf: e.onBehalfOf, detail: e.detail }))

@@ -45,7 +45,7 @@ export interface IdentityRepository {
   agencyExists(id: string): Promise<boolean>
   saveToken(token: { tokenHash: string, userId: string, purpose: TokenPurpose, expiresAt: string, email?: string }): Promise<void>
   /** Marks a live token used and returns it; undefined when unknown, used or expired. */
-  consumeToken(tokenHash: string, purpose: TokenPurpose): Promise<{ userId: string, email: string | null } | undefined>
+  consumeToken(tokenHash: string, purpose: TokenPurpose, userId?: string): Promise<{ userId: string, email: string | null } | undefined>
   audit(entry: AuditEntry): Promise<void>
   /** The whole trail, newest first; before = an id to page back from. */
   auditTrail(query: AuditQuery): Promise<AuditRecord[]>
