@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { createApp, type AppDeps } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
 import { openDatabase, type DatabaseHandle } from '../../server/db/database.js'
@@ -114,6 +114,8 @@ export async function createTestPortal(options: {
   agencyApiPerMinute?: number
   /** when an endpoint is suspended after failing */
   endpointSuspension?: { failures: number, afterMs: number }
+  /** the portal's logger; silent by default (TEST_LOG=info shows it) */
+  logger?: Logger
   /** a database made beforehand (an upgrade test brings one from an older schema); a fresh one by default */
   database?: TestDatabase
 } = {}): Promise<TestPortal> {
@@ -133,7 +135,7 @@ export async function createTestPortal(options: {
     ...(options.agencyApiPerMinute ? { agencyApiPerMinute: options.agencyApiPerMinute } : {}),
     ...(options.endpointSuspension ? { endpointSuspension: options.endpointSuspension } : {}),
   }
-  const logger = pino({ level: process.env['TEST_LOG'] ?? 'silent' })
+  const logger = options.logger ?? pino({ level: process.env['TEST_LOG'] ?? 'silent' })
   const agencies = options.agencies ?? await loadAgencies()
   const services = createServices(config, {
     database: database.handle, logger, handlers: agencies.handlers, auditKey: loadAuditKey(config),
