@@ -20,11 +20,12 @@ import { agencySecret, browserSession, measureLatency, seedDrafts, startBenchAge
 import pg from 'pg'
 import { startSmtpServer } from '../test/support/smtpServer.js'
 import { generateSigningKey } from '../server/domain/audit/signedNote.js'
+import { measureAuditLog } from './auditLog.js'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
 const connections = 50
-const ports = { portal: 3300, bare: 3301, uncached: 3302, postgres: 3303, compare: 3304 }
+const ports = { portal: 3300, bare: 3301, uncached: 3302, postgres: 3303, compare: 3304, treeOff: 3305 }
 const compareDir = process.env['BENCH_COMPARE'] ? path.resolve(process.env['BENCH_COMPARE']) : undefined
 // BENCH_ONLY=<words,…>: only the targets whose name holds one of them (and bare Express), for a quick look at one change.
 const only = process.env['BENCH_ONLY']?.split(',').map((w) => w.trim()).filter(Boolean)
@@ -200,6 +201,15 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   })
 }
 
+async function countRows(file: string, table: string): Promise<number> {
+  const sqlite = new (await import('better-sqlite3')).default(file, { readonly: true })
+  try {
+    return (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n
+  } finally {
+    sqlite.close()
+  }
+}
+
 function residentMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
@@ -215,6 +225,7 @@ async function main() {
     TRUST_PROXY: 'loopback' }
   const servers: ChildProcess[] = []
   let compareWork: string | undefined
+  let treeOffWork: string | undefined
   const agency = await startBenchAgency()
   // A real SMTP server on loopback: every status email really goes out, through the mail queue.
   const smtp = await startSmtpServer()
@@ -255,6 +266,20 @@ async function main() {
     const session = await browserSession(ports.portal, drafts.email)
     const latencyDrafts = drafts.references.splice(0, 1_000)
     targets.push({ name: 'submit (SQLite)', port: ports.portal, paths: [], submit: { references: drafts.references, session, portalPid: portal.pid! } })
+
+    // The same portal with the audit log's Merkle tree off (AUDIT_TREE=off, its own data
+    // folder), paired with the one above: what placing and signing costs submissions.
+    treeOffWork = mkdtempSync(path.join(tmpdir(), 'portal-bench-tree-off-'))
+    const treeOffEnv = { ...env, DATA_DIR: treeOffWork, AUDIT_TREE: 'off', PUBLIC_URL: `http://127.0.0.1:${ports.treeOff}` }
+    execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...treeOffEnv } })
+    const treeOffDrafts = await seedDrafts({ dataDir: treeOffWork }, 40_000)
+    const treeOff = await startServer([...nodeFlags, 'dist/server/index.js'], { ...treeOffEnv, PORT: String(ports.treeOff) }, path.join(work, 'tree-off.log'))
+    servers.push(treeOff)
+    targets.push({
+      name: 'submit (SQLite, tree off)', port: ports.treeOff, paths: [],
+      submit: { references: treeOffDrafts.references, session: await browserSession(ports.treeOff, treeOffDrafts.email), portalPid: treeOff.pid! },
+    })
+    targets.find((t) => t.name === 'submit (SQLite)')!.pairedWith = 'submit (SQLite, tree off)'
 
     // The other commit's portal, in the same rounds: its own database, seeded by its own scripts.
     compareWork = compareDir ? mkdtempSync(path.join(tmpdir(), 'portal-bench-compare-')) : undefined
@@ -320,7 +345,7 @@ async function main() {
     // submission has one outbox row (the Agency API's applications, seeded as received, none).
     const submittedCount = async () => {
       let n = 0
-      for (const dir of [work, compareWork].filter((d) => d !== undefined)) {
+      for (const dir of [work, compareWork, treeOffWork].filter((d) => d !== undefined)) {
         const sqlite = new (await import('better-sqlite3')).default(path.join(dir, 'portal.db'), { readonly: true })
         n += (sqlite.prepare('select count(*) as n from outbox').get() as { n: number }).n
         sqlite.close()
@@ -362,6 +387,8 @@ async function main() {
     }
     const chosen = only ? targets.filter((t, i) => i === 0 || only.some((w) => t.name.includes(w))) : targets
     const results = await measureAll(chosen, settle)
+    // A target left out by BENCH_ONLY counts as not measured (NaN), and its goal is said to be.
+    const byName = (n: string) => results.find((r) => r.name === n) ?? { rps: Number.NaN, p99: Number.NaN }
     const rss = residentMb(portal.pid!)
     const submittedTotal = await submittedCount()
     const baseline = results[0]!
@@ -396,8 +423,16 @@ async function main() {
     const latency = await measureLatency(ports.portal, session, latencyDrafts, agency, 100, 10)
     process.stdout.write(`\nsubmit → agency received (SQLite, 100 submissions/s for 10 s): p50 ${latency.p50} ms, p99 ${latency.p99} ms; ${latency.count} sent, ${latency.lost} not received\n`)
     process.stdout.write(`durability: SQLite journal_mode=WAL, synchronous=FULL; PostgreSQL synchronous_commit=${syncCommit}\n`)
-    // A target left out by BENCH_ONLY counts as not measured (NaN), and its goal is said to be.
-    const byName = (n: string) => results.find((r) => r.name === n) ?? { rps: Number.NaN, p99: Number.NaN }
+
+    // The audit log: the request log's writer, the sequencer and audit:verify on their own.
+    const auditFigures = await measureAuditLog(100_000, 200_000)
+    const requestRows = await countRows(path.join(work, 'portal.db'), 'request_log')
+    process.stdout.write(`\naudit log (in the bench process, SQLite): request-log rows written ${auditFigures.requestRowsPerSecond.toFixed(0)}/s through the writer;`
+      + ` ${auditFigures.placedPerSecond.toFixed(0)} entries/s placed in the Merkle tree; audit:verify of ${auditFigures.entries} entries`
+      + ` and ${auditFigures.checkpoints} checkpoints ${auditFigures.verifySeconds.toFixed(2)} s\n`)
+    process.stdout.write(`  the portal's request log holds ${requestRows} rows after the loads (every request past static files and /healthz)\n`)
+    const treeOn = byName('submit (SQLite)').rps
+    const treeOffRps = byName('submit (SQLite, tree off)').rps
     const goals = [
       ['submissions (SQLite) ≥ 1,000/s', byName('submit (SQLite)').rps >= 1000],
       ['submissions (SQLite) ≥ 0.12× bare Express', byName('submit (SQLite)').rps / baseline.rps >= 0.12],
@@ -409,6 +444,7 @@ async function main() {
       ['resident memory ≤ 150 MB after the load', rss <= 150],
       ['Agency API: one application ≥ 0.3× bare Express', byName('Agency API: one application').rps / baseline.rps >= 0.3],
       ['Agency API: status events (durable) ≥ 0.1× bare Express', byName('Agency API: status event').rps / baseline.rps >= 0.1],
+      ['submissions fall ≤ 10 % with the audit tree on', treeOn >= 0.9 * treeOffRps],
     ] as const
     process.stdout.write('\ngoals:\n')
     for (const [goal, met] of goals) process.stdout.write(`  ${met ? 'met    ' : 'NOT MET'} ${goal}\n`)
@@ -421,6 +457,7 @@ async function main() {
     await pgAdmin.end().catch(() => {})
     rmSync(work, { recursive: true, force: true })
     if (compareWork) rmSync(compareWork, { recursive: true, force: true })
+    if (treeOffWork) rmSync(treeOffWork, { recursive: true, force: true })
   }
 }
 

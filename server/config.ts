@@ -51,7 +51,7 @@ const schema = z.object({
   AUDIT_VERIFIER_KEYS: z.string().regex(/^\s*([^+\s,]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+\s*(,\s*|$))*$/, 'must be signed-note verifier keys, comma-separated: <name>+<id>+<key>').optional()
     .describe('the verifier keys of earlier AUDIT_SIGNING_KEYs, comma-separated: checkpoints they signed stay verifiable after a rotation'),
   AUDIT_TREE: z.enum(['on', 'off']).default('on')
-    .describe('place audit entries in the Merkle log and sign checkpoints; off only to measure what the log costs (refused in production)'),
+    .describe('place audit entries in the Merkle log and sign checkpoints; off only to measure what that costs (entries are still recorded, and placed once it is on again)'),
   REQUEST_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(180)
     .describe('days a request-log row stays in the database; older rows go to compressed NDJSON files in DATA_DIR/request-log'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
@@ -116,7 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (production && !c.AUDIT_SIGNING_KEY) throw new ConfigError('Missing setting AUDIT_SIGNING_KEY: required when NODE_ENV=production (npm run audit:key makes one)')
-  if (production && c.AUDIT_TREE === 'off') throw new ConfigError('Invalid setting AUDIT_TREE: the audit log cannot be turned off in production')
   const endpoints = parseEndpoints(c.AGENCY_ENDPOINTS, production)
   return {
     env: c.NODE_ENV,

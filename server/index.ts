@@ -26,6 +26,7 @@ async function main(config: Config) {
   const services = createServices(config, { database, mailer, logger, handlers: agencies.handlers, auditKey: loadAuditKey(config), wake })
   await seed(services, config, agencies, logger)
   const background = started.background = await startBackground(config, services, logger)
+  if (!config.auditTree) logger.warn('AUDIT_TREE=off: audit entries are recorded but not placed in the public log nor signed until it is on again')
 
   // A service approved or suspended on any instance shows here within two seconds.
   const stopFollowing = services.catalogue.followChanges(2_000)

@@ -30,7 +30,7 @@ export interface TransparencyLogDeps {
   /** the verifier keys of earlier signing keys (AUDIT_VERIFIER_KEYS), published beside the current one */
   earlierKeys?: VerifierKey[]
   policy?: Partial<CheckpointPolicy>
-  /** entries placed per transaction */
+  /** entries placed per transaction; by default the policy's count, so a backlog still gets a checkpoint every 1,000 */
   batch?: number
   now?: () => Date
 }
@@ -66,7 +66,7 @@ export class ProofError extends Error {
 export function createTransparencyLog(deps: TransparencyLogDeps) {
   const { repo, key } = deps
   const policy: CheckpointPolicy = { entries: 1000, ms: 300_000, ...deps.policy }
-  const batch = deps.batch ?? 5000
+  const batch = deps.batch ?? policy.entries
   const now = deps.now ?? (() => new Date())
   const origin = key.name
 
