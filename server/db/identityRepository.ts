@@ -204,14 +204,6 @@ export function createIdentityRepository(db: Db): IdentityRepository {
 
     audit: (entry) => writeAudit(db, entry),
 
-    /** The whole trail, newest first, for auditors; before = an id to page back from. */
-    async auditTrail(options) {
-      let q = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(options.limit ?? 100)
-      if (options.before) q = q.where('id', '<', options.before)
-      if (options.action) q = q.where('action', '=', options.action)
-      return (await q.execute()).map(toAuditRecord)
-    },
-
     auditOf: async (subjectId, limit = 50) => (await db.selectFrom('audit_events').selectAll()
       .where('subject_id', '=', subjectId).orderBy('id', 'desc').limit(limit).execute()).map(toAuditRecord),
   }

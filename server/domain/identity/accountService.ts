@@ -245,7 +245,6 @@ export function createAccountService(deps: { repo: IdentityRepository, mailer: M
     staffOf: (agencyId: string) => repo.staffOf(agencyId),
 
     /** The whole audit trail, newest first, for auditors. */
-    auditTrail: (options: { before?: number | undefined, action?: string | undefined, limit?: number }) => repo.auditTrail(options),
 
     /**
      * Creates a staff or citizen account for an administrator (or the command line). No

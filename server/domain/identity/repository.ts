@@ -12,8 +12,6 @@ export interface NewUser {
   verified?: boolean
 }
 
-export interface AuditQuery { before?: number | undefined, action?: string | undefined, limit?: number }
-
 export interface IdentityRepository {
   findUserById(id: string): Promise<User | undefined>
   findUserByEmail(email: string): Promise<User | undefined>
@@ -48,6 +46,5 @@ export interface IdentityRepository {
   consumeToken(tokenHash: string, purpose: TokenPurpose, userId?: string): Promise<{ userId: string, email: string | null } | undefined>
   audit(entry: AuditEntry): Promise<void>
   /** The whole trail, newest first; before = an id to page back from. */
-  auditTrail(query: AuditQuery): Promise<AuditRecord[]>
   auditOf(subjectId: string, limit?: number): Promise<AuditRecord[]>
 }
