@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { openDatabase } from './db/database.js'
 import { createLogger } from './logger.js'
 import { createMailer } from './mail/mailer.js'
+import type { RequestRow } from './domain/audit/requestLog.js'
 import { createServices } from './services.js'
 import { loadAgencies, loadAuditKey, migrate, seed } from './start.js'
 
@@ -23,7 +24,10 @@ async function main(config: Config) {
   const wake = config.background === 'thread'
     ? { dispatch: () => started.background?.wake.dispatch(), mail: () => started.background?.wake.mail() }
     : undefined
-  const services = createServices(config, { database, mailer, logger, handlers: agencies.handlers, auditKey: loadAuditKey(config), wake })
+  const requestRows = config.background === 'thread'
+    ? { insert: async (rows: RequestRow[]) => { await started.background?.requestRows.insert(rows) } }
+    : undefined
+  const services = createServices(config, { database, mailer, logger, handlers: agencies.handlers, auditKey: loadAuditKey(config), wake, requestRows })
   await seed(services, config, agencies, logger)
   const background = started.background = await startBackground(config, services, logger)
   if (!config.auditTree) logger.warn('AUDIT_TREE=off: audit entries are recorded but not placed in the public log nor signed until it is on again')

@@ -9,7 +9,7 @@ import { createAuditorRepository } from './db/auditorRepository.js'
 import { archiveRequestLog, createRequestLogStore } from './db/requestLogRepository.js'
 import { createAuditorSearch } from './domain/audit/auditorSearch.js'
 import { createPersonalData } from './domain/audit/personalData.js'
-import { createRequestLogWriter } from './domain/audit/requestLog.js'
+import { createRequestLogWriter, type RequestLogStore } from './domain/audit/requestLog.js'
 import { parseVerifierKey, type SigningKey } from './domain/audit/signedNote.js'
 import { createTransparencyLog } from './domain/audit/transparencyLog.js'
 import { createCatalogueRepository } from './db/catalogueRepository.js'
@@ -56,6 +56,12 @@ export interface ServiceParts {
    * and mail queue; the web thread posts to the background thread instead.
    */
   wake?: Partial<Wakers>
+  /**
+   * Where request-log rows go: by default this thread's database (through the group
+   * commit); the web thread hands them to the background thread instead, so their
+   * inserts and commits never hold up a request.
+   */
+  requestRows?: RequestLogStore
   /** queue timings other than the settings' (the tests' short backoff) */
   tuning?: { dispatcher?: Partial<DispatcherOptions>, mailQueue?: Partial<MailQueueOptions> }
 }
@@ -104,7 +110,8 @@ export function createServices(config: Config, parts: ServiceParts) {
     repo: mailOutbox, commit: applicationRepository.commit, mailer, logger: logger.child({ component: 'mail' }), options: parts.tuning?.mailQueue,
   })
 
-  const requestLog = createRequestLogWriter(createRequestLogStore(applicationRepository.commitOne), {
+  const requestLogStore = createRequestLogStore(applicationRepository.commitOne)
+  const requestLog = createRequestLogWriter(parts.requestRows ?? requestLogStore, {
     onError: (err, dropped) => logger.error({ err, dropped }, 'request log rows not written'),
   })
   const transparencyLog = createTransparencyLog({
@@ -140,7 +147,10 @@ export function createServices(config: Config, parts: ServiceParts) {
     },
     /** the request log (written behind) and the audit trail as a verifiable log */
     audit: {
-      requestLog, transparencyLog, search: createAuditorSearch({ repo: auditorRepository, audit }),
+      requestLog, transparencyLog,
+      /** this thread's own database writes of request rows (what the background thread does with the web thread's) */
+      requestLogStore,
+      search: createAuditorSearch({ repo: auditorRepository, audit }),
       personalData: createPersonalData({ repo: auditorRepository, audit, accounts, applications }),
     },
     /** the background queues; started by whichever thread runs them (server/background/) */

@@ -3,12 +3,15 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
+import type { RequestLogStore, RequestRow } from '../domain/audit/requestLog.js'
 import type { Services, Wakers } from '../services.js'
 
-export type BackgroundMessage = 'dispatch' | 'mail' | 'stop'
+export type BackgroundMessage = 'dispatch' | 'mail' | 'stop' | { requestRows: RequestRow[] }
 
 export interface Background {
   wake: Wakers
+  /** writes request-log rows on the background's own connection (services.audit.requestLogStore) */
+  requestRows: RequestLogStore
   /** Ends the queues after the batch each has in hand. */
   stop(): Promise<void>
 }
@@ -49,6 +52,7 @@ export function runQueues(services: Services, logger?: Logger): Background {
   hourly.unref()
   return {
     wake: { dispatch: () => dispatcher.wake(), mail: () => mailQueue.wake() },
+    requestRows: services.audit.requestLogStore,
     async stop() {
       clearTimeout(first)
       clearInterval(hourly)
@@ -82,6 +86,8 @@ async function startThread(logger: Logger): Promise<Background> {
   const post = (message: BackgroundMessage) => () => worker.postMessage(message)
   return {
     wake: { dispatch: post('dispatch'), mail: post('mail') },
+    // Handed over, not yet written: the thread writes them in order, and all of them before it stops.
+    requestRows: { insert: async (rows) => { worker.postMessage({ requestRows: rows } satisfies BackgroundMessage) } },
     async stop() {
       stopping = true
       const exited = new Promise((resolve) => worker.once('exit', resolve))

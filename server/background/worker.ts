@@ -35,14 +35,21 @@ const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, da
 const tid = lowerThisThreadPriority(config.backgroundNice)
 if (tid === undefined && config.backgroundNice > 0) logger.warn('BACKGROUND_NICE not applied: a thread\'s own priority needs Linux; the background runs at the web thread\'s')
 const { handlers } = await loadAgencies()
-const background = runQueues(createServices(config, { database, mailer, logger, handlers, auditKey: loadAuditKey(config) }), logger)
+const services = createServices(config, { database, mailer, logger, handlers, auditKey: loadAuditKey(config) })
+const background = runQueues(services, logger)
+// The web thread's request-log rows, written in the order they come.
+let rowsWritten = Promise.resolve()
 
 port.on('message', (message: BackgroundMessage) => {
-  if (message === 'dispatch') background.wake.dispatch()
+  if (typeof message === 'object') {
+    rowsWritten = rowsWritten.then(() => services.audit.requestLogStore.insert(message.requestRows))
+      .catch((err: unknown) => logger.error({ err, rows: message.requestRows.length }, 'request log rows not written'))
+  } else if (message === 'dispatch') background.wake.dispatch()
   else if (message === 'mail') background.wake.mail()
   else if (message === 'stop') {
     void (async () => {
       await background.stop()
+      await rowsWritten
       mailer.close()
       await database.close()
       port.close()
