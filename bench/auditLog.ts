@@ -24,7 +24,7 @@ export async function measureAuditLog(entries = 100_000, requests = 200_000) {
     const repo = createApplicationRepository(database.db, database.dialect)
 
     // Request rows as the middleware hands them over, as fast as the writer takes them.
-    const writer = createRequestLogWriter(createRequestLogStore(repo.commitOne))
+    const writer = createRequestLogWriter(createRequestLogStore(repo.commitOne, database.dialect))
     const row = (i: number): RequestRow => ({
       at: new Date().toISOString(), requestId: `bench-${i}`, method: 'GET', route: '/services/:id', path: `/services/dich-vu-${i % 6000}`, query: null,
       status: 200, durationMs: 1.25, userId: null, role: null, onBehalfOf: null, apiKeyId: null, agencyId: null, ip: '127.0.0.1', userAgent: 'Chrome 131 (Linux)',

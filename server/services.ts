@@ -110,7 +110,7 @@ export function createServices(config: Config, parts: ServiceParts) {
     repo: mailOutbox, commit: applicationRepository.commit, mailer, logger: logger.child({ component: 'mail' }), options: parts.tuning?.mailQueue,
   })
 
-  const requestLogStore = createRequestLogStore(applicationRepository.commitOne)
+  const requestLogStore = createRequestLogStore(applicationRepository.commitOne, dialect)
   const requestLog = createRequestLogWriter(parts.requestRows ?? requestLogStore, {
     onError: (err, dropped) => logger.error({ err, dropped }, 'request log rows not written'),
   })

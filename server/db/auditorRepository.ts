@@ -1,5 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely'
-import type { AuditFilter, AuditorRepository, EventRow, Names, Person } from '../domain/audit/auditorSearch.js'
+import type { AuditorRepository, EventRow, Names, Person } from '../domain/audit/auditorSearch.js'
 import { fold } from '../domain/catalogue/textFolding.js'
 import { toRequestRow } from './requestLogRepository.js'
 import type { Database } from './schema.js'

@@ -6,21 +6,39 @@ import type { Kysely, Selectable } from 'kysely'
 import type { RequestLogStore, RequestRow } from '../domain/audit/requestLog.js'
 import type { CommitOne } from '../domain/ports.js'
 import { camelize } from './rowMapping.js'
-import type { Database, RequestLogTable } from './schema.js'
+import { prepared } from './prepared.js'
+import type { Database, Dialect, RequestLogTable } from './schema.js'
 import { kyselyOf } from './unitOfWork.js'
 
-export const toRequestRow = (row: Selectable<RequestLogTable>) => ({ ...camelize(row), id: Number(row.id), status: Number(row.status), durationMs: Number(row.duration_ms) })
+export const toRequestRow = (row: Selectable<RequestLogTable>) => ({
+  ...camelize(row), id: Number(row.id), status: Number(row.status), durationMs: Number(row.duration_ms),
+})
 
 const columnsOf = (r: RequestRow) => ({
   at: r.at, request_id: r.requestId, method: r.method, route: r.route, path: r.path, query: r.query, status: r.status, duration_ms: r.durationMs,
   user_id: r.userId, role: r.role, on_behalf_of: r.onBehalfOf, api_key_id: r.apiKeyId, agency_id: r.agencyId, ip: r.ip, user_agent: r.userAgent,
 })
 
-/** Rows in statements of 400 (15 values a row stay under every database's limit on parameters), through the group commit. */
-export function createRequestLogStore(commitOne: CommitOne): RequestLogStore {
+const insertRow = prepared((db, r: ReturnType<typeof columnsOf>) => db.insertInto('request_log').values({
+  at: r.at, request_id: r.request_id, method: r.method, route: r.route, path: r.path, query: r.query, status: r.status, duration_ms: r.duration_ms,
+  user_id: r.user_id, role: r.role, on_behalf_of: r.on_behalf_of, api_key_id: r.api_key_id, agency_id: r.agency_id, ip: r.ip, user_agent: r.user_agent,
+}))
+
+/**
+ * A batch of rows in one transaction. On SQLite one prepared single-row statement run
+ * for each (compiled once, run on the connection directly: a few microseconds a row,
+ * where building a 400-row statement with Kysely cost ten times that); on PostgreSQL
+ * statements of 400 rows (15 values a row stay under its limit on parameters), one
+ * round trip each.
+ */
+export function createRequestLogStore(commitOne: CommitOne, dialect: Dialect): RequestLogStore {
   return {
     insert: (rows) => commitOne(async (tx) => {
       const db = kyselyOf(tx)
+      if (dialect === 'sqlite') {
+        for (const row of rows) await insertRow(db, columnsOf(row))
+        return
+      }
       for (let i = 0; i < rows.length; i += 400) await db.insertInto('request_log').values(rows.slice(i, i + 400).map(columnsOf)).execute()
     }),
   }

@@ -30,7 +30,7 @@ after(async () => {
 
 describe('request-log retention', () => {
   it('moves rows older than the cutoff to gzip NDJSON per day with a SHA-256 manifest, then deletes only those', async () => {
-    const store = createRequestLogStore(createApplicationRepository(database.handle.db, database.handle.dialect).commitOne)
+    const store = createRequestLogStore(createApplicationRepository(database.handle.db, database.handle.dialect).commitOne, database.handle.dialect)
     const now = Date.now()
     const old = [...Array(30).keys()].map((n) => row(new Date(now - (200 + (n % 3)) * day), n))
     const recent = [...Array(5).keys()].map((n) => row(new Date(now - n * day), 100 + n))

@@ -107,7 +107,9 @@ function idsIn(events: EventRow[], requests: LoggedRequest[], people: Person[]) 
 export function createAuditorSearch(deps: { repo: AuditorRepository, audit: AuditLog }) {
   const { repo, audit } = deps
 
-  async function peopleFor(person: string | undefined, reason: string | undefined, auditor: Auditor, ctx: RequestContext, purpose: string): Promise<Person[] | undefined> {
+  async function peopleFor(
+    person: string | undefined, reason: string | undefined, auditor: Auditor, ctx: RequestContext, purpose: string,
+  ): Promise<Person[] | undefined> {
     if (!person) return undefined
     if (!reason || reason.trim().length < 5) throw new ReasonRequired()
     const people = await repo.findPeople(person, 20)
@@ -121,7 +123,9 @@ export function createAuditorSearch(deps: { repo: AuditorRepository, audit: Audi
   }
 
   return {
-    async search(input: { person?: string, reason?: string, filter: AuditFilter, beforeEvent?: number, beforeRequest?: number }, auditor: Auditor, ctx: RequestContext): Promise<AuditorPage> {
+    async search(
+      input: { person?: string, reason?: string, filter: AuditFilter, beforeEvent?: number, beforeRequest?: number }, auditor: Auditor, ctx: RequestContext,
+    ): Promise<AuditorPage> {
       const people = await peopleFor(input.person, input.reason, auditor, ctx, 'search')
       const filter: AuditFilter = people ? { ...input.filter, people: people.map((p) => p.id) } : input.filter
       const nobody = people !== undefined && people.length === 0
@@ -142,7 +146,7 @@ export function createAuditorSearch(deps: { repo: AuditorRepository, audit: Audi
      * Everything the filter finds, oldest page last, in pages with their names, for a
      * streamed export; recorded first as an audit entry with the filter and the format.
      */
-    async *exportRows(input: { person?: string, reason?: string, filter: AuditFilter }, format: 'csv' | 'ndjson', auditor: Auditor, ctx: RequestContext) {
+    async* exportRows(input: { person?: string, reason?: string, filter: AuditFilter }, format: 'csv' | 'ndjson', auditor: Auditor, ctx: RequestContext) {
       const people = await peopleFor(input.person, input.reason, auditor, ctx, 'export')
       const filter: AuditFilter = people ? { ...input.filter, people: people.map((p) => p.id) } : input.filter
       const { people: _ids, ...shown } = filter

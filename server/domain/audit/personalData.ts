@@ -93,7 +93,8 @@ export function createPersonalData(deps: { repo: AuditorRepository, audit: Audit
       const { names } = await withNames(trail)
       const entry = (e: EventRow) => ({
         at: e.at, action: e.action, by: e.actorId === user.id ? 'self' : names.people.get(e.actorId ?? '')?.fullName ?? names.keys.get(keyIdOf(e.actorId) ?? '')?.name ?? e.actorId,
-        agency: e.agencyId && (names.agencies.get(e.agencyId)?.vi ?? e.agencyId), reference: e.reference, ip: e.ip, detail: e.detail, publicLogPlace: e.leafIndex,
+        agency: e.agencyId && (names.agencies.get(e.agencyId)?.vi ?? e.agencyId), reference: e.reference, ip: e.ip, detail: e.detail,
+        publicLogPlace: e.leafIndex,
       })
       const isUse = (e: EventRow) => (dataUseActions as readonly string[]).includes(e.action)
       files.push({ name: 'sign-ins-and-account.json', json: trail.filter((e) => !isUse(e)).map(entry) })

@@ -87,7 +87,8 @@ export function createTransparencyLog(deps: TransparencyLogDeps) {
       const integration: Integration = { placed, state: { size, frontier: frontier.map(hex) } }
       if (due) {
         const root = rootOf(frontier)
-        integration.checkpoint = { size, rootHash: hex(root), at: at.toISOString(), keyId: key.keyId, note: signNote(checkpointText({ origin, size, root }), key) }
+        const note = signNote(checkpointText({ origin, size, root }), key)
+        integration.checkpoint = { size, rootHash: hex(root), at: at.toISOString(), keyId: key.keyId, note }
         integration.key = { keyId: key.keyId, name: key.name, publicKey: key.publicKey.toString('base64'), firstUsedAt: at.toISOString() }
       }
       return integration
