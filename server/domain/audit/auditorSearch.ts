@@ -3,6 +3,7 @@
 // (server/db/auditorRepository.ts); the web layer shows it (server/routes/auditRoutes.ts).
 import type { RequestContext } from '../identity/accountService.js'
 import type { AuditLog } from '../ports.js'
+import type { StoredEntry } from './model.js'
 import type { RequestRow } from './requestLog.js'
 
 export interface AuditFilter {
@@ -23,19 +24,9 @@ export interface AuditFilter {
   status?: number
 }
 
-export interface EventRow {
-  id: number
-  at: string
-  action: string
-  actorId: string | null
-  subjectId: string | null
-  onBehalfOf: string | null
-  ip: string | null
-  requestId: string | null
-  reference: string | null
-  agencyId: string | null
+/** An audit entry as the console shows it: its detail read as JSON. */
+export interface EventRow extends Omit<StoredEntry, 'detail' | 'leafHash'> {
   detail: Record<string, unknown>
-  leafIndex: number | null
 }
 
 export interface LoggedRequest extends RequestRow { id: number }
