@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): express.Application {
     accountRoutes({ accounts, authenticator, rateLimitStore }),
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
     profileRoutes({ accounts, businesses }),
-    agencyRoutes({ catalogue, applications }),
+    agencyRoutes({ catalogue, applications, accounts }),
     agencySettingsRoutes({ ...agencies, accounts, applications, catalogue }),
     auditRoutes({ search: services.audit.search, catalogue }),
     dataUseRoutes({ personalData: services.audit.personalData }),

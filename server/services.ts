@@ -62,6 +62,8 @@ export interface ServiceParts {
    * inserts and commits never hold up a request.
    */
   requestRows?: RequestLogStore
+  /** what time it is: the real clock but in tests that cross a calendar (deadlines over Tết) */
+  clock?: () => Date
   /** queue timings other than the settings' (the tests' short backoff) */
   tuning?: { dispatcher?: Partial<DispatcherOptions>, mailQueue?: Partial<MailQueueOptions> }
 }
@@ -91,7 +93,7 @@ export function createServices(config: Config, parts: ServiceParts) {
   const businesses = createBusinessService({ repo: identity, registry })
   const applications = createApplicationService({
     repo: applicationRepository, audit, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
-    wake: wake.dispatch, tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }), wakeMail: wake.mail,
+    wake: wake.dispatch, tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }), wakeMail: wake.mail, clock: parts.clock,
   })
 
   const agencyRepository = createAgencyRepository(db, applicationRepository.commit)

@@ -26,14 +26,15 @@ const toApplication = (r: ApplicationRow): Application => ({
   assuranceLevel: r.assurance_level === null ? null : Number(r.assurance_level), agencyReference: r.agency_reference,
   createdAt: r.created_at, updatedAt: r.updated_at, submittedAt: r.submitted_at, decidedAt: r.decided_at,
   serviceVersion: r.service_version === null ? null : Number(r.service_version),
+  dueOn: r.due_on, clockStoppedOn: r.clock_stopped_on, assignedTo: r.assigned_to,
 })
 const toDocument = (row: Selectable<DocumentTable>): ApplicationDocument => ({ ...camelize(row), size: Number(row.size) })
-const toEvent = (row: Selectable<ApplicationEventTable>): ApplicationEvent => ({ ...camelize(row), id: Number(row.id) })
+const toEvent = (row: Selectable<ApplicationEventTable>): ApplicationEvent => ({ ...camelize(row), id: Number(row.id), kind: row.kind === 'apology' ? 'apology' : null })
 
 // The statements of every submission and delivery, compiled once (server/db/prepared.ts).
 const insertEvent = prepared((db, e: Insertable<ApplicationEventTable>) => db.insertInto('application_events').values({
   application_id: e.application_id, at: e.at, actor_id: e.actor_id, actor_kind: e.actor_kind,
-  from_status: e.from_status, to_status: e.to_status, message: e.message, note: e.note,
+  from_status: e.from_status, to_status: e.to_status, message: e.message, note: e.note, kind: e.kind, new_due_on: e.new_due_on,
 }))
 const insertOutbox = prepared((db, o: { id: string, application_id: string, agency_id: string, next_attempt_at: number, created_at: string }) => db.insertInto('outbox').values({
   id: o.id, application_id: o.application_id, agency_id: o.agency_id, status: 'pending', attempts: 0,
@@ -60,6 +61,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
     await insertEvent(kyselyOf(tx), {
       application_id: event.applicationId, at, actor_id: event.actorId, actor_kind: event.actorKind,
       from_status: event.from, to_status: event.to, message: event.message ?? null, note: event.note ?? null,
+      kind: event.kind ?? null, new_due_on: event.newDueOn ?? null,
     })
   }
 
@@ -82,7 +84,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
           service_id: draft.serviceId, agency_id: draft.agencyId, applicant_id: draft.applicantId, on_behalf_of: draft.onBehalfOf,
           on_behalf_of_name: draft.onBehalfOfName, answers: JSON.stringify(draft.answers), current_page: draft.currentPage,
           profile: null, applicant_birthdate: null, status_code_hash: null, assurance_level: null, agency_reference: null,
-          submitted_at: null, decided_at: null, service_version: draft.serviceVersion,
+          submitted_at: null, decided_at: null, service_version: draft.serviceVersion, due_on: null, clock_stopped_on: null, assigned_to: null,
         }
         try {
           await db.insertInto('applications').values(full).execute()
@@ -126,23 +128,55 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
      * The agency's applications with their applicant and who acted last, oldest first
      * (the first due first); drafts are the applicant's alone.
      */
-    async forAgency(agencyId, filter = {}): Promise<AgencyInboxRow[]> {
-      let q = db.selectFrom('applications')
+    async forAgency(agencyId, filter) {
+      let base = db.selectFrom('applications')
         .innerJoin('services', 'services.id', 'applications.service_id')
         .innerJoin('users', 'users.id', 'applications.applicant_id')
+        .where('applications.agency_id', '=', agencyId).where('applications.status', '!=', 'draft')
+      if (filter.status) base = base.where('applications.status', '=', filter.status as never)
+      if (filter.serviceId) base = base.where('applications.service_id', '=', filter.serviceId)
+      if (filter.assignedTo) base = base.where('applications.assigned_to', '=', filter.assignedTo)
+      if (filter.reference) base = base.where('applications.reference', '=', filter.reference)
+      if (filter.name) base = base.where('users.folded_name', 'like', `%${filter.name.replace(/[%_\\]/g, '')}%`)
+      if (filter.due) {
+        const { today, soon } = filter
+        base = base.where('applications.status', 'not in', ['approved', 'rejected', 'withdrawn']).where('applications.due_on', 'is not', null)
+        base = filter.due === 'paused'
+          ? base.where('applications.clock_stopped_on', 'is not', null)
+          : base.where('applications.clock_stopped_on', 'is', null).where((eb) => (filter.due === 'overdue'
+              ? eb('applications.due_on', '<', today)
+              : filter.due === 'dueSoon' ? eb.and([eb('applications.due_on', '>=', today), eb('applications.due_on', '<=', soon)]) : eb('applications.due_on', '>', soon)))
+      }
+      const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+      const rows = await base.leftJoin('users as officer', 'officer.id', 'applications.assigned_to')
         .select((eb) => ['applications.reference', 'applications.status', 'applications.submitted_at', 'applications.updated_at', 'applications.on_behalf_of_name',
+          'applications.due_on', 'applications.clock_stopped_on', 'applications.decided_at', 'applications.assigned_to', 'officer.full_name as assigned_name',
           'services.name_vi', 'services.name_en', 'services.name_fr', 'services.processing_days', 'users.full_name as applicant_name',
           eb.selectFrom('application_events as e').select('e.actor_kind').whereRef('e.application_id', '=', 'applications.id')
             .orderBy('e.id', 'desc').limit(1).as('last_actor')])
-        .where('applications.agency_id', '=', agencyId).where('applications.status', '!=', 'draft')
-      if (filter.status) q = q.where('applications.status', '=', filter.status as never)
-      if (filter.reference) q = q.where('applications.reference', '=', filter.reference)
-      if (filter.name) q = q.where('users.folded_name', 'like', `%${filter.name.replace(/[%_\\]/g, '')}%`)
-      return (await q.orderBy('applications.submitted_at', 'asc').limit(200).execute()).map((r) => ({
-        reference: r.reference, status: r.status, submittedAt: r.submitted_at, updatedAt: r.updated_at, onBehalfOfName: r.on_behalf_of_name,
-        serviceName: namesOf(r), processingDays: r.processing_days === null ? null : Number(r.processing_days),
-        applicantName: r.applicant_name, lastActor: r.last_actor ?? null,
-      }))
+        // The soonest due first; those with no due date (not received yet, or decided long ago) after, oldest first.
+        .orderBy(sql`case when applications.due_on is null then 1 else 0 end`).orderBy('applications.due_on').orderBy('applications.submitted_at')
+        .limit(filter.pageSize).offset((filter.page - 1) * filter.pageSize).execute()
+      return {
+        total,
+        rows: rows.map((r): AgencyInboxRow => ({
+          reference: r.reference, status: r.status, submittedAt: r.submitted_at, updatedAt: r.updated_at, onBehalfOfName: r.on_behalf_of_name,
+          serviceName: namesOf(r), processingDays: r.processing_days === null ? null : Number(r.processing_days),
+          applicantName: r.applicant_name, lastActor: r.last_actor ?? null, dueOn: r.due_on, clockStoppedOn: r.clock_stopped_on,
+          decidedAt: r.decided_at, assignedTo: r.assigned_to, assignedName: r.assigned_name ?? null,
+        })),
+      }
+    },
+
+    async processingDays(tx, serviceId) {
+      const row = await kyselyOf(tx).selectFrom('services').select('processing_days').where('id', '=', serviceId).executeTakeFirst()
+      return row?.processing_days === null || row?.processing_days === undefined ? null : Number(row.processing_days)
+    },
+    async setDue(tx, id, dueOn) {
+      await kyselyOf(tx).updateTable('applications').set({ due_on: dueOn, updated_at: now() }).where('id', '=', id).execute()
+    },
+    async assign(tx, id, userId) {
+      await kyselyOf(tx).updateTable('applications').set({ assigned_to: userId, updated_at: now() }).where('id', '=', id).execute()
     },
 
     async pageForAgency(agencyId, page) {
@@ -247,6 +281,8 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite')
       const columns = {
         ...(extra.decidedAt !== undefined ? { decided_at: extra.decidedAt } : {}),
         ...(extra.agencyReference !== undefined ? { agency_reference: extra.agencyReference } : {}),
+        ...(extra.dueOn !== undefined ? { due_on: extra.dueOn } : {}),
+        ...(extra.clockStoppedOn !== undefined ? { clock_stopped_on: extra.clockStoppedOn } : {}),
       }
       const moved = Object.keys(columns).length
         ? (await trx.updateTable('applications').set({ ...columns, status: to, updated_at: now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst()).numUpdatedRows

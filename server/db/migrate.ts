@@ -11,6 +11,7 @@ import { dropSubmitKeyMigration } from './migrations/007_drop_submit_key.js'
 import { agencyOnboardingMigration } from './migrations/008_agency_onboarding.js'
 import { serviceVersionsMigration } from './migrations/009_service_versions.js'
 import { auditLogMigration } from './migrations/010_audit_log.js'
+import { deadlinesMigration } from './migrations/011_deadlines.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -26,6 +27,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '008_agency_onboarding': agencyOnboardingMigration(dialect),
     '009_service_versions': serviceVersionsMigration(dialect),
     '010_audit_log': auditLogMigration(dialect),
+    '011_deadlines': deadlinesMigration(dialect),
   }
 }
 

@@ -255,6 +255,12 @@ export interface ApplicationTable {
   decided_at: string | null
   /** the service's version when the application was started */
   service_version: number | null
+  /** the day (Vietnam) the decision is due: receipt + processing working days, the stopped clock's days added */
+  due_on: string | null
+  /** the day the clock stopped (information requested); null while it runs */
+  clock_stopped_on: string | null
+  /** the officer of the agency who has the application in hand */
+  assigned_to: string | null
 }
 
 export interface ApplicationEventTable {
@@ -269,6 +275,10 @@ export interface ApplicationEventTable {
   message: string | null
   /** for the agency only */
   note: string | null
+  /** null for a change of status; 'apology' for a late application's apology with a new date */
+  kind: string | null
+  /** the new due date an apology gave */
+  new_due_on: string | null
 }
 
 export interface DocumentTable {

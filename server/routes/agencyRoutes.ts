@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express'
 import { finalStatuses, IllegalTransition, type ApplicationService } from '../domain/applications/applicationService.js'
 import type { Application, ApplicationStatus } from '../domain/applications/model.js'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
+import { deadlineStates, type DeadlineState } from '../domain/applications/deadline.js'
+import type { AccountService } from '../domain/identity/accountService.js'
 import { visiblePages } from '../domain/forms/formEngine.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
@@ -13,8 +15,10 @@ import { noStore } from '../web/setUpWebSecurity.js'
  * The officer console: the agency's inbox and each application routed to it. An officer
  * sees only their own agency's applications; any other is 404, so existence does not leak.
  */
-export function agencyRoutes(deps: { catalogue: CatalogueService, applications: ApplicationService }): Router {
-  const { catalogue, applications } = deps
+export function agencyRoutes(deps: { catalogue: CatalogueService, applications: ApplicationService, accounts: AccountService }): Router {
+  const { catalogue, applications, accounts } = deps
+  const officersOf = async (agencyId: string) => (await accounts.staffOf(agencyId)).filter((u) => u.role === 'officer')
+  const pageSize = 50
   const router = Router()
   // The whole area is staff only, so an unknown path is 401/403 before 404; applications are for officers.
   router.use('/agency', noStore, allow('officer', 'agency_admin'))
@@ -27,9 +31,18 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
     const agency = agencyId ? await catalogue.agency(agencyId) : undefined
     if (!agency) throw new HttpError(404, 'error.notFound.title')
     const services = await catalogue.find({ agency: agency.id, page: 1, pageSize: 100, lang: res.locals.lang })
-    const status = typeof req.query['status'] === 'string' && /^[a-z_]{1,20}$/.test(req.query['status']) ? req.query['status'] : undefined
-    const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 100) : ''
-    res.render('pages/staff/agency', { agency, services: services.items, inbox: await applications.forAgency(agency.id, { status, q }), status: status ?? '', q })
+    const text = (name: string) => (typeof req.query[name] === 'string' ? req.query[name] : '')
+    const status = /^[a-z_]{1,20}$/.test(text('status')) ? text('status') : ''
+    const service = services.items.some((s) => s.id === text('service')) ? text('service') : ''
+    const due = (deadlineStates as string[]).includes(text('due')) ? text('due') as DeadlineState : undefined
+    const mine = text('mine') === '1'
+    const q = text('q').slice(0, 100)
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(text('page'), 10) || 1))
+    const inbox = await applications.forAgency(agency.id, {
+      status: status || undefined, serviceId: service || undefined, due, assignedTo: mine ? req.user!.id : undefined, q, page, pageSize,
+    })
+    const filters = { status, service, due: due ?? '', mine: mine ? '1' : '', q }
+    res.render('pages/staff/agency', { agency, services: services.items, inbox, filters, page, pages: Math.max(1, Math.ceil(inbox.total / pageSize)) })
   })
 
   async function agencyApplication(req: Request) {
@@ -45,6 +58,7 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
     res.status(status).render('pages/staff/application', {
       app, service, form, answers, pages: visiblePages(form, answers), events: await applications.events(app),
       documents: await applications.documents(app), moves: applications.officerMovesFrom(app.status), final: finalStatuses.includes(app.status), error, typed,
+      deadline: applications.deadline(app), officers: await officersOf(app.agencyId), today: applications.today(),
     })
   }
 
@@ -73,6 +87,28 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
       if (!(e instanceof IllegalTransition)) throw e
       return renderApplication(res, await agencyApplication(req), 'staff.application.error.transition', 409, typed)
     }
+    res.redirect(303, `/agency/applications/${app.reference}`)
+  })
+
+  // Take an application, give it to a colleague of the same agency, or put it back in the pool.
+  router.post('/agency/applications/:ref/assign', async (req, res) => {
+    const app = await agencyApplication(req)
+    const to = String(req.body?.to ?? '')
+    const officer = to ? (await officersOf(app.agencyId)).find((u) => u.id === to) : undefined
+    if (to && !officer) return renderApplication(res, app, 'staff.application.error.officer', 422, { assignTo: to })
+    await applications.assign(app, officer?.id ?? null, req.user!.id, requestContext(req))
+    res.redirect(303, `/agency/applications/${app.reference}`)
+  })
+
+  router.post('/agency/applications/:ref/apology', async (req, res) => {
+    const app = await agencyApplication(req)
+    const newDate = String(req.body?.newDate ?? '').trim()
+    const message = String(req.body?.apology ?? '').trim().slice(0, 2000)
+    const typed = { newDate, apology: message }
+    if (!message) return renderApplication(res, app, 'staff.application.error.apologyMessage', 422, typed)
+    const outcome = await applications.apologize(app, req.user!.id, { newDate, message }, requestContext(req))
+    if (outcome === 'badDate') return renderApplication(res, app, 'staff.application.error.apologyDate', 422, typed)
+    if (outcome === 'notOverdue') return renderApplication(res, app, 'staff.application.error.notOverdue', 409, typed)
     res.redirect(303, `/agency/applications/${app.reference}`)
   })
 

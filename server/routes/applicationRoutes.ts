@@ -196,6 +196,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
       app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
       events: await applications.events(app), documents: await applications.documents(app),
       final: finalStatuses.includes(app.status), errors: {}, withdrawn: req.query['withdrawn'] === '1' && app.status === 'withdrawn',
+      deadline: applications.deadline(app),
     })
   })
 
@@ -271,7 +272,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
       return res.status(422).render('pages/apply/application', {
         app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
         events: await applications.events(app), documents: await applications.documents(app), final: false,
-        errors: { response: problems ?? { problem: 'required' } }, withdrawn: false, typed: text,
+        errors: { response: problems ?? { problem: 'required' } }, withdrawn: false, typed: text, deadline: applications.deadline(app),
       })
     }
     await applications.transition(app, 'in_review', { id: req.user!.id, kind: 'citizen' }, { message: text, ctx: requestContext(req) })

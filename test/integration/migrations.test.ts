@@ -53,10 +53,12 @@ describe('migration 007: applications.submit_key, never written, is dropped', ()
     const upgraded = portal = await createTestPortal({ database })
     const columns = await columnsOf('applications')
     assert.ok(!columns.includes('submit_key'))
-    assert.equal(columns.length, 20)
+    // 20 after 007; 011 adds the due date, the stopped clock and the officer assigned.
+    assert.equal(columns.length, 23)
     const kept = await db.selectFrom('applications').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow()
     assert.equal(kept.reference, before.reference)
     assert.equal(kept.status, 'submitted')
+
     assert.equal((await db.selectFrom('application_events').select('id').where('application_id', '=', before.id).execute()).length, 1)
     assert.equal((await db.selectFrom('outbox').select('id').where('application_id', '=', before.id).execute()).length, 1)
     // Still enforced: a document of no application is refused.

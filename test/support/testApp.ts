@@ -118,6 +118,8 @@ export async function createTestPortal(options: {
   logger?: Logger
   /** a database made beforehand (an upgrade test brings one from an older schema); a fresh one by default */
   database?: TestDatabase
+  /** the portal's clock (a test of deadlines over Tết); the real one by default */
+  clock?: () => Date
 } = {}): Promise<TestPortal> {
   const database = options.database ?? await createTestDatabase()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-data-'))
@@ -142,7 +144,7 @@ export async function createTestPortal(options: {
     mailer: options.mailer ?? createMailer({ smtpUrl: undefined, from: 'portal@test', dataDir }),
     // The dispatcher is not started (tests drain it); each committed change has its email
     // sent at once, as the portal does.
-    wake: { dispatch: () => {} },
+    wake: { dispatch: () => {} }, clock: options.clock,
     tuning: { dispatcher: { baseDelayMs: 10, maxDelayMs: 50, ...options.dispatcher }, mailQueue: options.mailQueue },
   })
   await seed(services, config, agencies, logger, { demoAccounts: false })

@@ -26,6 +26,8 @@ export interface ApplicationDeps {
   tellByEmail?: StatusEmail
   /** called after a change with an email commits, so the mail queue sends it at once */
   wakeMail?: () => void
+  /** the time; the real clock by default */
+  clock?: (() => Date) | undefined
 }
 
 /**
@@ -42,7 +44,7 @@ export function createApplicationService(deps: ApplicationDeps) {
     profileFor: forms.declaredProfile,
     ...createDrafts({ repo, audit, blobs, forms }),
     ...createSubmission({ repo, audit, forms, wake }),
-    ...createLifecycle({ repo, audit, tellByEmail: deps.tellByEmail, wakeMail: deps.wakeMail }),
+    ...createLifecycle({ repo, audit, tellByEmail: deps.tellByEmail, wakeMail: deps.wakeMail, clock: deps.clock }),
     ...createDeliveries({ repo, audit, wake }),
     ...createInbox({ repo }),
   }

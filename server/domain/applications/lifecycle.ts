@@ -1,7 +1,8 @@
 import type { AuditLog, Tx } from '../ports.js'
-import { dueDate, workingDaysLeft } from '../calendar/workingDays.js'
+import { addDays, addWorkingDays, isWorkingDay, localDate } from '../calendar/workingDays.js'
 import { fold } from '../catalogue/textFolding.js'
 import type { RequestContext } from '../identity/accountService.js'
+import { clockAfter, deadlineOf, type DeadlineState } from './deadline.js'
 import { finalStatuses, type ActorKind, type Application, type ApplicationStatus } from './model.js'
 import { parseReference } from './reference.js'
 import type { AgencyPage, ApplicationRepository } from './repository.js'
@@ -32,6 +33,16 @@ export class IllegalTransition extends Error {
 }
 
 export type Actor = { id: string | null, kind: ActorKind }
+export interface InboxFilter {
+  status?: string | undefined
+  q?: string | undefined
+  serviceId?: string | undefined
+  /** only the applications assigned to this officer */
+  assignedTo?: string | undefined
+  due?: DeadlineState | undefined
+  page?: number
+  pageSize?: number
+}
 /** Who reads an application for its agency: an officer (a user id) or the agency's system (an API key, "api-key:<id>"). */
 export type Reader = { id: string, by: 'officer' | 'agency-system', name?: string }
 export type TransitionOptions = { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext }
@@ -43,11 +54,14 @@ export interface LifecycleDeps {
   tellByEmail?: StatusEmail | undefined
   /** called after a change with an email commits, so the mail queue sends it at once */
   wakeMail?: (() => void) | undefined
+  /** the time; the real clock by default */
+  clock?: (() => Date) | undefined
 }
 
 /** An application after submission: its moves, the agency's view of it, the visitor's status check. */
 export function createLifecycle(deps: LifecycleDeps) {
   const { repo, audit } = deps
+  const clock = deps.clock ?? (() => new Date())
 
   /**
    * Any status change after submission: checked against the lifecycle (409 when not
@@ -56,8 +70,10 @@ export function createLifecycle(deps: LifecycleDeps) {
    */
   async function applyTransition(trx: Tx, app: Application, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<void> {
     if (!transitions[app.status].includes(to)) throw new IllegalTransition(app.status, to)
-    const extra: { decidedAt?: string, agencyReference?: string } = {}
-    if (finalStatuses.includes(to)) extra.decidedAt = new Date().toISOString()
+    const now = clock()
+    const processingDays = to === 'received' ? await repo.processingDays(trx, app.serviceId) : null
+    const extra: Parameters<ApplicationRepository['moveStatus']>[4] = clockAfter(app, to, localDate(now), processingDays)
+    if (finalStatuses.includes(to)) extra.decidedAt = now.toISOString()
     if (options.agencyReference) extra.agencyReference = options.agencyReference
     if (!(await repo.moveStatus(trx, app.id, app.status, to, extra))) throw new IllegalTransition(app.status, to)
     await repo.addEvent(trx, {
@@ -83,13 +99,56 @@ export function createLifecycle(deps: LifecycleDeps) {
      * name (tone marks ignored), each with its due date, working days left and whether
      * the citizen has replied and waits for the agency.
      */
-    async forAgency(agencyId: string, filter: { status?: string | undefined, q?: string | undefined } = {}, now = new Date()) {
+    async forAgency(agencyId: string, filter: InboxFilter = {}, now = clock()) {
       const q = filter.q?.trim() ?? ''
       const reference = q ? parseReference(q) : undefined
-      const rows = await repo.forAgency(agencyId, { status: filter.status, ...(reference ? { reference } : q ? { name: fold(q) } : {}) })
-      return rows.map((r) => {
-        const due = r.submittedAt && r.processingDays !== null && !finalStatuses.includes(r.status) ? dueDate(new Date(r.submittedAt), r.processingDays) : null
-        return { ...r, due, daysLeft: due ? workingDaysLeft(due, now) : null, replied: r.status === 'in_review' && r.lastActor === 'citizen' }
+      const today = localDate(now)
+      const page = await repo.forAgency(agencyId, {
+        status: filter.status, serviceId: filter.serviceId, assignedTo: filter.assignedTo, due: filter.due, today, soon: addWorkingDays(addDays(today, 1), 0),
+        page: filter.page ?? 1, pageSize: filter.pageSize ?? 50, ...(reference ? { reference } : q ? { name: fold(q) } : {}),
+      })
+      return {
+        ...page,
+        rows: page.rows.map((r) => ({ ...r, deadline: deadlineOf(r, now), replied: r.status === 'in_review' && r.lastActor === 'citizen' })),
+      }
+    },
+
+    /** Where the application stands against its due date. */
+    deadline: (app: Application, now = clock()) => deadlineOf(app, now),
+    /** today in Vietnam, by the portal's clock */
+    today: () => localDate(clock()),
+
+    /**
+     * An overdue application's apology (phiếu xin lỗi và hẹn lại ngày trả kết quả): the
+     * officer says sorry with a new date, a working day after today. The apology is in the
+     * timeline, the applicant's inbox and email; the new date becomes the due date.
+     */
+    async apologize(app: Application, officerId: string, apology: { newDate: string, message: string }, ctx: RequestContext): Promise<'notOverdue' | 'badDate' | 'done'> {
+      const now = clock()
+      if (deadlineOf(app, now)?.state !== 'overdue') return 'notOverdue'
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(apology.newDate) || apology.newDate <= localDate(now) || !isWorkingDay(apology.newDate)) return 'badDate'
+      await repo.commit(async (trx) => {
+        await repo.setDue(trx, app.id, apology.newDate)
+        await repo.addEvent(trx, { applicationId: app.id, actorId: officerId, actorKind: 'officer', from: app.status, to: app.status, message: apology.message, kind: 'apology', newDueOn: apology.newDate })
+        await audit.record({
+          action: 'application.apology', actorId: officerId, subjectId: app.applicantId, onBehalfOf: app.onBehalfOf, ip: ctx.ip, requestId: ctx.requestId,
+          detail: { reference: app.reference, agency: app.agencyId, missed: app.dueOn, newDate: apology.newDate },
+        }, trx)
+        await repo.notify(trx, app.applicantId, app.id, app.status, apology.message)
+        await deps.tellByEmail?.(trx, app, app.status, apology.message)
+      })
+      told()
+      return 'done'
+    },
+
+    /** Gives the application to an officer of its agency (the caller checks they are), or takes it back to the pool (null). */
+    async assign(app: Application, to: string | null, by: string, ctx: RequestContext): Promise<void> {
+      await repo.commit(async (trx) => {
+        await repo.assign(trx, app.id, to)
+        await audit.record({
+          action: 'application.assigned', actorId: by, subjectId: app.applicantId, ip: ctx.ip, requestId: ctx.requestId,
+          detail: { reference: app.reference, agency: app.agencyId, to },
+        }, trx)
       })
     },
 

@@ -36,6 +36,12 @@ export interface Application {
   decidedAt: string | null
   /** the service's version the application was made with (its form) */
   serviceVersion: number | null
+  /** the day the decision is due (Vietnam, working days; ../calendar/workingDays.ts) */
+  dueOn: string | null
+  /** the day its clock stopped for information the applicant was asked for; null while it runs */
+  clockStoppedOn: string | null
+  /** the officer who has it in hand */
+  assignedTo: string | null
 }
 
 /** What a submission fixes on the application. */
@@ -65,7 +71,13 @@ export interface ApplicationEvent {
   message: string | null
   /** for the agency only */
   note: string | null
+  /** null for a change of status; 'apology' for an apology for lateness with a new date */
+  kind: EventKind | null
+  /** the new due date an apology gave */
+  newDueOn: string | null
 }
+
+export type EventKind = 'apology'
 
 export interface NewEvent {
   applicationId: string
@@ -75,6 +87,8 @@ export interface NewEvent {
   to: ApplicationStatus
   message?: string | null
   note?: string | null
+  kind?: EventKind | null
+  newDueOn?: string | null
 }
 
 /** One line of a person's list of applications. */
@@ -101,6 +115,11 @@ export interface AgencyInboxRow {
   applicantName: string | null
   /** who acted last on the application */
   lastActor: ActorKind | null
+  dueOn: string | null
+  clockStoppedOn: string | null
+  decidedAt: string | null
+  assignedTo: string | null
+  assignedName: string | null
 }
 
 export interface InboxMessage {

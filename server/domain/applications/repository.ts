@@ -2,6 +2,7 @@
 // implements it over SQLite or PostgreSQL.
 import type { Answers } from '../forms/formEngine.js'
 import type { Commit, CommitOne, Tx } from '../ports.js'
+import type { DeadlineState } from './deadline.js'
 import type {
   AgencyInboxRow, Application, ApplicationDocument, ApplicationEvent, ApplicationStatus, ApplicationSummary,
   DeliveryAttempt, InboxMessage, NewEvent, StuckDelivery, Submission,
@@ -9,7 +10,21 @@ import type {
 
 export type NewDraft = Pick<Application, 'serviceId' | 'serviceVersion' | 'agencyId' | 'applicantId' | 'onBehalfOf' | 'onBehalfOfName' | 'answers' | 'currentPage'>
 export type NewDocument = Omit<ApplicationDocument, 'id' | 'createdAt'>
-export interface AgencyFilter { status?: string | undefined, reference?: string | undefined, name?: string | undefined }
+export interface AgencyFilter {
+  status?: string | undefined
+  reference?: string | undefined
+  /** folded: no case, no tone marks */
+  name?: string | undefined
+  serviceId?: string | undefined
+  assignedTo?: string | undefined
+  /** by where they stand against their due date on `today` */
+  due?: DeadlineState | undefined
+  today: string
+  /** the first working day after today: due by then is due soon */
+  soon: string
+  page: number
+  pageSize: number
+}
 /** A page of an agency's applications in (updatedAt, id) order, after a position: the Agency API's cursor. */
 export interface AgencyPage {
   status?: ApplicationStatus | undefined
@@ -31,8 +46,12 @@ export interface ApplicationRepository {
   /** The person's open draft of a service (as themselves or for one business). */
   openDraft(applicantId: string, serviceId: string, onBehalfOf: string | null): Promise<Application | undefined>
   listFor(applicantId: string): Promise<ApplicationSummary[]>
-  /** The agency's applications, oldest first; `name` is folded (no case, no tone marks). */
-  forAgency(agencyId: string, filter?: AgencyFilter): Promise<AgencyInboxRow[]>
+  /** A page of the agency's applications, the soonest due first (none due last). */
+  forAgency(agencyId: string, filter: AgencyFilter): Promise<{ rows: AgencyInboxRow[], total: number }>
+  /** The service's processing time in working days, read in the caller's transaction. */
+  processingDays(tx: Tx, serviceId: string): Promise<number | null>
+  setDue(tx: Tx, id: string, dueOn: string): Promise<void>
+  assign(tx: Tx, id: string, userId: string | null): Promise<void>
   pageForAgency(agencyId: string, page: AgencyPage): Promise<Application[]>
   saveAnswers(id: string, answers: Answers, currentPage: string | null): Promise<void>
   events(applicationId: string): Promise<ApplicationEvent[]>
@@ -47,7 +66,7 @@ export interface ApplicationRepository {
   /** Deletes a draft with its documents, only while it is still a draft. */
   deleteDraft(id: string): Promise<boolean>
   /** Moves the application only if it still has status `from`; true if it moved. */
-  moveStatus(tx: Tx, id: string, from: ApplicationStatus, to: ApplicationStatus, extra?: Partial<Pick<Application, 'decidedAt' | 'agencyReference'>>): Promise<boolean>
+  moveStatus(tx: Tx, id: string, from: ApplicationStatus, to: ApplicationStatus, extra?: Partial<Pick<Application, 'decidedAt' | 'agencyReference' | 'dueOn' | 'clockStoppedOn'>>): Promise<boolean>
   /** A draft becomes submitted, with what was checked at submission; true if it was still a draft. */
   markSubmitted(tx: Tx, id: string, submission: Submission): Promise<boolean>
   /** The row the dispatcher delivers from; its id. */
