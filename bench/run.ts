@@ -20,6 +20,7 @@ import { agencySecret, browserSession, measureLatency, seedDrafts, startBenchAge
 import pg from 'pg'
 import { startSmtpServer } from '../test/support/smtpServer.js'
 import { generateSigningKey } from '../server/domain/audit/signedNote.js'
+import { generateResultKey } from '../server/domain/results/resultKeys.js'
 import { measureAuditLog } from './auditLog.js'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
@@ -220,7 +221,7 @@ async function main() {
   const env = {
     NODE_ENV: 'production', SESSION_SECRET: 'bench-only-secret-bench-only-secret-0123', DATA_DIR: work,
     PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false',
-    AUDIT_SIGNING_KEY: generateSigningKey('127.0.0.1:3300/audit-log').text,
+    AUDIT_SIGNING_KEY: generateSigningKey('127.0.0.1:3300/audit-log').text, RESULT_SIGNING_KEY: generateResultKey(),
     // The bench plays the TLS proxy in front (X-Forwarded-Proto: https), from loopback.
     TRUST_PROXY: 'loopback' }
   const servers: ChildProcess[] = []

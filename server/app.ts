@@ -15,6 +15,7 @@ import { auditLogRoutes } from './routes/auditLogRoutes.js'
 import { auditRoutes } from './routes/auditRoutes.js'
 import { catalogueRoutes } from './routes/catalogueRoutes.js'
 import { dataUseRoutes } from './routes/dataUseRoutes.js'
+import { verifyRoutes } from './routes/verifyRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
 import { nationalAuthRoutes } from './routes/nationalAuthRoutes.js'
 import { profileRoutes } from './routes/profileRoutes.js'
@@ -88,14 +89,17 @@ export function createApp(deps: AppDeps): express.Application {
     accountRoutes({ accounts, authenticator, rateLimitStore }),
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
     profileRoutes({ accounts, businesses }),
-    agencyRoutes({ catalogue, applications, accounts }),
+    agencyRoutes({ catalogue, applications, accounts, results: services.results }),
     agencySettingsRoutes({ ...agencies, accounts, applications, catalogue }),
     auditRoutes({ search: services.audit.search, catalogue }),
     dataUseRoutes({ personalData: services.audit.personalData }),
+    verifyRoutes({ results: services.results }),
     adminRoutes({ accounts, catalogue, applications, onboarding: agencies.onboarding, endpoints: agencies.endpoints, services: agencies.services }),
-    applicationRoutes({ applications, catalogue, businesses, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
+    applicationRoutes({ applications, catalogue, businesses, results: services.results, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
-    agencyApiRoutes({ ...agencies, applications, rateLimitStore: services.bufferedRateLimitStore, perMinute: config.agencyApiPerMinute }),
+    agencyApiRoutes({
+      ...agencies, applications, results: services.results, rateLimitStore: services.bufferedRateLimitStore, perMinute: config.agencyApiPerMinute,
+    }),
     apiRoutes(catalogue, config.publicUrl),
     auditLogRoutes(services.audit.transparencyLog),
   ]

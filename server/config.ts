@@ -50,6 +50,10 @@ const schema = z.object({
     .describe('signs the audit log\'s checkpoints (its name is the log\'s origin); required in production; outside it generated into DATA_DIR/audit-signing-key'),
   AUDIT_VERIFIER_KEYS: z.string().regex(/^\s*([^+\s,]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+\s*(,\s*|$))*$/, 'must be signed-note verifier keys, comma-separated: <name>+<id>+<key>').optional()
     .describe('the verifier keys of earlier AUDIT_SIGNING_KEYs, comma-separated: checkpoints they signed stay verifiable after a rotation'),
+  RESULT_SIGNING_KEY: z.string().refine(isPrivateEd25519Jwk, 'must be a private Ed25519 JWK with a kid, as JSON (npm run result:key)').optional()
+    .describe('signs the tokens in result documents\' QR codes: a private Ed25519 JWK with a kid (npm run result:key); required in production; outside it generated into DATA_DIR/result-signing-key.json'),
+  RESULT_VERIFIER_KEYS: z.string().optional()
+    .describe('the public JWKs of earlier RESULT_SIGNING_KEYs, as a JSON array: results they signed stay verifiable after a rotation'),
   AUDIT_TREE: z.enum(['on', 'off']).default('on')
     .describe('place audit entries in the Merkle log and sign checkpoints; off only to measure what that costs (entries are still recorded, and placed once it is on again)'),
   REQUEST_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(180)
@@ -88,12 +92,36 @@ export type Config = {
   /** verifier keys of earlier signing keys, trusted for the checkpoints they signed */
   auditVerifierKeys: string[]
   auditTree: boolean
+  /** the private JWK from RESULT_SIGNING_KEY; undefined outside production: a file in DATA_DIR */
+  resultSigningKey: string | undefined
+  /** public JWKs (JSON text each) of earlier result keys */
+  resultVerifierKeys: string[]
   requestLogDays: number
   /** undefined: national sign-in is not offered */
   nationalId: { issuer: string, clientId: string, clientSecret: string } | undefined
 }
 
 export class ConfigError extends Error {}
+
+function isPrivateEd25519Jwk(text: string): boolean {
+  try {
+    const jwk = JSON.parse(text) as Record<string, unknown>
+    return jwk['kty'] === 'OKP' && jwk['crv'] === 'Ed25519' && ['d', 'x', 'kid'].every((k) => typeof jwk[k] === 'string')
+  } catch {
+    return false
+  }
+}
+
+function parseVerifierJwks(text: string | undefined): string[] {
+  if (!text) return []
+  try {
+    const keys = JSON.parse(text) as unknown
+    if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'object' && k !== null)) throw new Error('not an array of JWKs')
+    return keys.map((k) => JSON.stringify(k))
+  } catch (e) {
+    throw new ConfigError(`Invalid setting RESULT_VERIFIER_KEYS: must be a JSON array of public JWKs (${(e as Error).message})`)
+  }
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blankAsUnset = Object.fromEntries(
@@ -116,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (production && !c.AUDIT_SIGNING_KEY) throw new ConfigError('Missing setting AUDIT_SIGNING_KEY: required when NODE_ENV=production (npm run audit:key makes one)')
+  if (production && !c.RESULT_SIGNING_KEY) throw new ConfigError('Missing setting RESULT_SIGNING_KEY: required when NODE_ENV=production (npm run result:key makes one)')
+  const resultVerifierKeys = parseVerifierJwks(c.RESULT_VERIFIER_KEYS)
   const endpoints = parseEndpoints(c.AGENCY_ENDPOINTS, production)
   return {
     env: c.NODE_ENV,
@@ -130,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSigningKey: c.AUDIT_SIGNING_KEY,
     auditVerifierKeys: (c.AUDIT_VERIFIER_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     auditTree: c.AUDIT_TREE === 'on',
+    resultSigningKey: c.RESULT_SIGNING_KEY,
+    resultVerifierKeys,
     requestLogDays: c.REQUEST_LOG_DAYS,
     production,
     port: c.PORT,

@@ -39,11 +39,13 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id
 }
 
-// The path without its query string: queries can carry what a person typed.
+// The path without its query string: queries can carry what a person typed. A result's
+// verification code is not kept either: what was checked is counted, never logged.
 function pathOf(url: string | undefined): string {
   if (!url) return ''
   const q = url.indexOf('?')
-  return q === -1 ? url : url.slice(0, q)
+  const path = q === -1 ? url : url.slice(0, q)
+  return path.startsWith('/verify/') ? '/verify/:code' : path
 }
 
 function withWho(res: ServerResponse, line: object): object {

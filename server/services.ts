@@ -19,6 +19,11 @@ import { createMailOutboxRepository } from './db/mailOutboxRepository.js'
 import { createOutboxRepository } from './db/outboxRepository.js'
 import { BufferedRateLimitStore, DatabaseRateLimitStore } from './db/rateLimitStore.js'
 import { DatabaseSessionStore } from './db/sessionStore.js'
+import { createResultRepository } from './db/resultRepository.js'
+import { renderResultPdf } from './documents/resultPdf.js'
+import { createResults } from './domain/results/resultService.js'
+import type { ResultSigner } from './domain/results/resultKeys.js'
+import { loadResultKey } from './start.js'
 import { createApplicationService } from './domain/applications/applicationService.js'
 import { createFileBlobStore } from './domain/applications/blobStore.js'
 import { statusEmail } from './domain/applications/statusEmail.js'
@@ -62,6 +67,8 @@ export interface ServiceParts {
    * inserts and commits never hold up a request.
    */
   requestRows?: RequestLogStore
+  /** signs result tokens; by default loadResultKey (server/start.ts): RESULT_SIGNING_KEY, or a key kept in DATA_DIR */
+  resultKey?: ResultSigner
   /** what time it is: the real clock but in tests that cross a calendar (deadlines over Tết) */
   clock?: () => Date
   /** queue timings other than the settings' (the tests' short backoff) */
@@ -91,9 +98,15 @@ export function createServices(config: Config, parts: ServiceParts) {
   const registry = createLocalBusinessRegistry(identity)
   const accounts = createAccountService({ repo: identity, mailer, publicUrl: config.publicUrl })
   const businesses = createBusinessService({ repo: identity, registry })
+  const blobs = createFileBlobStore(path.join(config.dataDir, 'files'))
   const applications = createApplicationService({
-    repo: applicationRepository, audit, catalogue, blobs: createFileBlobStore(path.join(config.dataDir, 'files')),
+    repo: applicationRepository, audit, catalogue, blobs,
     wake: wake.dispatch, tellByEmail: statusEmail({ outbox: mailOutbox, publicUrl: config.publicUrl }), wakeMail: wake.mail, clock: parts.clock,
+  })
+
+  const results = createResults({
+    repo: createResultRepository(db), commit: applicationRepository.commit, audit, signer: parts.resultKey ?? loadResultKey(config), blobs, catalogue,
+    render: renderResultPdf, nameOf: async (id) => (await accounts.findUser(id))?.fullName ?? null, publicUrl: config.publicUrl, clock: parts.clock,
   })
 
   const agencyRepository = createAgencyRepository(db, applicationRepository.commit)
@@ -127,6 +140,8 @@ export function createServices(config: Config, parts: ServiceParts) {
     accounts,
     businesses,
     applications,
+    /** result documents of approved applications: issued, verified on /verify, revoked */
+    results,
     /** what agencies manage for themselves: keys, endpoint; and their onboarding */
     agencies: {
       keys, endpoints, idempotency: createIdempotency(agencyRepository),

@@ -7,6 +7,7 @@ import type { DatabaseHandle } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
 import { generateSigningKey, parseSigningKey, type SigningKey } from './domain/audit/signedNote.js'
 import { loadCatalogueSource, ManifestError, type CatalogueSource } from './domain/catalogue/manifest.js'
+import { createResultSigner, generateResultKey, type ResultSigner } from './domain/results/resultKeys.js'
 import type { AgencyHandler } from './domain/routing/handlerContract.js'
 import { handlersDir, servicesDir } from './paths.js'
 import type { Services } from './services.js'
@@ -36,6 +37,21 @@ export function loadAuditKey(config: Pick<Config, 'auditSigningKey' | 'dataDir' 
     }
   }
   return parseSigningKey(readFileSync(file, 'utf8'))
+}
+
+/** The key that signs result tokens: RESULT_SIGNING_KEY, or outside production one generated once into DATA_DIR. */
+export function loadResultKey(config: Pick<Config, 'resultSigningKey' | 'resultVerifierKeys' | 'dataDir'>): ResultSigner {
+  if (config.resultSigningKey) return createResultSigner(config.resultSigningKey, config.resultVerifierKeys)
+  const file = path.join(config.dataDir, 'result-signing-key.json')
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true })
+    try {
+      writeFileSync(file, `${generateResultKey()}\n`, { mode: 0o600, flag: 'wx' })
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+  }
+  return createResultSigner(readFileSync(file, 'utf8'), config.resultVerifierKeys)
 }
 
 export interface Agencies {

@@ -1,3 +1,4 @@
+import type { ResultTemplate } from '../domain/results/model.js'
 import { sql, type Selectable } from 'kysely'
 import type { AgencyManifest, ServiceManifest } from '../domain/catalogue/manifest.js'
 import type { CatalogueRepository, ListFilter, SearchFilter } from '../domain/catalogue/repository.js'
@@ -70,6 +71,7 @@ function toService(r: SummaryRow, lifeEvents: string[]): Service {
     updatedAt: r.updated_at,
     form: r.form ? (JSON.parse(r.form) as FormDefinition) : null,
     status: r.status, version: Number(r.version), origin: r.origin,
+    resultTemplate: r.result_template ? JSON.parse(r.result_template) as ResultTemplate : null,
   }
 }
 
@@ -100,6 +102,7 @@ function serviceRecord(service: ServiceManifest, agency: Pick<AgencyManifest['ag
       legal_basis: service.legalBasis ?? null,
       source_note: service.sourceNote ? JSON.stringify(service.sourceNote) : null,
       form: service.form ? JSON.stringify(service.form) : null,
+      result_template: service.result ? JSON.stringify(service.result) : null,
     },
     lifeEvents: service.lifeEvents,
     search: {

@@ -12,6 +12,7 @@ import { agencyOnboardingMigration } from './migrations/008_agency_onboarding.js
 import { serviceVersionsMigration } from './migrations/009_service_versions.js'
 import { auditLogMigration } from './migrations/010_audit_log.js'
 import { deadlinesMigration } from './migrations/011_deadlines.js'
+import { resultsMigration } from './migrations/012_results.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -28,6 +29,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '009_service_versions': serviceVersionsMigration(dialect),
     '010_audit_log': auditLogMigration(dialect),
     '011_deadlines': deadlinesMigration(dialect),
+    '012_results': resultsMigration(dialect),
   }
 }
 

@@ -56,6 +56,8 @@ export interface ServiceTable {
   version: number
   /** manifest: from services/<agency>/manifest.json; agency: registered by the agency */
   origin: 'manifest' | 'agency'
+  /** JSON: the result document's title and text ({ title: { vi, en?, fr? }, text: … }) or null */
+  result_template: string | null
 }
 
 export interface ServiceVersionTable {
@@ -263,6 +265,27 @@ export interface ApplicationTable {
   assigned_to: string | null
 }
 
+export interface ResultTable {
+  id: string
+  application_id: string
+  reference: string
+  code: string
+  service_id: string
+  agency_id: string
+  holder_name: string
+  issued_at: string
+  issued_by: string
+  issuer_name: string | null
+  key_id: string
+  token: string
+  content_hash: string
+  pdf_sha256: string
+  revoked_at: string | null
+  revoked_by: string | null
+  revoke_reason: string | null
+  checks: number
+}
+
 export interface ApplicationEventTable {
   id: Generated<number>
   application_id: string
@@ -433,6 +456,7 @@ export interface Database {
   representations: RepresentationTable
   applications: ApplicationTable
   application_events: ApplicationEventTable
+  results: ResultTable
   documents: DocumentTable
   outbox: OutboxTable
   deliveries: DeliveryTable

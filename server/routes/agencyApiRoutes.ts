@@ -8,6 +8,7 @@ import type { ApiKey } from '../domain/agencies/model.js'
 import { IllegalTransition, type ApplicationService } from '../domain/applications/applicationService.js'
 import { ServiceRefused, type ServiceRegistration, type ServiceVersion } from '../domain/catalogue/serviceRegistration.js'
 import type { Service } from '../domain/catalogue/types.js'
+import type { Results } from '../domain/results/resultService.js'
 import type { Application } from '../domain/applications/model.js'
 import { HttpError, invalidParams, notFound } from '../web/httpErrors.js'
 import { apiKeyOf, agencyApiAuth, requireScope } from '../web/agencyApiAuth.js'
@@ -19,6 +20,8 @@ export interface AgencyApiDeps {
   services: ServiceRegistration
   endpoints: Endpoints
   applications: ApplicationService
+  /** issues the result when the agency's system approves */
+  results: Results
   idempotency: Idempotency
   /** the per-key limit's shared count */
   rateLimitStore: (prefix: string) => Store
@@ -163,6 +166,11 @@ export function agencyApiRoutes(deps: AgencyApiDeps): Router {
       if (key.environment === 'test') return { status: 200, body: { reference: app.reference, status: to, from: app.status, dryRun: true } }
       try {
         const moved = await applications.transition(app, to, { id: `api-key:${key.id}`, kind: 'agency' }, { message, note, ctx: requestContext(req) })
+        // The approval stands whatever happens next; a result not issued now is issued at its first download.
+        if (to === 'approved') {
+          await deps.results.issue(moved, { id: `api-key:${key.id}`, name: null }, requestContext(req))
+            .catch((err: unknown) => req.log.error({ err, reference: app.reference }, 'result not issued at approval'))
+        }
         return { status: 201, body: { reference: moved.reference, status: moved.status, from: app.status, updatedAt: moved.updatedAt } }
       } catch (e) {
         if (e instanceof IllegalTransition) return conflict

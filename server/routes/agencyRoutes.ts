@@ -4,10 +4,12 @@ import type { Application, ApplicationStatus } from '../domain/applications/mode
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { deadlineStates, type DeadlineState } from '../domain/applications/deadline.js'
 import type { AccountService } from '../domain/identity/accountService.js'
+import type { Results } from '../domain/results/resultService.js'
 import { visiblePages } from '../domain/forms/formEngine.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
 import { requestContext } from '../web/requestContext.js'
+import { resultOf, sendPdf } from '../web/resultDownload.js'
 import { allow } from '../web/setUpAuth.js'
 import { noStore } from '../web/setUpWebSecurity.js'
 
@@ -15,8 +17,8 @@ import { noStore } from '../web/setUpWebSecurity.js'
  * The officer console: the agency's inbox and each application routed to it. An officer
  * sees only their own agency's applications; any other is 404, so existence does not leak.
  */
-export function agencyRoutes(deps: { catalogue: CatalogueService, applications: ApplicationService, accounts: AccountService }): Router {
-  const { catalogue, applications, accounts } = deps
+export function agencyRoutes(deps: { catalogue: CatalogueService, applications: ApplicationService, accounts: AccountService, results: Results }): Router {
+  const { catalogue, applications, accounts, results } = deps
   const officersOf = async (agencyId: string) => (await accounts.staffOf(agencyId)).filter((u) => u.role === 'officer')
   const pageSize = 50
   const router = Router()
@@ -58,7 +60,7 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
     res.status(status).render('pages/staff/application', {
       app, service, form, answers, pages: visiblePages(form, answers), events: await applications.events(app),
       documents: await applications.documents(app), moves: applications.officerMovesFrom(app.status), final: finalStatuses.includes(app.status), error, typed,
-      deadline: applications.deadline(app), officers: await officersOf(app.agencyId), today: applications.today(),
+      deadline: applications.deadline(app), officers: await officersOf(app.agencyId), today: applications.today(), result: await results.forApplication(app),
     })
   }
 
@@ -81,12 +83,32 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
     const typed = { to, message: message ?? '', note: note ?? '' }
     if (!applications.officerMovesFrom(app.status).includes(to)) return renderApplication(res, app, 'staff.application.error.transition', 409, typed)
     if ((to === 'info_requested' || to === 'rejected') && !message) return renderApplication(res, app, 'staff.application.error.message', 422, typed)
+    let moved: Application
     try {
-      await applications.transition(app, to, { id: req.user!.id, kind: 'officer' }, { message, note, ctx: requestContext(req) })
+      moved = await applications.transition(app, to, { id: req.user!.id, kind: 'officer' }, { message, note, ctx: requestContext(req) })
     } catch (e) {
       if (!(e instanceof IllegalTransition)) throw e
       return renderApplication(res, await agencyApplication(req), 'staff.application.error.transition', 409, typed)
     }
+    // The approval is kept whatever happens next; a result that failed here is issued when first downloaded.
+    if (to === 'approved') {
+      await results.issue(moved, { id: req.user!.id, name: req.user!.fullName ?? null }, requestContext(req))
+        .catch((err: unknown) => req.log.error({ err, reference: app.reference }, 'result not issued at approval'))
+    }
+    res.redirect(303, `/agency/applications/${app.reference}`)
+  })
+
+  router.get('/agency/applications/:ref/result.pdf', async (req, res, next) => {
+    const app = await agencyApplication(req)
+    const result = await resultOf({ results, applications }, app, req)
+    sendPdf(res, result, results.document(result), next)
+  })
+
+  router.post('/agency/applications/:ref/result/revoke', async (req, res) => {
+    const app = await agencyApplication(req)
+    const reason = String(req.body?.reason ?? '').trim().slice(0, 500)
+    if (!reason) return renderApplication(res, app, 'result.error.reason', 422, { reason })
+    await results.revoke(app, req.user!.id, reason, requestContext(req))
     res.redirect(303, `/agency/applications/${app.reference}`)
   })
 

@@ -7,6 +7,8 @@ import { streamUploads, uploadsOf, type UploadFailure } from '../web/fileUploads
 import { conditionHolds, keptAnswers, visiblePages, type Answers, type FieldError } from '../domain/forms/formEngine.js'
 import type { FormDefinition, PageDefinition } from '../domain/forms/formSchema.js'
 import type { BusinessService } from '../domain/identity/businessService.js'
+import type { Results } from '../domain/results/resultService.js'
+import { resultOf, sendPdf } from '../web/resultDownload.js'
 import { HttpError } from '../web/httpErrors.js'
 import { limiter } from '../web/rateLimit.js'
 import { allow } from '../web/setUpAuth.js'
@@ -25,12 +27,13 @@ export interface ApplicationRouteDeps {
   applications: ApplicationService
   catalogue: CatalogueService
   businesses: BusinessService
+  results: Results
   checkCsrfAfterUpload: RequestHandler
   rateLimitStore: (prefix: string) => Store
 }
 
 export function applicationRoutes(deps: ApplicationRouteDeps): Router {
-  const { applications, catalogue, businesses } = deps
+  const { applications, catalogue, businesses, results } = deps
   const router = Router()
   const citizen = allow('citizen')
   router.use(['/applications', '/status'], (_req, res, next) => {
@@ -196,8 +199,15 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
       app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
       events: await applications.events(app), documents: await applications.documents(app),
       final: finalStatuses.includes(app.status), errors: {}, withdrawn: req.query['withdrawn'] === '1' && app.status === 'withdrawn',
-      deadline: applications.deadline(app),
+      deadline: applications.deadline(app), result: await results.forApplication(app),
     })
+  })
+
+  // The applicant's result document: their own application only (anyone else's is 404).
+  router.get('/applications/:ref/result.pdf', citizen, async (req, res, next) => {
+    const app = await own(req)
+    const result = await resultOf({ results, applications }, app, req)
+    sendPdf(res, result, results.document(result), next)
   })
 
   router.get('/applications/:ref/documents/:doc', citizen, async (req, res, next: NextFunction) => {
@@ -272,7 +282,7 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
       return res.status(422).render('pages/apply/application', {
         app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
         events: await applications.events(app), documents: await applications.documents(app), final: false,
-        errors: { response: problems ?? { problem: 'required' } }, withdrawn: false, typed: text, deadline: applications.deadline(app),
+        errors: { response: problems ?? { problem: 'required' } }, withdrawn: false, typed: text, deadline: applications.deadline(app), result: undefined,
       })
     }
     await applications.transition(app, 'in_review', { id: req.user!.id, kind: 'citizen' }, { message: text, ctx: requestContext(req) })

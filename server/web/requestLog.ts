@@ -69,18 +69,23 @@ export function recordRequests(writer: RequestLogWriter): RequestHandler {
   }
 }
 
+// Checks of a result document: counted on the document, and nothing kept of who checked
+// (DESIGN.md): no address, no browser, and the code in the path put back to its name.
+const unrecorded = /^\/verify(\/|$)/
+
 function rowOf(req: Request, res: Response, at: string, durationMs: number): RequestRow {
   const locals = res.locals
   const key = locals['apiKey'] as { id: string, agencyId: string } | undefined
   const user = req.user as { agencyId?: string | null } | undefined
   const pattern = req.route as { path?: unknown } | undefined
   const route = typeof pattern?.path === 'string' ? `${req.baseUrl}${pattern.path}` : null
+  const anonymous = unrecorded.test(req.path)
   return {
     at,
     requestId: String((req as Request & { id?: unknown }).id ?? ''),
     method: req.method,
     route,
-    path: pathOf(req, route),
+    path: anonymous ? route ?? '/verify' : pathOf(req, route),
     query: queryOf(req),
     status: res.writableFinished ? res.statusCode : 499,
     durationMs: Math.round(durationMs * 100) / 100,
@@ -89,7 +94,7 @@ function rowOf(req: Request, res: Response, at: string, durationMs: number): Req
     onBehalfOf: (req.session as { actingFor?: string } | undefined)?.actingFor ?? null,
     apiKeyId: key?.id ?? null,
     agencyId: key?.agencyId ?? user?.agencyId ?? null,
-    ip: req.ip ?? null,
-    userAgent: shortUserAgent(req.headers['user-agent']),
+    ip: anonymous ? null : req.ip ?? null,
+    userAgent: anonymous ? null : shortUserAgent(req.headers['user-agent']),
   }
 }

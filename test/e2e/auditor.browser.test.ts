@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
 import { createLogger } from '../../server/logger.js'
-import { checkAccessible, portalInChromium } from '../support/browser.js'
+import { checkAccessible, signedInPage, portalInChromium } from '../support/browser.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
@@ -41,17 +41,7 @@ after(async () => { await stop?.() })
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
 
-async function signedIn(account: { email: string, password: string }, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ locale: 'vi', viewport, acceptDownloads: true })
-  context.setDefaultTimeout(10_000)
-  const page = await context.newPage()
-  await page.goto(`${base}/account/sign-in?lang=vi`)
-  await page.getByLabel('Địa chỉ email').fill(account.email)
-  await page.getByLabel('Mật khẩu').fill(account.password)
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click()
-  await page.waitForURL(`${base}/account`)
-  return page
-}
+const signedIn = (account: { email: string, password: string }, viewport?: { width: number, height: number }) => signedInPage(browser, base, account, viewport)
 
 describe('an auditor proves who read a citizen’s application', () => {
   it('from the citizen’s name to the request behind each read, and the citizen sees the same reads', async () => {

@@ -6,7 +6,7 @@ import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
 import { newReference, parseReference } from '../../server/domain/applications/reference.js'
 import { createApplicationRepository } from '../../server/db/applicationRepository.js'
 import { answer, start } from '../support/applying.js'
-import { csrfFrom, emailsTo } from '../support/browserless.js'
+import { csrfFrom, signedInAgent, emailsTo } from '../support/browserless.js'
 import { waitFor } from '../support/process.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
@@ -23,12 +23,7 @@ const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
 
 let ipCounter = 120
-async function signedIn(email: string, password: string): Promise<Agent> {
-  const agent = request.agent(portal.app)
-  const _csrf = await csrfFrom(agent, '/account/sign-in')
-  await agent.post('/account/sign-in').type('form').set('X-Forwarded-For', `198.51.100.${ipCounter++}`).send({ _csrf, email, password }).expect(303)
-  return agent
-}
+const signedIn = (email: string, pass: string) => signedInAgent(portal.app, email, pass, ipCounter++)
 
 describe('applying online: birth registration', () => {
   let citizen: Agent

@@ -4,10 +4,9 @@
 // the inbox's filters and assignment.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import request from 'supertest'
 import type { Agent } from 'supertest'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
-import { csrfFrom, emailsTo } from '../support/browserless.js'
+import { csrfFrom, signedInAgent, emailsTo } from '../support/browserless.js'
 import { waitFor } from '../support/process.js'
 import { citizen, reread, submitted } from '../support/submissions.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
@@ -26,12 +25,7 @@ before(async () => {
 after(async () => { await portal.close() })
 
 let address = 40
-async function signedIn(email: string): Promise<Agent> {
-  const agent = request.agent(portal.app)
-  const _csrf = await csrfFrom(agent, '/account/sign-in')
-  await agent.post('/account/sign-in').set('X-Forwarded-For', `198.51.100.${address++}`).type('form').send({ _csrf, email, password }).expect(303)
-  return agent
-}
+const signedIn = (email: string) => signedInAgent(portal.app, email, password, address++)
 const userId = async (email: string) => (await portal.database.handle.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id
 const rowOf = (page: string, reference: string) => page.slice(page.indexOf(reference), page.indexOf('</tr>', page.indexOf(reference)))
 

@@ -87,7 +87,8 @@ describe('the OpenAPI 3.1 document', () => {
   it('describes every route the API routers answer, each with its security', () => {
     const documented = new Set(Object.entries(document.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)))
     const routers = [apiRoutes(portal.services.catalogue, 'http://portal.test'), agencyApiRoutes({
-      ...portal.services.agencies, applications: portal.services.applications, rateLimitStore: portal.services.bufferedRateLimitStore, perMinute: 10,
+      ...portal.services.agencies, applications: portal.services.applications, results: portal.services.results,
+      rateLimitStore: portal.services.bufferedRateLimitStore, perMinute: 10,
     })]
     const answered = new Set<string>()
     for (const router of routers) {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import request from 'supertest'
 import type { Agent } from 'supertest'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
-import { csrfFrom } from '../support/browserless.js'
+import { csrfFrom, signedInAgent } from '../support/browserless.js'
 import { citizen, reread, submitted } from '../support/submissions.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
@@ -16,12 +15,7 @@ before(async () => {
 after(async () => { await portal.close() })
 
 let address = 10
-async function signedIn(email: string, pass: string): Promise<Agent> {
-  const agent = request.agent(portal.app)
-  const _csrf = await csrfFrom(agent, '/account/sign-in')
-  await agent.post('/account/sign-in').set('X-Forwarded-For', `198.51.100.${address++}`).type('form').send({ _csrf, email, password: pass }).expect(303)
-  return agent
-}
+const signedIn = (email: string, pass: string) => signedInAgent(portal.app, email, pass, address++)
 
 describe('the officer console', () => {
   let officer: Agent

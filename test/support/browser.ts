@@ -1,7 +1,7 @@
 // Debian's Chromium (apt-get install chromium) driven through playwright-core, and
 // axe-core's WCAG 2.2 A/AA rules; screenshots go to test-results/screenshots.
 import assert from 'node:assert/strict'
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 import type { Application } from 'express'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
@@ -30,12 +30,21 @@ export async function checkAccessible(page: Page, name: string) {
   await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true })
 }
 
+/** A loopback port free now, for a portal whose public address must be known before it listens. */
+export async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1')
+  await new Promise((r) => probe.once('listening', r))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((r) => probe.close(r))
+  return port
+}
+
 /**
- * A test portal listening on a free loopback port with Chromium launched, for one test
- * file; `stop` closes all three.
+ * A test portal listening on a loopback port (a free one by default) with Chromium
+ * launched, for one test file; `stop` closes all three.
  */
-export async function portalInChromium(portal: { app: Application, close(): Promise<void> }) {
-  const server = portal.app.listen(0, '127.0.0.1')
+export async function portalInChromium(portal: { app: Application, close(): Promise<void> }, port = 0) {
+  const server = portal.app.listen(port, '127.0.0.1')
   await new Promise((r) => server.once('listening', r))
   const browser = await launchChromium()
   return {
@@ -47,4 +56,19 @@ export async function portalInChromium(portal: { app: Application, close(): Prom
       await portal.close()
     },
   }
+}
+
+/** A new browser context (Vietnamese, downloads allowed) signed in with a password through the sign-in form. */
+export async function signedInPage(
+  browser: Browser, base: string, account: { email: string, password: string }, viewport = { width: 1280, height: 900 },
+): Promise<Page> {
+  const context = await browser.newContext({ locale: 'vi', viewport, acceptDownloads: true })
+  context.setDefaultTimeout(10_000)
+  const page = await context.newPage()
+  await page.goto(`${base}/account/sign-in?lang=vi`)
+  await page.getByLabel('Địa chỉ email').fill(account.email)
+  await page.getByLabel('Mật khẩu').fill(account.password)
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click()
+  await page.waitForURL(`${base}/account`)
+  return page
 }

@@ -3,9 +3,12 @@ import path from 'node:path'
 import { describe, it } from 'node:test'
 import { ConfigError, loadConfig } from '../../server/config.js'
 import { generateSigningKey, verifierKeyText } from '../../server/domain/audit/signedNote.js'
+import { generateResultKey } from '../../server/domain/results/resultKeys.js'
 
 const key = generateSigningKey('dichvucong.example/audit-log').text
 const earlier = verifierKeyText(generateSigningKey('dichvucong.example/audit-log').key)
+const resultKey = generateResultKey()
+const resultEarlier = (({ kty, crv, x, kid }: Record<string, string>) => ({ kty, crv, x, kid }))(JSON.parse(generateResultKey()) as Record<string, string>)
 
 describe('config', () => {
   it('has working defaults for a developer machine', () => {
@@ -26,8 +29,11 @@ describe('config', () => {
     const c = loadConfig({
       PORT: '8080', DATA_DIR: '/tmp/portal', DATABASE_URL: 'postgres://u@h/db', NODE_ENV: 'production',
       LOG_LEVEL: 'warn', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://dichvucong.example/', SMTP_URL: 'smtp://mail:25', BACKGROUND: 'inline',
-      AUDIT_SIGNING_KEY: key, AUDIT_VERIFIER_KEYS: ` ${earlier}, `, REQUEST_LOG_DAYS: '30',
+      AUDIT_SIGNING_KEY: key, AUDIT_VERIFIER_KEYS: ` ${earlier}, `, REQUEST_LOG_DAYS: '30', RESULT_SIGNING_KEY: resultKey,
+      RESULT_VERIFIER_KEYS: JSON.stringify([resultEarlier]),
     })
+    assert.equal(c.resultSigningKey, resultKey)
+    assert.deepEqual(c.resultVerifierKeys, [JSON.stringify(resultEarlier)])
     assert.equal(c.auditSigningKey, key)
     assert.deepEqual(c.auditVerifierKeys, [earlier])
     assert.equal(c.requestLogDays, 30)
@@ -53,6 +59,10 @@ describe('config', () => {
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) }, /^Missing setting PUBLIC_URL/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example' }, /^Missing setting SMTP_URL/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://m:25' }, /^Missing setting AUDIT_SIGNING_KEY/],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://m:25', AUDIT_SIGNING_KEY: key },
+      /^Missing setting RESULT_SIGNING_KEY/],
+    [{ RESULT_SIGNING_KEY: '{"kty":"OKP","crv":"Ed25519","x":"abc","kid":"k"}' }, /^Invalid setting RESULT_SIGNING_KEY: must be a private Ed25519 JWK/],
+    [{ RESULT_VERIFIER_KEYS: '{"kty":"OKP"}' }, /^Invalid setting RESULT_VERIFIER_KEYS: must be a JSON array/],
     [{ AUDIT_TREE: 'no' }, /^Invalid setting AUDIT_TREE/],
     [{ AUDIT_SIGNING_KEY: 'not-a-key' }, /^Invalid setting AUDIT_SIGNING_KEY: must be a signed-note Ed25519 key/],
     [{ AUDIT_VERIFIER_KEYS: 'x y' }, /^Invalid setting AUDIT_VERIFIER_KEYS/],

@@ -7,7 +7,7 @@ export const auditActions = [
   'account.linked', 'account.link-refused', 'account.locked', 'account.password-changed', 'account.password-reset-requested', 'account.password-reset-unknown',
   'profile.updated', 'role.assigned', 'role.changed',
   'business.linked', 'business.unlinked', 'business.link-refused', 'business.acting-for', 'business.acting-as-self',
-  'application.started', 'application.draft-deleted', 'application.submitted', 'application.status', 'application.apology', 'application.assigned',
+  'application.started', 'application.draft-deleted', 'application.submitted', 'application.status', 'application.apology', 'application.assigned', 'result.issued', 'result.revoked',
   'data.read', 'data.prefill', 'data.registry-lookup', 'data.export-requested', 'data.exported',
   'delivery.redelivered',
   'agency.created', 'api-key.created', 'api-key.rotated', 'api-key.revoked', 'api-key.expiry-notice',

@@ -11,6 +11,12 @@ const localized = z.object({
   fr: z.string().trim().min(1),
 }).strict()
 
+/** Vietnamese, and English and French where given. */
+const viFirst = (max: number) => {
+  const text = z.string().trim().min(1).max(max)
+  return z.object({ vi: text, en: text.optional(), fr: text.optional() }).strict()
+}
+
 const serviceFileSchema = z.object({
   id: slug,
   code: z.string().max(40).optional(),
@@ -29,6 +35,12 @@ const serviceFileSchema = z.object({
   legalBasis: z.string().max(500).optional(),
   /** a note for readers on where a figure comes from or what changed, in the three languages */
   sourceNote: localized.optional(),
+  /**
+   * The result document: its title and the decision's text, in Vietnamese and where the
+   * service declares them in English and French; {name}, {reference}, {service},
+   * {agency} and {date} are filled in.
+   */
+  result: z.object({ title: viFirst(200), text: viFirst(2000) }).strict().optional(),
 }).strict()
 
 /** A service as the catalogue knows it: its manifest entry, and its form from forms/<service id>.json. */

@@ -1,3 +1,4 @@
+import type { ResultTemplate } from '../results/model.js'
 import type { FormDefinition } from '../forms/formSchema.js'
 export const languages = ['vi', 'en', 'fr'] as const
 export type Lang = (typeof languages)[number]
@@ -52,6 +53,8 @@ export interface Service extends ServiceSummary {
   version: number
   /** manifest: from services/<agency>/manifest.json; agency: registered by the agency through the portal */
   origin: 'manifest' | 'agency'
+  /** the result document's title and decision text; a general one when the service declares none */
+  resultTemplate: ResultTemplate | null
 }
 
 export type ServiceStatus = 'active' | 'suspended' | 'retired'
