@@ -22,6 +22,7 @@ import { startSmtpServer } from '../test/support/smtpServer.js'
 import { generateSigningKey } from '../server/domain/audit/signedNote.js'
 import { generateResultKey } from '../server/domain/results/resultKeys.js'
 import { measureAuditLog } from './auditLog.js'
+import { seedResults } from './results.js'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
@@ -237,6 +238,7 @@ async function main() {
     AGENCY_API_RATE_PER_MINUTE: '100000000',
   })
   const pgDatabase = `bench_${process.pid}`
+  let pgConnected = false
   const pgAdmin = new pg.Client({ connectionString: process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' })
   process.stdout.write(`Node ${process.version}; portal node flags: ${nodeFlags.join(' ')}\n`)
   process.stdout.write(`${connections} connections; ${rounds} rounds × ${seconds} s per target after a 2 s warm-up; median of rounds\n`)
@@ -246,6 +248,10 @@ async function main() {
     const benchAccounts = await seedBenchAccounts(work, 400)
     const drafts = await seedDrafts({ dataDir: work }, 60_000)
     const agencyApi = await seedAgencyApi({ dataDir: work }, 60_000)
+    process.stdout.write('seeded 400 accounts, 60,000 drafts and 60,000 received applications\n')
+    // Result documents issued one after the other (the time per document), then checked on /verify under load.
+    const resultDocs = await seedResults({ dataDir: work, publicUrl: env.PUBLIC_URL, signingKey: env.RESULT_SIGNING_KEY }, 200)
+    process.stdout.write(`issued ${resultDocs.count} result documents\n`)
     servers.push(await startServer(['--import', 'tsx', 'bench/bareExpress.ts'], { PORT: String(ports.bare) }, path.join(work, 'bare.log')))
     const portal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, PORT: String(ports.portal) }, path.join(work, 'portal.log'))
     servers.push(portal)
@@ -262,6 +268,8 @@ async function main() {
       { name: 'search page', port: ports.portal, paths: searchPaths },
       { name: 'JSON API search', port: ports.portal, paths: searches.map((q) => `/api/v1/services?q=${encodeURIComponent(q)}`) },
       { name: '/healthz', port: ports.portal, paths: ['/healthz'] },
+      { name: 'verify by printed code', port: ports.portal, paths: resultDocs.issued.map((r) => `/verify/${r.code}`) },
+      { name: 'verify by QR token', port: ports.portal, paths: resultDocs.issued.map((r) => `/verify?t=${r.token}`) },
       { name: 'search page, no cache', port: ports.uncached, paths: searchPaths },
     ]
     const session = await browserSession(ports.portal, drafts.email)
@@ -274,6 +282,8 @@ async function main() {
     const treeOffEnv = { ...env, DATA_DIR: treeOffWork, AUDIT_TREE: 'off', PUBLIC_URL: `http://127.0.0.1:${ports.treeOff}` }
     execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...treeOffEnv } })
     const treeOffDrafts = await seedDrafts({ dataDir: treeOffWork }, 40_000)
+    // The same rows as the portal's database beside them (a larger database costs submissions by itself).
+    await seedAgencyApi({ dataDir: treeOffWork }, 60_000)
     const treeOff = await startServer([...nodeFlags, 'dist/server/index.js'], { ...treeOffEnv, PORT: String(ports.treeOff) }, path.join(work, 'tree-off.log'))
     servers.push(treeOff)
     targets.push({
@@ -309,6 +319,7 @@ async function main() {
 
     // The same on PostgreSQL: a portal instance on a fresh database, synchronous_commit on.
     await pgAdmin.connect()
+    pgConnected = true
     await pgAdmin.query(`create database ${pgDatabase}`)
     const pgUrl = (process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, `/${pgDatabase}`)
     const pgCheck = new pg.Client({ connectionString: pgUrl })
@@ -432,6 +443,9 @@ async function main() {
       + ` ${auditFigures.placedPerSecond.toFixed(0)} entries/s placed in the Merkle tree; audit:verify of ${auditFigures.entries} entries`
       + ` and ${auditFigures.checkpoints} checkpoints ${auditFigures.verifySeconds.toFixed(2)} s\n`)
     process.stdout.write(`  the portal's request log holds ${requestRows} rows after the loads (every request past static files and /healthz)\n`)
+    process.stdout.write(`\nresult documents (in the bench process, SQLite): ${resultDocs.count} issued one after the other, `
+      + `${resultDocs.issueMedian.toFixed(1)} ms each (median: PDF, token, file, record and audit entry; the first, loading pdfkit and the font, `
+      + `${resultDocs.first.toFixed(0)} ms); the PDF alone ${resultDocs.renderMedian.toFixed(1)} ms\n`)
     const treeOn = byName('submit (SQLite)').rps
     const treeOffRps = byName('submit (SQLite, tree off)').rps
     const goals = [
@@ -454,8 +468,9 @@ async function main() {
     for (const s of servers) await stop(s)
     await agency.close()
     await smtp.close()
-    await pgAdmin.query(`drop database if exists ${pgDatabase}`).catch(() => {})
-    await pgAdmin.end().catch(() => {})
+    // Never connected (the run failed before): a query would wait for the connection forever.
+    if (pgConnected) await pgAdmin.query(`drop database if exists ${pgDatabase}`).catch(() => {})
+    if (pgConnected) await pgAdmin.end().catch(() => {})
     rmSync(work, { recursive: true, force: true })
     if (compareWork) rmSync(compareWork, { recursive: true, force: true })
     if (treeOffWork) rmSync(treeOffWork, { recursive: true, force: true })

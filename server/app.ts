@@ -98,7 +98,8 @@ export function createApp(deps: AppDeps): express.Application {
     applicationRoutes({ applications, catalogue, businesses, results: services.results, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
     openDataRoutes(catalogue, config.publicUrl),
     agencyApiRoutes({
-      ...agencies, applications, results: services.results, rateLimitStore: services.bufferedRateLimitStore, perMinute: config.agencyApiPerMinute,
+      ...agencies, applications, results: services.results, publicUrl: config.publicUrl, rateLimitStore: services.bufferedRateLimitStore,
+      perMinute: config.agencyApiPerMinute,
     }),
     apiRoutes(catalogue, config.publicUrl),
     auditLogRoutes(services.audit.transparencyLog),

@@ -105,7 +105,8 @@ export function createServices(config: Config, parts: ServiceParts) {
   })
 
   const results = createResults({
-    repo: createResultRepository(db), commit: applicationRepository.commit, audit, signer: parts.resultKey ?? loadResultKey(config), blobs, catalogue,
+    repo: createResultRepository(db), commit: applicationRepository.commit, commitOne: applicationRepository.commitOne, audit,
+    signer: parts.resultKey ?? loadResultKey(config), blobs, catalogue,
     render: renderResultPdf, nameOf: async (id) => (await accounts.findUser(id))?.fullName ?? null, publicUrl: config.publicUrl, clock: parts.clock,
   })
 

@@ -39,7 +39,7 @@ export function runQueues(services: Services, logger?: Logger): Background {
   const { dispatcher, mailQueue, keyExpiryNotices, sequencer, archiveRequestLog } = services.background
   dispatcher.start()
   mailQueue.start()
-  sequencer?.start(1_000, (err) => logger?.error({ err }, 'audit log sequencing failed'))
+  sequencer?.start(250, (err) => logger?.error({ err }, 'audit log sequencing failed'))
   const notices = () => keyExpiryNotices().then(() => mailQueue.wake(), (err: unknown) => logger?.error({ err }, 'key expiry notices failed'))
   const archive = () => archiveRequestLog().then(
     ({ rows, files }) => { if (rows) logger?.info({ rows, files }, 'request log archived') },

@@ -34,29 +34,43 @@ export function createAuditLogRepository(db: Kysely<Database>, dialect: Dialect)
   const latest = (q: Kysely<Database>) => q.selectFrom('audit_checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst()
 
   return {
-    integrate: (limit, work) => db.transaction().execute(async (trx) => {
-      const state = await readState(trx, true)
-      const unplaced = limit > 0
-        ? (await trx.selectFrom('audit_events').selectAll().where('leaf_index', 'is', null).orderBy('id').limit(limit).execute()).map(toStoredEntry)
-        : []
-      const last = await latest(trx)
-      const result = work(state, unplaced, last && toCheckpoint(last))
-      await writePlaces(trx, result.placed)
-      if (result.placed.length || result.checkpoint) {
-        await trx.updateTable('audit_log_state').set({ size: result.state.size, frontier: JSON.stringify(result.state.frontier), updated_at: new Date().toISOString() })
-          .where('id', '=', 1).execute()
+    /**
+     * The hashing and the signing happen before the write lock is taken, on what was read
+     * outside it; the transaction that writes first checks, with the state locked, that
+     * no other sequencer placed entries in between (else it reads and computes again).
+     * The write lock is then held for the writes alone: on SQLite it is the database's
+     * one lock, which the web thread's submissions wait for.
+     */
+    async integrate(limit, work) {
+      for (;;) {
+        const state = await readState(db, false)
+        const unplaced = limit > 0
+          ? (await db.selectFrom('audit_events').selectAll().where('leaf_index', 'is', null).orderBy('id').limit(limit).execute()).map(toStoredEntry)
+          : []
+        const last = await latest(db)
+        const result = work(state, unplaced, last && toCheckpoint(last))
+        if (!result.placed.length && !result.checkpoint) return result
+        const written = await db.transaction().execute(async (trx) => {
+          const now = await readState(trx, true)
+          if (now.size !== state.size || JSON.stringify(now.frontier) !== JSON.stringify(state.frontier)) return false
+          if ((await latest(trx))?.size !== last?.size) return false
+          await writePlaces(trx, result.placed)
+          await trx.updateTable('audit_log_state').set({ size: result.state.size, frontier: JSON.stringify(result.state.frontier), updated_at: new Date().toISOString() })
+            .where('id', '=', 1).execute()
+          if (result.key) {
+            const k = result.key
+            await trx.insertInto('audit_keys').values({ key_id: k.keyId, name: k.name, public_key: k.publicKey, first_used_at: k.firstUsedAt })
+              .onConflict((oc) => oc.column('key_id').doNothing()).execute()
+          }
+          if (result.checkpoint) {
+            const c = result.checkpoint
+            await trx.insertInto('audit_checkpoints').values({ size: c.size, root_hash: c.rootHash, at: c.at, key_id: c.keyId, note: c.note }).execute()
+          }
+          return true
+        })
+        if (written) return result
       }
-      if (result.key) {
-        const k = result.key
-        await trx.insertInto('audit_keys').values({ key_id: k.keyId, name: k.name, public_key: k.publicKey, first_used_at: k.firstUsedAt })
-          .onConflict((oc) => oc.column('key_id').doNothing()).execute()
-      }
-      if (result.checkpoint) {
-        const c = result.checkpoint
-        await trx.insertInto('audit_checkpoints').values({ size: c.size, root_hash: c.rootHash, at: c.at, key_id: c.keyId, note: c.note }).execute()
-      }
-      return result
-    }),
+    },
 
     state: () => readState(db, false),
 

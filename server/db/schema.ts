@@ -280,6 +280,8 @@ export interface ResultTable {
   token: string
   content_hash: string
   pdf_sha256: string
+  source: 'portal' | 'agency'
+  agency_pdf_sha256: string | null
   revoked_at: string | null
   revoked_by: string | null
   revoke_reason: string | null

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import express, { Router, type Request, type Response } from 'express'
 import type { Store } from 'express-rate-limit'
 import { z } from 'zod'
@@ -20,8 +21,10 @@ export interface AgencyApiDeps {
   services: ServiceRegistration
   endpoints: Endpoints
   applications: ApplicationService
-  /** issues the result when the agency's system approves */
+  /** issues the result when the agency's system approves, or takes the agency's own */
   results: Results
+  /** where people reach the portal, for the /verify link */
+  publicUrl: string
   idempotency: Idempotency
   /** the per-key limit's shared count */
   rateLimitStore: (prefix: string) => Store
@@ -140,6 +143,35 @@ export function agencyApiRoutes(deps: AgencyApiDeps): Router {
     res.set({ 'Content-Type': doc.contentType, 'Content-Length': String(doc.size), 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}` })
     applications.openDocument(doc).on('error', next).pipe(res)
   })
+
+  /**
+   * The result of an approved application: with no body the portal issues its own
+   * document (as at an approval through the API); with an application/pdf body the
+   * agency's own signed PDF, kept as sent and wrapped by the portal's page with the
+   * verification code and QR code. One result per application: the same request again
+   * answers 200 with it; another PDF is 409.
+   */
+  router.post(`${base}/applications/:reference/result`, requireScope('applications:write'), express.raw({ type: 'application/pdf', limit: '10mb' }),
+    async (req, res) => {
+      res.locals['routeName'] = 'agency-api.result'
+      const key = apiKeyOf(res)
+      const app = await applications.routedTo(key.agencyId, String(req.params['reference']))
+      if (!app) throw notFound({ key: 'problem.applicationNotFound', params: { reference: String(req.params['reference']) } })
+      const pdf = Buffer.isBuffer(req.body) ? req.body : undefined
+      if (req.is('application/pdf') && (!pdf || pdf.subarray(0, 5).toString('latin1') !== '%PDF-')) {
+        throw new HttpError(422, 'problem.invalidParams', { key: 'problem.notPdf' }, [{ name: 'body', reason: { key: 'problem.notPdf' } }])
+      }
+      if (app.status !== 'approved') throw new HttpError(409, 'problem.conflict', { key: 'problem.resultNotApproved', params: { status: app.status } })
+      const sha256 = pdf ? createHash('sha256').update(pdf).digest('hex') : null
+      const existing = await deps.results.forApplication(app)
+      if (existing && existing.agencyPdfSha256 !== sha256) throw new HttpError(409, 'problem.conflict', { key: 'problem.resultExists', params: { code: existing.code } })
+      if (key.environment === 'test') return res.status(200).json({ reference: app.reference, source: pdf ? 'agency' : 'portal', dryRun: true })
+      const result = existing ?? await deps.results.issue(app, { id: `api-key:${key.id}`, name: null }, requestContext(req), pdf)
+      res.status(existing ? 200 : 201).json({
+        reference: app.reference, code: result.code, source: result.source, issuedAt: result.issuedAt, sha256: result.pdfSha256,
+        agencyDocumentSha256: result.agencyPdfSha256, verifyUrl: `${deps.publicUrl}/verify/${result.code}`, revoked: result.revokedAt !== null,
+      })
+    })
 
   /** A status change; with Idempotency-Key, sent again it changes nothing and answers as the first time. */
   router.post(`${base}/applications/:reference/events`, requireScope('applications:write'), async (req, res) => {

@@ -104,6 +104,13 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
     sendPdf(res, result, results.document(result), next)
   })
 
+  router.get('/agency/applications/:ref/result/agency.pdf', async (req, res, next) => {
+    const result = await resultOf({ results, applications }, await agencyApplication(req), req)
+    const body = results.agencyDocument(result)
+    if (!body) throw new HttpError(404, 'error.notFound.title')
+    sendPdf(res, result, body, next, 'van-ban-co-quan')
+  })
+
   router.post('/agency/applications/:ref/result/revoke', async (req, res) => {
     const app = await agencyApplication(req)
     const reason = String(req.body?.reason ?? '').trim().slice(0, 500)

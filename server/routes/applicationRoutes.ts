@@ -210,6 +210,13 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     sendPdf(res, result, results.document(result), next)
   })
 
+  router.get('/applications/:ref/result/agency.pdf', citizen, async (req, res, next) => {
+    const result = await resultOf({ results, applications }, await own(req), req)
+    const body = results.agencyDocument(result)
+    if (!body) throw notFound()
+    sendPdf(res, result, body, next, 'van-ban-co-quan')
+  })
+
   router.get('/applications/:ref/documents/:doc', citizen, async (req, res, next: NextFunction) => {
     const app = await own(req)
     const doc = await applications.document(app, String(req.params['doc']))

@@ -70,6 +70,24 @@ export const agencySchemas = {
       updatedAt: { type: 'string', format: 'date-time' }, dryRun: { type: 'boolean', description: 'a test key: checked, not applied' },
     },
   },
+  ResultIssued: {
+    type: 'object', additionalProperties: false,
+    required: ['reference', 'code', 'source', 'issuedAt', 'sha256', 'agencyDocumentSha256', 'verifyUrl', 'revoked'],
+    properties: {
+      reference: { type: 'string' },
+      code: { type: 'string', pattern: '^[0-9A-Z]{5}-[0-9A-Z]{5}$', description: 'the verification code printed on the document' },
+      source: { type: 'string', enum: ['portal', 'agency'], description: 'portal: the portal made the document; agency: the agency sent its own signed PDF' },
+      issuedAt: { type: 'string', format: 'date-time' },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'the PDF the applicant downloads (for an agency PDF, the portal’s page around it)' },
+      agencyDocumentSha256: nullable('string', { description: 'the agency’s own PDF, as sent' }),
+      verifyUrl: { type: 'string', description: 'where anyone checks it' },
+      revoked: { type: 'boolean' },
+    },
+  },
+  ResultDryRun: {
+    type: 'object', additionalProperties: false, required: ['reference', 'source', 'dryRun'],
+    properties: { reference: { type: 'string' }, source: { type: 'string', enum: ['portal', 'agency'] }, dryRun: { type: 'boolean' } },
+  },
   ServiceVersion: {
     type: 'object', additionalProperties: false, required: ['version', 'state', 'createdAt', 'updatedAt', 'submittedAt', 'reviewedAt', 'reviewNote'],
     properties: {
@@ -162,6 +180,26 @@ export const agencyPaths = {
         400: problem('Invalid body or Idempotency-Key'), 404: problem('No such application for this agency'),
         409: problem('Not allowed from the application’s status, or the first request with this Idempotency-Key is still running'),
         422: problem('The Idempotency-Key was used with another body'), ...refusals,
+      },
+    },
+  },
+  '/agency/applications/{reference}/result': {
+    post: {
+      operationId: 'postResult',
+      summary: 'Issue the result of an approved application: the portal’s document (no body), or the agency’s own signed PDF, which the portal wraps with '
+        + 'its verification code and QR code; once per application',
+      ...secured('applications:write'),
+      parameters: [reference],
+      requestBody: {
+        required: false,
+        content: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf', description: 'the agency’s signed PDF, at most 10 MB' } } },
+      },
+      responses: {
+        201: json('Issued', ref('ResultIssued')),
+        200: json('Already issued with the same document (or a test key: checked, not applied)', { oneOf: [ref('ResultIssued'), ref('ResultDryRun')] }),
+        404: problem('No such application for this agency'),
+        409: problem('The application is not approved, or has another result already'),
+        422: problem('The body is not a PDF'), ...refusals,
       },
     },
   },

@@ -20,10 +20,10 @@ export async function resultOf(deps: { results: Results, applications: Applicati
   return deps.results.issue(app, { id: approval?.actorId ?? 'system', name: null }, requestContext(req))
 }
 
-export function sendPdf(res: Response, result: ResultRecord, body: Readable, next: NextFunction): void {
+export function sendPdf(res: Response, result: ResultRecord, body: Readable, next: NextFunction, name = 'ket-qua'): void {
   res.set({
     'Content-Type': 'application/pdf', 'Cache-Control': 'no-store',
-    'Content-Disposition': `attachment; filename="ket-qua-${result.reference}.pdf"`,
+    'Content-Disposition': `attachment; filename="${name}-${result.reference}.pdf"`,
   })
   body.on('error', next).pipe(res)
 }

@@ -6,7 +6,7 @@ import request from 'supertest'
 import { agencyApiRoutes } from '../../server/routes/agencyApiRoutes.js'
 import { apiRoutes } from '../../server/routes/apiRoutes.js'
 import { startAgencyServer, testSecret } from '../support/agencyServer.js'
-import { citizen, submitted } from '../support/submissions.js'
+import { citizen, reread, submitted } from '../support/submissions.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 const agency = 'cong-an-cap-xa'
@@ -21,6 +21,8 @@ let live: string
 let test: string
 let reference: string
 let deliveryId: string
+let approved: string
+const pdf = Buffer.from('%PDF-1.7\n% an agency’s signed document, as the test sends it\n%%EOF\n')
 
 before(async () => {
   receiver = await startAgencyServer(testSecret)
@@ -33,6 +35,10 @@ before(async () => {
   await portal.dispatcher.drain()
   reference = app.reference
   deliveryId = (await portal.database.handle.db.selectFrom('outbox').select('id').where('application_id', '=', app.id).executeTakeFirstOrThrow()).id
+  const second = await submitted(portal, await citizen(portal, 'nguoi-nop-openapi@example.vn'))
+  await portal.dispatcher.drain()
+  approved = second.reference
+  await portal.services.applications.transition((await reread(portal, approved)), 'approved', { id: owner.id, kind: 'officer' })
   document = (await request(portal.app).get('/api/v1/openapi.json').expect(200)).body as Document
 })
 after(async () => {
@@ -47,8 +53,9 @@ const library = {
 }
 
 /** Every operation of the document, called for each answer it can give here. */
-function calls(): Array<{ method: 'get' | 'post' | 'put', path: string, url: () => string, key?: () => string, body?: object, headers?: Record<string, string> }> {
+function calls(): Array<{ method: 'get' | 'post' | 'put', path: string, url: () => string, key?: () => string, body?: object | Buffer, headers?: Record<string, string> }> {
   const k = () => live
+  const pdfType = { 'Content-Type': 'application/pdf' }
   return [
     { method: 'get', path: '/services', url: () => '/services?q=khai+sinh' },
     { method: 'get', path: '/services', url: () => '/services?page=0' },
@@ -67,6 +74,13 @@ function calls(): Array<{ method: 'get' | 'post' | 'put', path: string, url: () 
     { method: 'post', path: '/agency/applications/{reference}/events', url: () => `/agency/applications/${reference}/events`, key: k, body: { status: 'approved' }, headers: { 'Idempotency-Key': 'walk-1' } },
     { method: 'post', path: '/agency/applications/{reference}/events', url: () => `/agency/applications/${reference}/events`, key: k, body: { status: 'in_review' } },
     { method: 'post', path: '/agency/applications/{reference}/events', url: () => `/agency/applications/${reference}/events`, key: k, body: { status: 'rejected' } },
+    { method: 'post', path: '/agency/applications/{reference}/result', url: () => `/agency/applications/${reference}/result`, key: k },
+    { method: 'post', path: '/agency/applications/{reference}/result', url: () => '/agency/applications/HS-2611-0000-0000/result', key: k },
+    { method: 'post', path: '/agency/applications/{reference}/result', url: () => `/agency/applications/${approved}/result`, key: () => test, body: pdf, headers: pdfType },
+    { method: 'post', path: '/agency/applications/{reference}/result', url: () => `/agency/applications/${approved}/result`, key: k, body: Buffer.from('not a pdf'), headers: pdfType },
+    { method: 'post', path: '/agency/applications/{reference}/result', url: () => `/agency/applications/${approved}/result`, key: k, body: pdf, headers: pdfType },
+    { method: 'post', path: '/agency/applications/{reference}/result', url: () => `/agency/applications/${approved}/result`, key: k, body: pdf, headers: pdfType },
+    { method: 'post', path: '/agency/applications/{reference}/result', url: () => `/agency/applications/${approved}/result`, key: k },
     { method: 'put', path: '/agency/services/{id}', url: () => '/agency/services/the-thu-vien-mo', key: k, body: library },
     { method: 'put', path: '/agency/services/{id}', url: () => '/agency/services/the-thu-vien-mo', key: k, body: library },
     { method: 'put', path: '/agency/services/{id}', url: () => '/agency/services/the-thu-vien-mo', key: k, body: { ...library, fee: {} } },
@@ -87,7 +101,7 @@ describe('the OpenAPI 3.1 document', () => {
   it('describes every route the API routers answer, each with its security', () => {
     const documented = new Set(Object.entries(document.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)))
     const routers = [apiRoutes(portal.services.catalogue, 'http://portal.test'), agencyApiRoutes({
-      ...portal.services.agencies, applications: portal.services.applications, results: portal.services.results,
+      ...portal.services.agencies, applications: portal.services.applications, results: portal.services.results, publicUrl: 'http://portal.test',
       rateLimitStore: portal.services.bufferedRateLimitStore, perMinute: 10,
     })]
     const answered = new Set<string>()

@@ -130,6 +130,50 @@ describe('a result document', () => {
   })
 })
 
+describe('an agency’s own signed PDF', () => {
+  it('is kept as sent, wrapped by the portal’s page with the code, and its hash is on /verify', async () => {
+    const owner = await citizen(portal, 'holder.result@example.vn')
+    const key = (await portal.services.agencies.keys.create('cong-an-cap-xa', { name: 'một cửa', scopes: ['applications:write'], environment: 'live' },
+      owner.id, { ip: '127.0.0.1', requestId: 'setup' })).token
+    const app = await submitted(portal, owner)
+    await portal.dispatcher.drain()
+    const post = (body?: Buffer) => {
+      const req = request(portal.app).post(`/api/v1/agency/applications/${app.reference}/result`).set('Authorization', `Bearer ${key}`).set('Accept-Language', 'en')
+      return body ? req.set('Content-Type', 'application/pdf').send(body) : req
+    }
+    const signed = Buffer.from('%PDF-1.7\n% signed by the commune police’s own system\n%%EOF\n')
+    const early = await post(signed).expect(409)
+    assert.match(early.body.detail, /only an approved application has a result/)
+    await request(portal.app).post(`/api/v1/agency/applications/${app.reference}/events`).set('Authorization', `Bearer ${key}`)
+      .send({ status: 'approved' }).expect(201)
+    // Approving through the API issued the portal's own document already: a PDF of the agency's is then another result.
+    assert.equal((await post(signed).expect(409)).body.status, 409)
+
+    const second = await submitted(portal, owner)
+    await portal.dispatcher.drain()
+    await portal.services.applications.transition(await reread(portal, second.reference), 'approved', { id: owner.id, kind: 'officer' })
+    const postSecond = (body: Buffer) => request(portal.app).post(`/api/v1/agency/applications/${second.reference}/result`)
+      .set('Authorization', `Bearer ${key}`).set('Content-Type', 'application/pdf').send(body)
+    await postSecond(Buffer.from('plain text')).expect(422)
+    const issued = await postSecond(signed).expect(201)
+    assert.equal(issued.body.source, 'agency')
+    const { createHash } = await import('node:crypto')
+    assert.equal(issued.body.agencyDocumentSha256, createHash('sha256').update(signed).digest('hex'))
+    assert.equal((await postSecond(signed).expect(200)).body.code, issued.body.code, 'the same document again: the same result')
+    await postSecond(Buffer.from('%PDF-1.7\n% another\n')).expect(409)
+
+    const holder = await signedIn('holder.result@example.vn')
+    const theirs = await pdfOf(holder, `/applications/${second.reference}/result/agency.pdf`).expect(200)
+    assert.deepEqual(theirs.body, signed, 'the agency’s file, byte for byte')
+    const wrapper = await pdfOf(holder, `/applications/${second.reference}/result.pdf`).expect(200)
+    assert.equal(createHash('sha256').update(wrapper.body as Buffer).digest('hex'), issued.body.sha256)
+    const checked = await request(portal.app).get(`/verify/${issued.body.code}?lang=en`).expect(200)
+    assert.match(checked.text, /SHA-256 of the document the agency signed/)
+    assert.match(checked.text, new RegExp(issued.body.agencyDocumentSha256))
+    await holder.get(`/applications/${app.reference}/result/agency.pdf`).expect(404)
+  })
+})
+
 describe('result keys', () => {
   it('keep a result signed before a rotation verifiable, and only with the earlier key published', async () => {
     const old = generateResultKey()

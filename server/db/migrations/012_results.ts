@@ -24,6 +24,9 @@ export function resultsMigration(dialect: Dialect): Migration {
         .addColumn('token', 'text', (c) => c.notNull())
         .addColumn('content_hash', 'text', (c) => c.notNull())
         .addColumn('pdf_sha256', 'text', (c) => c.notNull())
+        // portal: the portal made the document; agency: the agency sent its own signed PDF, wrapped by the portal's page
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo('portal'))
+        .addColumn('agency_pdf_sha256', 'text')
         .addColumn('revoked_at', 'text')
         .addColumn('revoked_by', 'text')
         .addColumn('revoke_reason', 'text')

@@ -46,10 +46,11 @@ export interface Integration {
 
 export interface AuditLogRepository {
   /**
-   * Runs `work` in one transaction holding the log's state locked, so that one sequencer
-   * at a time, across every instance, places entries: handed the state, up to `limit`
-   * committed entries without a place (oldest id first) and the latest checkpoint; then
-   * writes what it returns.
+   * One sequencer at a time, across every instance, places entries: `work` is handed the
+   * state, up to `limit` committed entries without a place (oldest id first) and the
+   * latest checkpoint, and what it returns is written in one transaction holding the
+   * log's state locked, only if the state and the latest checkpoint are still those it
+   * was handed (else it is handed them again).
    */
   integrate(limit: number, work: (state: LogState, unplaced: StoredEntry[], last: StoredCheckpoint | undefined) => Integration): Promise<Integration>
   state(): Promise<LogState>

@@ -20,8 +20,12 @@ export interface ResultRecord {
   token: string
   /** SHA-256 (base64url) of the document's content as canonical JSON: what the token signs */
   contentHash: string
-  /** SHA-256 (hex) of the PDF file as issued */
+  /** SHA-256 (hex) of the PDF file as issued: the portal's document, or its page wrapping the agency's */
   pdfSha256: string
+  /** portal: the portal made the document; agency: the agency sent its own signed PDF */
+  source: 'portal' | 'agency'
+  /** SHA-256 (hex) of the agency's own PDF, which the token's content hash covers */
+  agencyPdfSha256: string | null
   revokedAt: string | null
   revokedBy: string | null
   revokeReason: string | null
@@ -40,7 +44,7 @@ export interface ResultRepository {
   insert(tx: Tx, record: ResultRecord): Promise<boolean>
   forApplication(applicationId: string): Promise<ResultRecord | undefined>
   byCode(code: string): Promise<ResultRecord | undefined>
-  /** One more check, counted and nothing else. */
-  countCheck(id: string): Promise<void>
+  /** One more check, counted and nothing else (one statement: through the group commit). */
+  countCheck(tx: Tx, id: string): Promise<void>
   revoke(tx: Tx, id: string, by: string, reason: string, at: string): Promise<boolean>
 }
