@@ -67,10 +67,13 @@ describe('a result document verifiable by its QR code', () => {
 
   it('is issued when the officer approves and downloaded by the citizen', async () => {
     const desk = await signedIn(officer)
-    await desk.goto(`${base}/agency/applications/${reference}`)
+    await desk.goto(`${base}/agency`)
+    await checkAccessible(desk, 'officer-inbox')
+    await desk.getByRole('link', { name: reference }).click()
     await desk.getByLabel('Chuyển sang trạng thái').selectOption('approved')
     await desk.getByRole('button', { name: 'Lưu' }).click()
     await desk.getByRole('heading', { name: 'Kết quả giải quyết' }).waitFor()
+    await checkAccessible(desk, 'officer-application-result')
 
     const person = await signedIn(citizen)
     await person.goto(`${base}/applications/${reference}`)
