@@ -77,3 +77,36 @@ describe('migration 007: applications.submit_key, never written, is dropped', ()
     assert.equal((await db.selectFrom('applications').select('status').where('id', '=', after.id).executeTakeFirstOrThrow()).status, 'received')
   })
 })
+
+describe('migration 011: deadlines for applications under way', () => {
+  it('gives each its due date from its submission, in working days, and stops the clock of one waiting for its applicant', async () => {
+    const older = await createTestDatabase({ upTo: '010_audit_log' })
+    try {
+      const { db } = older.handle
+      await sql`insert into agencies (id, name_vi, name_en, name_fr, description_vi, description_en, description_fr, level)
+        values ('cong-an-cap-xa', 'Công an xã', 'Commune police', 'Police communale', '-', '-', '-', 'commune')`.execute(db)
+      await sql`insert into services (id, agency_id, name_vi, name_en, name_fr, description_vi, description_en, description_fr, documents,
+        online_level, applicants, popularity, updated_at, processing_days) values ('dang-ky-tam-tru', 'cong-an-cap-xa', 'Đăng ký tạm trú',
+        'Temporary residence', 'Résidence temporaire', '-', '-', '-', '[]', 'full', 'citizen', 0, ${at}, 3)`.execute(db)
+      await sql`insert into users (id, email, email_verified_at, role, full_name, failed_sign_ins, created_at, updated_at)
+        values ('u-011', 'truoc-011@example.vn', ${at}, 'citizen', 'Nguyễn Văn An', 0, ${at}, ${at})`.execute(db)
+      // Submitted on Thursday 12 February 2026, just before Tết; the second asked for more on the 13th.
+      const submittedAt = '2026-02-12T03:00:00.000Z'
+      for (const [id, status, updatedAt] of [['a-011-review', 'in_review', submittedAt], ['a-011-asked', 'info_requested', '2026-02-13T02:00:00.000Z'],
+        ['a-011-done', 'approved', submittedAt]] as const) {
+        await sql`insert into applications (id, reference, service_id, agency_id, applicant_id, status, answers, created_at, updated_at, submitted_at)
+          values (${id}, ${`HS-2602-${id.slice(-4).toUpperCase()}-0000`}, 'dang-ky-tam-tru', 'cong-an-cap-xa', 'u-011', ${status}, '{}', ${submittedAt},
+          ${updatedAt}, ${submittedAt})`.execute(db)
+      }
+      assert.deepEqual(await migrateToLatest(older.handle), ['011_deadlines', '012_results'])
+      const rows = await db.selectFrom('applications').select(['id', 'due_on', 'clock_stopped_on']).orderBy('id').execute()
+      assert.deepEqual(rows, [
+        { id: 'a-011-asked', due_on: '2026-02-24', clock_stopped_on: '2026-02-13' },
+        { id: 'a-011-done', due_on: null, clock_stopped_on: null },
+        { id: 'a-011-review', due_on: '2026-02-24', clock_stopped_on: null },
+      ])
+    } finally {
+      await older.dispose()
+    }
+  })
+})
