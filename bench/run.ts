@@ -294,11 +294,14 @@ async function main() {
 
     // The other commit's portal, in the same rounds: its own database, seeded by its own scripts.
     compareWork = compareDir ? mkdtempSync(path.join(tmpdir(), 'portal-bench-compare-')) : undefined
+    let compareApi: { token: string, references: string[], rev: string } | undefined
     if (compareDir && compareWork) {
       const rev = execFileSync('git', ['-C', compareDir, 'rev-parse', '--short', 'HEAD']).toString().trim()
       const compareEnv = { ...env, DATA_DIR: compareWork, PUBLIC_URL: `http://127.0.0.1:${ports.compare}` }
       execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: compareDir, env: { ...process.env, ...compareEnv } })
       const compareDrafts = await seedDrafts({ dataDir: compareWork, migrate: false }, 60_000)
+      // The same rows as this portal's database (a larger database costs submissions by itself), and the Agency API's key.
+      compareApi = { ...await seedAgencyApi({ dataDir: compareWork }, 60_000), rev }
       const compared = await startServer([...nodeFlags, 'dist/server/index.js'], { ...compareEnv, PORT: String(ports.compare) }, path.join(work, 'compare.log'), compareDir)
       servers.push(compared)
       process.stdout.write(`comparing with ${rev} (${compareDir}) in the same rounds\n`)
@@ -339,6 +342,14 @@ async function main() {
       name: 'Agency API: one application', port: ports.portal, paths: [],
       requests: [{ method: 'GET', path: `/api/v1/agency/applications/${readReference}`, headers: bearer }],
     })
+    if (compareApi) {
+      const theirs = `${compareApi.rev} Agency API: one application`
+      targets.push({
+        name: theirs, port: ports.compare, paths: [],
+        requests: [{ method: 'GET', path: `/api/v1/agency/applications/${compareApi.references.pop()!}`, headers: { authorization: `Bearer ${compareApi.token}` } }],
+      })
+      targets.find((t) => t.name === 'Agency API: one application')!.pairedWith = theirs
+    }
     targets.push({
       name: 'Agency API: status event', port: ports.portal, paths: [],
       requests: [{
