@@ -18,6 +18,8 @@ export const projectRoot = findRoot(path.dirname(fileURLToPath(import.meta.url))
 export const viewsDir = path.join(projectRoot, 'views')
 export const publicDir = path.join(projectRoot, 'public')
 export const servicesDir = path.join(projectRoot, 'services')
+/** abbreviations, synonyms and everyday words the search reads (server/domain/catalogue/searchTerms.ts) */
+export const searchTermsFile = path.join(servicesDir, 'search-terms.json')
 // Agency handlers are code: compiled, they are dist/services/<agency>/handler.js.
 const fromSource = path.extname(fileURLToPath(import.meta.url)) === '.ts'
 export const handlersDir = fromSource ? servicesDir : path.join(projectRoot, 'dist', 'services')

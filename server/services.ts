@@ -28,6 +28,8 @@ import { createApplicationService } from './domain/applications/applicationServi
 import { createFileBlobStore } from './domain/applications/blobStore.js'
 import { statusEmail } from './domain/applications/statusEmail.js'
 import { createCatalogueService } from './domain/catalogue/catalogueService.js'
+import { loadSearchTerms } from './domain/catalogue/searchTerms.js'
+import { searchTermsFile } from './paths.js'
 import { createAccountService } from './domain/identity/accountService.js'
 import { createLocalBusinessRegistry, seedDemoEnterprises } from './domain/identity/businessRegistry.js'
 import { demoAccounts } from './domain/identity/demoAccounts.js'
@@ -94,7 +96,7 @@ export function createServices(config: Config, parts: ServiceParts) {
 
   const audit = createAuditLog(db)
   const catalogueRepository = createCatalogueRepository(db, dialect)
-  const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds })
+  const catalogue = createCatalogueService(catalogueRepository, { cacheSeconds: config.catalogueCacheSeconds, searchTerms: loadSearchTerms(searchTermsFile) })
   const registry = createLocalBusinessRegistry(identity)
   const accounts = createAccountService({ repo: identity, mailer, publicUrl: config.publicUrl })
   const businesses = createBusinessService({ repo: identity, registry })
@@ -146,8 +148,8 @@ export function createServices(config: Config, parts: ServiceParts) {
     /** what agencies manage for themselves: keys, endpoint; and their onboarding */
     agencies: {
       keys, endpoints, idempotency: createIdempotency(agencyRepository),
-      onboarding: createAgencyOnboarding({ catalogue: catalogueRepository, accounts, audit }),
-      services: createServiceRegistration({ repo: catalogueRepository, audit }),
+      onboarding: createAgencyOnboarding({ catalogue: catalogue.repository, accounts, audit }),
+      services: createServiceRegistration({ repo: catalogue.repository, audit }),
     },
     sessionStore: new DatabaseSessionStore(db),
     rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix),
@@ -157,8 +159,8 @@ export function createServices(config: Config, parts: ServiceParts) {
     databaseReady: () => database.ping(),
     /** what the start sequence loads (server/start.ts) */
     seeding: {
-      catalogue: (source: CatalogueSource) => seedCatalogue(catalogueRepository, source),
-      extraServices: (entries: Parameters<typeof seedExtraServices>[1]) => seedExtraServices(catalogueRepository, entries),
+      catalogue: (source: CatalogueSource) => seedCatalogue(catalogue.repository, source),
+      extraServices: (entries: Parameters<typeof seedExtraServices>[1]) => seedExtraServices(catalogue.repository, entries),
       demoEnterprises: () => seedDemoEnterprises(identity),
       demoAccounts: () => accounts.ensureDemoAccounts(demoAccounts),
       endpointsFromSettings: () => endpoints.importFromSettings(config.agencyEndpoints),

@@ -1,14 +1,14 @@
 import type { ResultTemplate } from '../domain/results/model.js'
 import { sql, type Selectable } from 'kysely'
 import type { AgencyManifest, ServiceManifest } from '../domain/catalogue/manifest.js'
-import type { CatalogueRepository, ListFilter, SearchFilter } from '../domain/catalogue/repository.js'
+import type { CatalogueRepository, ListFilter } from '../domain/catalogue/repository.js'
+import type { SearchDocument } from '../domain/catalogue/searchEngine.js'
 import type { ServiceVersion } from '../domain/catalogue/serviceRegistration.js'
 import { foldForIndex } from '../domain/catalogue/textFolding.js'
 import { languages, type Agency, type Applicant, type LifeEvent, type Localized, type Service, type ServiceSummary } from '../domain/catalogue/types.js'
 import type { FormDefinition } from '../domain/forms/formSchema.js'
 import type { Db } from './database.js'
 import type { AgencyTable, Dialect, LifeEventTable, ServiceTable, ServiceVersionTable } from './schema.js'
-import { searchIndexFor } from './searchIndex.js'
 import { namesOf } from './rowMapping.js'
 import { asTx, kyselyOf } from './unitOfWork.js'
 
@@ -120,8 +120,6 @@ function serviceRecord(service: ServiceManifest, agency: Pick<AgencyManifest['ag
 }
 
 export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRepository {
-  const index = searchIndexFor(dialect)
-
   const selectSummary = sql`s.*, a.name_vi as agency_name_vi, a.name_en as agency_name_en, a.name_fr as agency_name_fr`
 
   function filterSql(filter: ListFilter) {
@@ -182,13 +180,36 @@ export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRe
       return { items: rows.map(toSummary), total: Number(count.rows[0]?.n ?? 0) }
     },
 
-    async search(filter: SearchFilter, limit: number, offset: number): Promise<{ items: ServiceSummary[], total: number }> {
-      const where = sql`${index.matches(filter)} and ${filterSql(filter)}`
-      const { rows } = await sql<SummaryRow>`select ${selectSummary} from ${index.from()}
-        join agencies a on a.id = s.agency_id where ${where}
-        order by ${index.order(filter)} limit ${limit} offset ${offset}`.execute(db)
-      const count = await sql<{ n: number }>`select count(*) as n from ${index.from()} where ${where}`.execute(db)
-      return { items: rows.map(toSummary), total: Number(count.rows[0]?.n ?? 0) }
+    async searchDocuments(): Promise<SearchDocument[]> {
+      const rows = await sql<{ id: string, agency_id: string, popularity: number, title_vi: string, title_en: string, title_fr: string, body: string }>`
+        select s.id, s.agency_id, s.popularity, d.title_vi, d.title_en, d.title_fr, d.body
+        from search_documents d join services s on s.id = d.service_id where s.status = 'active' order by s.id`.execute(db)
+      const events = new Map<string, string[]>()
+      for (const e of await db.selectFrom('service_life_events').select(['service_id', 'life_event_id']).execute()) {
+        events.set(e.service_id, [...(events.get(e.service_id) ?? []), e.life_event_id])
+      }
+      return rows.rows.map((r) => ({
+        id: r.id, agencyId: r.agency_id, popularity: Number(r.popularity), lifeEvents: events.get(r.id) ?? [],
+        title: { vi: r.title_vi, en: r.title_en, fr: r.title_fr }, body: r.body,
+      }))
+    },
+
+    async summariesOf(ids) {
+      if (ids.length === 0) return []
+      const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
+        join agencies a on a.id = s.agency_id where s.id in (${sql.join(ids)})`.execute(db)
+      const byId = new Map(rows.map((r) => [r.id, toSummary(r)]))
+      return ids.flatMap((id) => byId.get(id) ?? [])
+    },
+
+    async countMissedSearch(query, at) {
+      await db.insertInto('search_misses').values({ query, count: 1, first_at: at, last_at: at })
+        .onConflict((oc) => oc.column('query').doUpdateSet({ count: sql`search_misses.count + 1`, last_at: at })).execute()
+    },
+
+    async missedSearches(limit) {
+      const rows = await db.selectFrom('search_misses').selectAll().orderBy('count', 'desc').orderBy('query').limit(limit).execute()
+      return rows.map((r) => ({ query: r.query, count: Number(r.count), firstAt: r.first_at, lastAt: r.last_at }))
     },
 
     /** Every service in id order, a batch at a time, for the open-data downloads. */
@@ -295,7 +316,8 @@ export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRe
         await trx.insertInto('service_life_events')
           .values(record.lifeEvents.map((e) => ({ service_id: id, life_event_id: e }))).execute()
       }
-      await index.replace(trx, { service_id: id, ...record.search })
+      await trx.insertInto('search_documents').values({ service_id: id, ...record.search })
+        .onConflict((oc) => oc.column('service_id').doUpdateSet(record.search)).execute()
     },
   }
 }

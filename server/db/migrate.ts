@@ -13,6 +13,7 @@ import { serviceVersionsMigration } from './migrations/009_service_versions.js'
 import { auditLogMigration } from './migrations/010_audit_log.js'
 import { deadlinesMigration } from './migrations/011_deadlines.js'
 import { resultsMigration } from './migrations/012_results.js'
+import { searchInMemoryMigration } from './migrations/013_search_in_memory.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -30,6 +31,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '010_audit_log': auditLogMigration(dialect),
     '011_deadlines': deadlinesMigration(dialect),
     '012_results': resultsMigration(dialect),
+    '013_search_in_memory': searchInMemoryMigration(dialect),
   }
 }
 

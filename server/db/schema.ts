@@ -83,6 +83,13 @@ export interface ServiceLifeEventTable {
 }
 
 /** Folded (lower-case, no diacritics, đ → d) text that search matches against. */
+export interface SearchMissTable {
+  query: string
+  count: number
+  first_at: string
+  last_at: string
+}
+
 export interface ServiceSearchTable {
   service_id: string
   title_vi: string
@@ -441,7 +448,8 @@ export interface Database {
   life_events: LifeEventTable
   services: ServiceTable
   service_life_events: ServiceLifeEventTable
-  service_search: ServiceSearchTable
+  search_documents: ServiceSearchTable
+  search_misses: SearchMissTable
   service_versions: ServiceVersionTable
   catalogue_seeds: CatalogueSeedTable
   users: UserTable

@@ -82,6 +82,11 @@ export function adminRoutes(deps: {
     res.render('pages/staff/deliveries', { stuck: await applications.stuckDeliveries(), log: await applications.deliveryLog() })
   })
 
+  // What people searched for and did not find: by folded words and counts, nobody's name.
+  router.get('/admin/search-misses', async (_req, res) => {
+    res.render('pages/staff/searchMisses', { misses: await catalogue.missedSearches(200) })
+  })
+
   router.post('/admin/deliveries/:id/redeliver', async (req, res) => {
     if (!(await applications.redeliver(String(req.params['id']), req.user!.id, requestContext(req)))) throw new HttpError(404, 'error.notFound.title')
     res.redirect(303, '/admin/deliveries')

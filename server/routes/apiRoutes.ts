@@ -60,6 +60,7 @@ export function apiRoutes(catalogue: CatalogueService, publicUrl: string): Route
       total: result.total,
       page: result.page,
       pageSize: result.pageSize,
+      ...(result.suggestion ? { suggestion: result.suggestion } : {}),
     })
   })
 

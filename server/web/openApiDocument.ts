@@ -107,6 +107,7 @@ export function openApiDocument(serverUrl: string) {
                     properties: {
                       items: { type: 'array', items: { $ref: '#/components/schemas/ServiceSummary' } },
                       total: { type: 'integer' }, page: { type: 'integer' }, pageSize: { type: 'integer' },
+                      suggestion: { type: 'string', description: 'When nothing matched: a query, in folded words, that finds something ("did you mean")' },
                     },
                   },
                 },

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import request from 'supertest'
+import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
+import { signedInAgent } from '../support/browserless.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
@@ -8,9 +10,9 @@ before(async () => { portal = await createTestPortal() })
 after(async () => { await portal.close() })
 
 type Item = { id: string, name: { vi: string, en: string, fr: string } }
-async function search(q: string, extra = ''): Promise<{ items: Item[], total: number }> {
+async function search(q: string, extra = ''): Promise<{ items: Item[], total: number, suggestion?: string }> {
   const res = await request(portal.app).get(`/api/v1/services?q=${encodeURIComponent(q)}${extra}`).expect(200)
-  return res.body as { items: Item[], total: number }
+  return res.body as { items: Item[], total: number, suggestion?: string }
 }
 
 describe('search', () => {
@@ -94,5 +96,39 @@ describe('search', () => {
     const escaped = await request(portal.app).get('/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E').expect(200)
     assert.doesNotMatch(escaped.text, /<script>alert/)
     assert.match(escaped.text, /&lt;script&gt;/)
+  })
+
+  it('finds what people type: i for y, abbreviations, everyday words, one typo, synonyms', async () => {
+    for (const [q, id] of [
+      ['đăng kí kết hôn', 'dang-ky-ket-hon'], ['dang ki khai sinh', 'dang-ky-khai-sinh'], ['cấp phiếu lí lịch tư pháp', 'cap-phieu-ly-lich-tu-phap'],
+      ['CCCD', 'cap-the-can-cuoc'], ['đổi GPLX', 'doi-giay-phep-lai-xe'], ['MST cá nhân', 'dang-ky-thue-ca-nhan'], ['cấp lại thẻ BHYT', 'cap-lai-the-bhyt'],
+      ['làm hộ chiếu ở đâu', 'cap-ho-chieu-pho-thong'], ['thủ tục đăng ký kết hôn online', 'dang-ky-ket-hon'],
+      ['dang ky thuongg tru', 'dang-ky-thuong-tru'], ['passport', 'cap-ho-chieu-pho-thong'], ['bằng lái xe quốc tế', 'cap-giay-phep-lai-xe-quoc-te'],
+    ] as const) assert.equal((await search(q)).items[0]?.id, id, q)
+  })
+
+  it('puts the title equal to the query first, the shorter before a combined procedure', async () => {
+    assert.equal((await search('dang ky thuong tru')).items[0]?.id, 'dang-ky-thuong-tru')
+    const ids = (await search('thuong tru', '&pageSize=50')).items.map((i) => i.id)
+    assert.ok(ids.indexOf('dang-ky-thuong-tru') < ids.indexOf('lien-thong-khai-sinh-thuong-tru-bhyt'))
+  })
+
+  it('suggests a query that finds something, and counts the queries that found nothing', async () => {
+    const miss = await search('dnag ky khai sinh')
+    assert.equal(miss.total, 0)
+    assert.equal(miss.suggestion, 'dang ki khai sinh')
+    const page = await request(portal.app).get('/search?q=dnag+ky+khai+sinh&lang=en').expect(200)
+    assert.match(page.text, /Did you mean: <a href="\/search\?q=dang%20ki%20khai%20sinh">dang ki khai sinh<\/a>\?/)
+    await search('Zzyzx Qwrtp')
+    await search('zzyzx qwrtp')
+    await portal.services.accounts.ensureDemoAccounts(demoAccounts)
+    const admin = await signedInAgent(portal.app, 'admin@demo.dichvucong.invalid', demoAccounts.find((a) => a.role === 'admin')!.password, 77)
+    const misses = await admin.get('/admin/search-misses?lang=en').expect(200)
+    assert.match(misses.text, /<td data-label="Search">zzyzx qwrtp<\/td><td data-label="Times">2<\/td>/)
+    assert.match(misses.text, /<td data-label="Search">dnag ki khai sinh<\/td><td data-label="Times">2<\/td>/)
+    // Nothing of who searched: the table has the words, the count and two times.
+    const columns = await portal.database.handle.db.selectFrom('search_misses').selectAll().where('query', '=', 'zzyzx qwrtp').execute()
+    assert.deepEqual(Object.keys(columns[0]!).sort(), ['count', 'first_at', 'last_at', 'query'])
+    await request(portal.app).get('/admin/search-misses').expect(303)
   })
 })

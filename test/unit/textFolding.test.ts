@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { fold, foldForIndex, maxQueryTokens, queryTokens, tokens } from '../../server/domain/catalogue/textFolding.js'
+import { queryWords } from '../../server/domain/catalogue/searchQuery.js'
+import { fold, foldForIndex, spelling, tokens } from '../../server/domain/catalogue/textFolding.js'
 
 describe('text folding', () => {
   it('removes case and tone marks and maps đ/Đ to d', () => {
@@ -25,11 +26,17 @@ describe('text folding', () => {
     assert.deepEqual(tokens('"khai" OR sinh*'), ['khai', 'or', 'sinh'])
   })
 
-  it('bounds and de-duplicates query words', () => {
-    assert.deepEqual(queryTokens('khai khai sinh'), ['khai', 'sinh'])
-    assert.equal(queryTokens('a b c d e f g h i j k l').length, maxQueryTokens)
-    assert.equal(queryTokens('x'.repeat(100))[0]?.length, 40)
-    assert.deepEqual(queryTokens('  ,;  '), [])
+  it('bounds query words in number and length', () => {
+    assert.equal(queryWords('a b '.repeat(30)).length, 32)
+    assert.equal(queryWords('x'.repeat(100))[0]?.length, 40)
+    assert.deepEqual(queryWords('  ,;  '), [])
+  })
+
+  it('spells i and y alike where Vietnamese writers use either, and only there', () => {
+    assert.deepEqual(queryWords('đăng kí kết hôn'), queryWords('Đăng ký kết hôn'))
+    assert.deepEqual(['ly', 'my', 'quy', 'y', 'sy', 'ty', 'nghy'].map(spelling), ['li', 'mi', 'qui', 'i', 'si', 'ti', 'nghi'])
+    // After another vowel they are different words (tay: hand, tai: ear).
+    assert.deepEqual(['tay', 'may', 'uy', 'khuy', 'yeu', 'ky2'].map(spelling), ['tay', 'may', 'uy', 'khuy', 'yeu', 'ky2'])
   })
 
   it('builds one folded index text from several fields, skipping empty ones', () => {

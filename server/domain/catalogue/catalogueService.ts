@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache'
 import type { CatalogueRepository } from './repository.js'
-import { queryTokens } from './textFolding.js'
+import { createSearchEngine, type SearchEngine } from './searchEngine.js'
+import { queryWords } from './searchQuery.js'
+import { noSearchTerms, type SearchTerms } from './searchTerms.js'
 import type { Agency, LifeEvent, Page, Service, ServiceQuery, ServiceSummary } from './types.js'
 
 export const popularCount = 8
@@ -8,6 +10,8 @@ export const popularCount = 8
 export interface SearchResult extends Page<ServiceSummary> {
   /** the folded words that were searched for; empty when the query had none */
   words: string[]
+  /** when nothing was found: a query that finds something ("did you mean") */
+  suggestion?: string | undefined
 }
 
 export interface HomeData {
@@ -20,6 +24,8 @@ export interface CatalogueServiceOptions {
   /** how long a read may be served from memory; 0 reads the database every time */
   cacheSeconds: number
   cacheEntries?: number
+  /** abbreviations, synonyms and everyday words (services/search-terms.json) */
+  searchTerms?: SearchTerms
 }
 
 /**
@@ -35,28 +41,84 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
 
   const listeners: Array<() => void> = []
 
-  // Caches the promise, so concurrent misses for one key make one database read.
-  function cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+  // Caches the promise, so concurrent misses for one key make one database read. What
+  // `keep` refuses is read again next time (a search that found nothing is counted each time).
+  function cached<T>(key: string, read: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<T> {
     if (!cache) return read()
     let entry = cache.get(key)
     if (!entry) {
-      entry = read().then((value) => ({ value }))
-      entry.catch(() => cache.delete(key))
-      cache.set(key, entry)
+      const reading = read().then((value) => ({ value }))
+      reading.then((e) => { if (!keep(e.value as T)) cache.delete(key) }, () => cache.delete(key))
+      cache.set(key, reading)
+      entry = reading
     }
     return entry.then((e) => e.value as T)
   }
 
-  async function page(query: ServiceQuery, words: string[]): Promise<SearchResult> {
+  // The search index, built on the first search and again after the catalogue changed.
+  let engine: Promise<SearchEngine> | undefined
+  function searchEngine(): Promise<SearchEngine> {
+    if (!engine) {
+      const building = repo.searchDocuments().then((docs) => createSearchEngine(docs, options.searchTerms ?? noSearchTerms))
+      building.catch(() => { if (engine === building) engine = undefined })
+      engine = building
+    }
+    return engine
+  }
+
+  async function listPage(query: ServiceQuery): Promise<SearchResult> {
     const offset = (query.page - 1) * query.pageSize
-    const filter = { agency: query.agency, lifeEvent: query.lifeEvent }
-    const { items, total } = words.length
-      ? await repo.search({ ...filter, tokens: words, lang: query.lang }, query.pageSize, offset)
-      : await repo.listServices(filter, query.pageSize, offset)
-    return { items, total, page: query.page, pageSize: query.pageSize, words }
+    const { items, total } = await repo.listServices({ agency: query.agency, lifeEvent: query.lifeEvent }, query.pageSize, offset)
+    return { items, total, page: query.page, pageSize: query.pageSize, words: [] }
+  }
+
+  async function searchPage(query: ServiceQuery): Promise<SearchResult> {
+    const index = await searchEngine()
+    const options = { lang: query.lang, agency: query.agency, lifeEvent: query.lifeEvent }
+    const hits = index.search(query.q ?? '', options, (query.page - 1) * query.pageSize, query.pageSize)
+    const items = await repo.summariesOf(hits.ids)
+    const result: SearchResult = { items, total: hits.total, page: query.page, pageSize: query.pageSize, words: hits.query.words }
+    if (hits.total === 0) {
+      result.suggestion = index.suggest(hits.query, options)
+      // Counted for the people who keep the catalogue: the folded words, nothing of who asked.
+      // A count that fails to be written is not worth failing the search for.
+      repo.countMissedSearch(queryWords(query.q ?? '').join(' '), new Date().toISOString()).catch(() => {})
+    }
+    return result
+  }
+
+  /** Forgets what this instance cached and its search index, and tells the listeners (the page cache). */
+  function forget() {
+    cache?.clear()
+    engine = undefined
+    for (const listener of listeners) listener()
+  }
+
+  // Transactions that moved the catalogue's change counter: once one commits, this
+  // instance forgets at once; the others follow at their next reading of the counter.
+  const changedIn = new WeakSet<object>()
+  const writer: CatalogueRepository = {
+    ...repo,
+    async countChange(tx) {
+      await repo.countChange(tx)
+      changedIn.add(tx)
+    },
+    async inTransaction(fn) {
+      let changed = false
+      const result = await repo.inTransaction(async (tx) => {
+        const value = await fn(tx)
+        changed = changedIn.has(tx)
+        return value
+      })
+      if (changed) forget()
+      return result
+    },
   }
 
   return {
+    /** The catalogue's storage for the parts that change it (onboarding, registration, seeding). */
+    repository: writer,
+
     home: (): Promise<HomeData> => cached('home', async () => {
       const [lifeEvents, popular, agencies] = await Promise.all([
         repo.listLifeEvents(),
@@ -68,12 +130,16 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
 
     /** Finds services: by words when the query has any, else the whole (filtered) catalogue. */
     find(query: ServiceQuery): Promise<SearchResult> {
-      const words = queryTokens(query.q ?? '')
+      const words = queryWords(query.q ?? '')
       // Keyed by the folded words, so "Đăng ký" and "dang ky" share one entry. The
       // language orders results only when there are words to rank.
       const key = JSON.stringify(['find', words, words.length ? query.lang : '', query.agency, query.lifeEvent, query.page, query.pageSize])
-      return cached(key, () => page(query, words))
+      if (words.length === 0) return cached(key, () => listPage(query))
+      return cached(key, () => searchPage(query), (result) => result.total > 0)
     },
+
+    /** The most frequent searches that found nothing, for the catalogue's keepers. */
+    missedSearches: (limit = 100) => repo.missedSearches(limit),
 
     service: (id: string): Promise<Service | undefined> => cached(`service:${id}`, () => repo.findService(id)),
     agency: (id: string): Promise<Agency | undefined> => cached(`agency:${id}`, () => repo.findAgency(id)),
@@ -92,10 +158,7 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
       let seen = -1
       const timer = setInterval(() => {
         repo.changeCount().then((count) => {
-          if (count !== seen) {
-            cache?.clear()
-            for (const listener of listeners) listener()
-          }
+          if (count !== seen) forget()
           seen = count
         }, () => { /* the database is away for a moment: try at the next tick */ })
       }, intervalMs)

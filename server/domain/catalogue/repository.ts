@@ -1,7 +1,8 @@
 // What the catalogue needs of storage; server/db/catalogueRepository.ts implements it.
 import type { Tx } from '../ports.js'
 import type { AgencyManifest, LifeEventManifest, ServiceManifest } from './manifest.js'
-import type { Agency, Lang, LifeEvent, Service, ServiceStatus, ServiceSummary } from './types.js'
+import type { SearchDocument } from './searchEngine.js'
+import type { Agency, LifeEvent, Service, ServiceStatus, ServiceSummary } from './types.js'
 import type { ServiceVersion, VersionState } from './serviceRegistration.js'
 
 export interface ListFilter {
@@ -9,10 +10,12 @@ export interface ListFilter {
   lifeEvent?: string | undefined
 }
 
-export interface SearchFilter extends ListFilter {
-  /** the query's words, folded (no case, no tone marks) */
-  tokens: string[]
-  lang: Lang
+/** A query that found nothing, by its folded words alone: nothing of who typed it. */
+export interface MissedSearch {
+  query: string
+  count: number
+  firstAt: string
+  lastAt: string
 }
 
 export interface CatalogueRepository {
@@ -22,8 +25,13 @@ export interface CatalogueRepository {
   findAgency(id: string): Promise<Agency | undefined>
   findService(id: string): Promise<Service | undefined>
   listServices(filter: ListFilter, limit: number, offset: number): Promise<{ items: ServiceSummary[], total: number }>
-  /** Ranked full-text search (FTS5 on SQLite, tsvector on PostgreSQL). */
-  search(filter: SearchFilter, limit: number, offset: number): Promise<{ items: ServiceSummary[], total: number }>
+  /** Every service in force as the search engine indexes it (./searchEngine.ts). */
+  searchDocuments(): Promise<SearchDocument[]>
+  /** The summaries of these services, in the order given. */
+  summariesOf(ids: string[]): Promise<ServiceSummary[]>
+  countMissedSearch(query: string, at: string): Promise<void>
+  /** The most frequent queries that found nothing. */
+  missedSearches(limit: number): Promise<MissedSearch[]>
   eachService(batchSize?: number): AsyncGenerator<Service>
   countServices(): Promise<number>
   /** Runs fn in one transaction; serialised across instances starting together. */

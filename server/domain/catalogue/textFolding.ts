@@ -15,17 +15,19 @@ export function tokens(text: string): string[] {
   return fold(text).split(separators).filter((t) => t.length > 0)
 }
 
-export const maxQueryTokens = 8
-const maxTokenLength = 40
+// i and y are the same vowel when it stands alone after an initial consonant (kí/ký,
+// lí/lý, mĩ/mỹ, sĩ/sỹ, tỉ/tỷ, qui/quy) or by itself (y tế), and Vietnamese writers use
+// either; after another vowel they differ (tay/tai, may/mai), and so stay apart.
+const iOrY = /^(b|c|ch|d|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)?y$/
 
-/** The words of a query, folded, de-duplicated and bounded in number and length. */
-export function queryTokens(q: string): string[] {
-  const seen = new Set<string>()
-  for (const t of tokens(q)) {
-    if (seen.size >= maxQueryTokens) break
-    seen.add(t.slice(0, maxTokenLength))
-  }
-  return [...seen]
+/** A folded word in the one spelling both the index and the query use. */
+export function spelling(token: string): string {
+  return iOrY.test(token) ? `${token.slice(0, -1)}i` : token
+}
+
+/** Folded words in that spelling: what the search engine indexes and looks up. */
+export function searchWords(text: string): string[] {
+  return tokens(text).map(spelling)
 }
 
 export function foldForIndex(...texts: Array<string | null | undefined>): string {

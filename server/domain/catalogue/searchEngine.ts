@@ -1,0 +1,381 @@
+// The catalogue's search, held in each instance's memory: built from the folded search
+// documents the database keeps, and built again when the catalogue changes. The whole
+// catalogue is a few thousand services, so every word's list of services fits in a few
+// megabytes and a query is a handful of bit operations over 6,000 bits: a fraction of a
+// millisecond, the same on SQLite and PostgreSQL, with no round trip to rank
+// (docs/decisions/search-in-memory.md, and why a general engine was not kept).
+import type { Lang } from './types.js'
+import { Fit, fitOf, oneEditAway, parseQuery, typoMinLength, type ParsedQuery, type Slot, type Vocabulary } from './searchQuery.js'
+import type { SearchTerms, Words } from './searchTerms.js'
+import { spelling } from './textFolding.js'
+
+/** A service as the search sees it; its texts are folded words joined by spaces. */
+export interface SearchDocument {
+  id: string
+  agencyId: string
+  lifeEvents: string[]
+  popularity: number
+  title: Record<Lang, string>
+  body: string
+}
+
+export interface SearchOptions {
+  lang: Lang
+  agency?: string | undefined
+  lifeEvent?: string | undefined
+}
+
+export interface SearchHits {
+  total: number
+  /** the services of the page asked for, best first */
+  ids: string[]
+  query: ParsedQuery
+}
+
+const languages: Lang[] = ['vi', 'en', 'fr']
+const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
+/** up to this many services found, their titles are read one by one rather than narrowed by bits first */
+const smallEnough = 200
+
+/** A set of services as one bit each. */
+class Bits {
+  readonly words: Uint32Array
+  constructor(size: number) {
+    this.words = new Uint32Array((size + 31) >>> 5)
+  }
+
+  static of(size: number, members: Uint32Array | undefined): Bits {
+    return new Bits(size).add(members)
+  }
+
+  add(members: Uint32Array | undefined): this {
+    if (members) for (const i of members) this.words[i >>> 5]! |= 1 << (i & 31)
+    return this
+  }
+
+  or(other: Bits): this {
+    for (let w = 0; w < this.words.length; w++) this.words[w]! |= other.words[w]!
+    return this
+  }
+
+  and(other: Bits): this {
+    for (let w = 0; w < this.words.length; w++) this.words[w]! &= other.words[w]!
+    return this
+  }
+
+  has(i: number): boolean {
+    return (this.words[i >>> 5]! & (1 << (i & 31))) !== 0
+  }
+
+  /** the members, in order */
+  members(): number[] {
+    const out: number[] = []
+    for (let w = 0; w < this.words.length; w++) {
+      let word = this.words[w]!
+      while (word !== 0) {
+        const low = word & -word
+        out.push((w << 5) + 31 - Math.clz32(low))
+        word ^= low
+      }
+    }
+    return out
+  }
+}
+
+/** Who holds a word: every service, and those with it in their title in each language. */
+type Field = 'all' | Lang
+type Postings = Record<Field, Uint32Array>
+
+/** Damerau–Levenshtein distance, or limit + 1 once it is certainly above limit. */
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1
+  let before: number[] = []
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    let best = i
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
+      current.push(d)
+      best = Math.min(best, d)
+    }
+    if (best > limit) return limit + 1
+    before = previous
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+export function createSearchEngine(documents: SearchDocument[], terms: SearchTerms) {
+  const size = documents.length
+  const docs = documents.map((doc) => ({
+    doc,
+    titles: { vi: words(doc.title.vi), en: words(doc.title.en), fr: words(doc.title.fr) },
+  }))
+
+  // Each word's services, in document order.
+  const collect = new Map<string, Record<Field, number[]>>()
+  docs.forEach(({ titles, doc }, i) => {
+    const inTitle = languages.map((l) => new Set(titles[l]))
+    for (const w of new Set([...titles.vi, ...titles.en, ...titles.fr, ...words(doc.body)])) {
+      let p = collect.get(w)
+      if (!p) collect.set(w, p = { all: [], vi: [], en: [], fr: [] })
+      p.all.push(i)
+      languages.forEach((l, k) => { if (inTitle[k]!.has(w)) p[l].push(i) })
+    }
+  })
+  const postings = new Map<string, Postings>()
+  for (const [w, p] of collect) {
+    postings.set(w, { all: Uint32Array.from(p.all), vi: Uint32Array.from(p.vi), en: Uint32Array.from(p.en), fr: Uint32Array.from(p.fr) })
+  }
+  const sorted = [...postings.keys()].sort()
+
+  const groups = (key: (d: SearchDocument) => string[]) => {
+    const lists = new Map<string, number[]>()
+    docs.forEach(({ doc }, i) => { for (const k of key(doc)) lists.set(k, [...(lists.get(k) ?? []), i]) })
+    return new Map([...lists].map(([k, list]) => [k, Bits.of(size, Uint32Array.from(list))]))
+  }
+  const byAgency = groups((d) => [d.agencyId])
+  const byLifeEvent = groups((d) => d.lifeEvents)
+
+  const popularity = Float64Array.from(docs, (d) => d.doc.popularity)
+
+  /** Where `prefix` would stand among the sorted words. */
+  const firstFrom = (prefix: string) => lowerBound(sorted, prefix)
+
+  /** The indexed words starting with `prefix`: a range of the sorted words, kept for the next query. */
+  const prefixed = new Map<string, string[]>()
+  function withPrefix(prefix: string): string[] {
+    let out = prefixed.get(prefix)
+    if (!out) {
+      out = []
+      for (let i = firstFrom(prefix); i < sorted.length && sorted[i]!.startsWith(prefix); i++) out.push(sorted[i]!)
+      if (prefixed.size > 10_000) prefixed.clear()
+      prefixed.set(prefix, out)
+    }
+    return out
+  }
+
+  const vocabulary: Vocabulary = {
+    has: (w) => postings.has(w),
+    hasPrefix: (w) => sorted[firstFrom(w)]?.startsWith(w) ?? false,
+    corrections(w) {
+      const found = new Set<string>()
+      for (const candidate of oneEditAway(w, alphabet)) {
+        if (Math.max(candidate.length, w.length) >= typoMinLength && postings.has(candidate)) found.add(candidate)
+      }
+      return [...found].sort((a, b) => postings.get(b)!.all.length - postings.get(a)!.all.length).slice(0, 4)
+    },
+  }
+
+  function wordBits(word: string, field: Field, prefix: boolean): Bits {
+    if (!prefix) return Bits.of(size, postings.get(word)?.[field])
+    const bits = new Bits(size)
+    for (const w of withPrefix(word)) bits.add(postings.get(w)![field])
+    return bits
+  }
+
+  /** The services that satisfy a slot: any of its phrases, each with all its words. */
+  function slotBits(slot: Slot, field: Field): Bits {
+    const bits = new Bits(size)
+    for (const phrase of slot.alternatives) {
+      const all = wordBits(phrase[0]!, field, slot.prefix && phrase.length === 1)
+      phrase.slice(1).forEach((w, j) => all.and(wordBits(w, field, slot.prefix && j === phrase.length - 2)))
+      bits.or(all)
+    }
+    return bits
+  }
+
+  /** Whether a sorted list holds i. */
+  const holds = (list: Uint32Array, i: number) => list[lowerBound(list, i)] === i
+
+  /** The words a slot's phrase word stands for: itself, or every indexed word it starts. */
+  function standsFor(slot: Slot, phrase: Words, j: number): string[] {
+    return slot.prefix && j === phrase.length - 1 ? withPrefix(phrase[j]!) : [phrase[j]!]
+  }
+
+  /** How many services a slot could match at most: what its rarest word of each phrase holds. */
+  function reach(slot: Slot): number {
+    let n = 0
+    for (const phrase of slot.alternatives) {
+      let rarest = size
+      for (let j = 0; j < phrase.length; j++) {
+        let held = 0
+        for (const w of standsFor(slot, phrase, j)) held += postings.get(w)?.all.length ?? 0
+        rarest = Math.min(rarest, held)
+      }
+      n += rarest
+    }
+    return n
+  }
+
+  function slotHas(slot: Slot, i: number): boolean {
+    for (const phrase of slot.alternatives) {
+      let all = true
+      for (let j = 0; j < phrase.length && all; j++) {
+        all = false
+        for (const w of standsFor(slot, phrase, j)) {
+          const list = postings.get(w)?.all
+          if (list !== undefined && holds(list, i)) {
+            all = true
+            break
+          }
+        }
+      }
+      if (all) return true
+    }
+    return false
+  }
+
+  /**
+   * The services that satisfy every slot, in order. The rarest slot gives the candidates
+   * and each of the others is looked up for them; when even the rarest is common, sets
+   * of bits are cheaper.
+   */
+  function matching(slots: Slot[], options: SearchOptions): number[] {
+    const order = slots.map((slot) => ({ slot, reach: reach(slot) })).sort((a, b) => a.reach - b.reach)
+    let members: number[]
+    if (order[0]!.reach <= size / 8) {
+      members = slotBits(order[0]!.slot, 'all').members()
+      for (const { slot } of order.slice(1)) members = members.filter((i) => slotHas(slot, i))
+    } else {
+      const found = slotBits(order[0]!.slot, 'all')
+      for (const { slot } of order.slice(1)) found.and(slotBits(slot, 'all'))
+      members = found.members()
+    }
+    const agency = options.agency ? byAgency.get(options.agency) ?? new Bits(size) : undefined
+    const lifeEvent = options.lifeEvent ? byLifeEvent.get(options.lifeEvent) ?? new Bits(size) : undefined
+    return agency || lifeEvent ? members.filter((i) => (!agency || agency.has(i)) && (!lifeEvent || lifeEvent.has(i))) : members
+  }
+
+  /** The `count` best of `members` by the key, best first (the whole list sorted only when much of it is wanted). */
+  function best(members: number[], count: number, key: (i: number) => number): number[] {
+    const cmp = (a: number, b: number) => key(a) - key(b) || a - b
+    if (count * 4 >= members.length) return members.sort(cmp).slice(0, count)
+    const top: number[] = []
+    for (const m of members) {
+      if (top.length === count && cmp(m, top[count - 1]!) >= 0) continue
+      let at = top.length
+      while (at > 0 && cmp(m, top[at - 1]!) < 0) at--
+      top.splice(at, 0, m)
+      if (top.length > count) top.pop()
+    }
+    return top
+  }
+
+  function search(query: ParsedQuery, options: SearchOptions, offset: number, limit: number): { total: number, ids: string[] } {
+    if (query.unknown.length || query.slots.length === 0) return { total: 0, ids: [] }
+    const { slots } = query
+    const members = matching(slots, options)
+    // Only a title with every part of the query can rank a service by its title; which rank, that title tells.
+    // Each service's best title: how it answers the query, and its length in words.
+    const fit = new Uint8Array(size).fill(Fit.Elsewhere)
+    const length = new Uint8Array(size)
+    const fitIn = (i: number, l: Lang) => {
+      if (fit[i] === Fit.Equal) return
+      const title = docs[i]!.titles[l]
+      const f = fitOf(title, slots)
+      if (f < fit[i]! || (f === fit[i] && title.length < length[i]!)) {
+        fit[i] = f
+        length[i] = Math.min(255, title.length)
+      }
+    }
+    for (const l of languages) {
+      // Few found: each title is read. Many: only the titles that hold every part.
+      if (members.length <= smallEnough) for (const i of members) fitIn(i, l)
+      else {
+        const inTitle = new Bits(size).add(Uint32Array.from(members))
+        for (const slot of slots) inTitle.and(slotBits(slot, l))
+        for (const i of inTitle.members()) fitIn(i, l)
+      }
+    }
+    const ranks: number[][] = [[], [], [], [], []]
+    for (const i of members) {
+      if (fit[i] === Fit.Elsewhere) length[i] = Math.min(255, docs[i]!.titles[options.lang].length)
+      ranks[fit[i]!]!.push(i)
+    }
+    // A title that is or starts with the query: the shorter first, then the more used.
+    // Otherwise both weigh: the more used, and the fewer other words beside the query's.
+    const shorter = (i: number) => length[i]! * 1000 - popularity[i]!
+    const weighed = (i: number) => -(1 + popularity[i]! / 100) / (length[i]! + 2)
+    const keys = [shorter, shorter, weighed, weighed, weighed]
+    const ids: string[] = []
+    let skip = offset
+    ranks.forEach((members, r) => {
+      const wanted = limit - ids.length
+      if (wanted <= 0) return
+      if (skip >= members.length) {
+        skip -= members.length
+        return
+      }
+      for (const i of best(members, skip + wanted, keys[r]!).slice(skip)) ids.push(docs[i]!.doc.id)
+      skip = 0
+    })
+    let total = 0
+    for (const r of ranks) total += r.length
+    return { total, ids }
+  }
+
+  /** The indexed word nearest to `word`: one typing mistake first, then two; the more common first. */
+  function nearest(word: string): string | undefined {
+    const oneAway = [...new Set(oneEditAway(word, alphabet).filter((c) => postings.has(c)))]
+    if (oneAway.length) return oneAway.sort((a, b) => postings.get(b)!.all.length - postings.get(a)!.all.length)[0]
+    if (word.length < 4) return undefined
+    let best: { w: string, d: number, n: number } | undefined
+    for (const w of sorted) {
+      const d = distance(word, w, 2)
+      const n = postings.get(w)!.all.length
+      if (d <= 2 && (!best || d < best.d || (d === best.d && n > best.n))) best = { w, d, n }
+    }
+    return best?.w
+  }
+
+  return {
+    size,
+    vocabulary,
+
+    search(q: string, options: SearchOptions, offset = 0, limit = 20): SearchHits {
+      const query = parseQuery(q, terms, vocabulary)
+      return { ...search(query, options, offset, limit), query }
+    },
+
+    /**
+     * For a query that found nothing: the nearest one that finds something, each word
+     * not indexed replaced by the nearest indexed word, or else one word left out.
+     * Undefined when there is none.
+     */
+    suggest(query: ParsedQuery, options: SearchOptions): string | undefined {
+      const slots = query.slots.flatMap((slot): Slot[] => {
+        const word = slot.typed[0]!
+        if (slot.typed.length > 1 || !query.unknown.includes(word)) return [slot]
+        const near = nearest(word)
+        return near ? [{ typed: [near], alternatives: [[near]], prefix: false, corrected: true }] : []
+      })
+      const tries = [slots, ...slots.map((_, i) => slots.filter((__, j) => j !== i))].filter((t) => t.length > 0)
+      for (const candidate of tries) {
+        if (search({ slots: candidate, unknown: [], words: [] }, options, 0, 1).total > 0) return candidate.flatMap((s) => s.typed).join(' ')
+      }
+      return undefined
+    },
+  }
+}
+
+/** The first place in a sorted list whose value is not below `value`. */
+function lowerBound<T extends string | number>(list: ArrayLike<T>, value: T): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (list[mid]! < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function words(text: string): Words {
+  return text ? text.split(' ').map(spelling) : []
+}
+
+export type SearchEngine = ReturnType<typeof createSearchEngine>
