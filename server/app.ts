@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express'
+import express, { type Request, type RequestHandler } from 'express'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { Services } from './services.js'
@@ -68,10 +68,16 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
   const cookieName = sessionCookieName(config.production)
-  const pages = createPageCache(config.catalogueCacheSeconds, (req) => req.headers.cookie?.includes(`${cookieName}=`) ?? false)
+  const personal = (req: Request) => req.headers.cookie?.includes(`${cookieName}=`) ?? false
+  const pages = createPageCache(config.catalogueCacheSeconds, personal)
   catalogue.onChange(() => pages.clear())
   app.use(pages.serveHits())
   app.use(setUpViewHelpers(assets.asset))
+  // The public catalogue for a visitor without a session, before the session, the CSRF
+  // check and the sign-in state, as the page cache serves it: the same page for everyone,
+  // nothing personal, no form token. A visitor with a session goes on to the same routes below.
+  const catalogueRouter = forItsPaths(catalogueRoutes(catalogue, pages))
+  app.use((req, res, next) => (personal(req) ? next() : catalogueRouter(req, res, next)))
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))
   // Before the session: showing the idle-timeout warning must not extend the session.
   app.use(sessionNoticeRoutes.warning)
@@ -84,7 +90,6 @@ export function createApp(deps: AppDeps): express.Application {
   ]))
 
   const routers = [
-    catalogueRoutes(catalogue, pages),
     sessionNoticeRoutes.timedOut,
     accountRoutes({ accounts, authenticator, rateLimitStore }),
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
@@ -104,7 +109,7 @@ export function createApp(deps: AppDeps): express.Application {
     apiRoutes(catalogue, config.publicUrl),
     auditLogRoutes(services.audit.transparencyLog),
   ]
-  app.use(routers.map((router) => forItsPaths(router)))
+  app.use(catalogueRouter, ...routers.map((router) => forItsPaths(router)))
 
   app.use(...setUpErrorHandling(config.production))
   return app

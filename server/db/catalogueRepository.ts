@@ -33,6 +33,10 @@ function toLifeEvent(r: Row<LifeEventTable>): LifeEvent {
 }
 
 type SummaryRow = Row<ServiceTable> & { agency_name_vi: string, agency_name_en: string, agency_name_fr: string }
+/** What a list of services shows: not the form, documents or templates a service page reads. */
+type ListedRow = Pick<SummaryRow, 'id' | 'name_vi' | 'name_en' | 'name_fr' | 'description_vi' | 'description_en' | 'description_fr' | 'agency_id'
+  | 'agency_name_vi' | 'agency_name_en' | 'agency_name_fr' | 'fee_vnd' | 'processing_days' | 'online_level' | 'applicants' | 'popularity'>
+  & { applies_online: number | boolean }
 
 const catalogueChanges = 'catalogue:changes'
 
@@ -44,7 +48,7 @@ function toVersion(r: Row<ServiceVersionTable>): ServiceVersion {
   }
 }
 
-function toSummary(r: SummaryRow): ServiceSummary {
+function toSummary(r: ListedRow | SummaryRow): ServiceSummary {
   return {
     id: r.id,
     name: namesOf(r),
@@ -55,7 +59,7 @@ function toSummary(r: SummaryRow): ServiceSummary {
     onlineLevel: r.online_level,
     applicants: r.applicants.split(',') as Applicant[],
     popularity: Number(r.popularity),
-    appliesOnline: r.form !== null,
+    appliesOnline: 'form' in r ? r.form !== null : Boolean(r.applies_online),
   }
 }
 
@@ -121,6 +125,9 @@ function serviceRecord(service: ServiceManifest, agency: Pick<AgencyManifest['ag
 
 export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRepository {
   const selectSummary = sql`s.*, a.name_vi as agency_name_vi, a.name_en as agency_name_en, a.name_fr as agency_name_fr`
+  const selectListed = sql`s.id, s.name_vi, s.name_en, s.name_fr, s.description_vi, s.description_en, s.description_fr, s.agency_id,
+    a.name_vi as agency_name_vi, a.name_en as agency_name_en, a.name_fr as agency_name_fr, s.fee_vnd, s.processing_days, s.online_level,
+    s.applicants, s.popularity, s.form is not null as applies_online`
 
   function filterSql(filter: ListFilter) {
     // Only services in force are listed and found; a suspended or retired one keeps its page for its applications.
@@ -173,7 +180,7 @@ export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRe
     /** Services in popularity order, optionally of one agency or life event. */
     async listServices(filter: ListFilter, limit: number, offset: number): Promise<{ items: ServiceSummary[], total: number }> {
       const where = filterSql(filter)
-      const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
+      const { rows } = await sql<ListedRow>`select ${selectListed} from services s
         join agencies a on a.id = s.agency_id where ${where}
         order by s.popularity desc, s.name_vi, s.id limit ${limit} offset ${offset}`.execute(db)
       const count = await sql<{ n: number }>`select count(*) as n from services s where ${where}`.execute(db)
@@ -196,7 +203,7 @@ export function createCatalogueRepository(db: Db, dialect: Dialect): CatalogueRe
 
     async summariesOf(ids) {
       if (ids.length === 0) return []
-      const { rows } = await sql<SummaryRow>`select ${selectSummary} from services s
+      const { rows } = await sql<ListedRow>`select ${selectListed} from services s
         join agencies a on a.id = s.agency_id where s.id in (${sql.join(ids)})`.execute(db)
       const byId = new Map(rows.map((r) => [r.id, toSummary(r)]))
       return ids.flatMap((id) => byId.get(id) ?? [])

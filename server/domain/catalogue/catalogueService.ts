@@ -154,8 +154,10 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
      * the listeners (the page cache). Returns a function that stops following.
      */
     followChanges(intervalMs = 2_000) {
-      // The first reading clears too: a change made before it would otherwise go unseen.
-      let seen = -1
+      // Compared with the count when following began; if that reading fails, the first
+      // tick clears, so that a change made before it cannot go unseen.
+      let seen: number | undefined
+      repo.changeCount().then((count) => { seen ??= count }, () => {})
       const timer = setInterval(() => {
         repo.changeCount().then((count) => {
           if (count !== seen) forget()
@@ -165,6 +167,8 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
       timer.unref()
       return () => clearInterval(timer)
     },
+    /** Builds the search index now rather than on the first search (at start). */
+    prepareSearch: () => searchEngine().then(() => undefined),
     /** Called when the catalogue changed (followChanges). */
     onChange: (listener: () => void) => { listeners.push(listener) },
 

@@ -5,7 +5,7 @@
 // millisecond, the same on SQLite and PostgreSQL, with no round trip to rank
 // (docs/decisions/search-in-memory.md, and why a general engine was not kept).
 import type { Lang } from './types.js'
-import { Fit, fitOf, oneEditAway, parseQuery, typoMinLength, type ParsedQuery, type Slot, type Vocabulary } from './searchQuery.js'
+import { Fit, oneEditAway, parseQuery, typoMinLength, type ParsedQuery, type Slot, type Vocabulary } from './searchQuery.js'
 import type { SearchTerms, Words } from './searchTerms.js'
 import { spelling } from './textFolding.js'
 
@@ -110,37 +110,13 @@ function distance(a: string, b: string, limit: number): number {
 
 export function createSearchEngine(documents: SearchDocument[], terms: SearchTerms) {
   const size = documents.length
-  const docs = documents.map((doc) => ({
-    doc,
-    titles: { vi: words(doc.title.vi), en: words(doc.title.en), fr: words(doc.title.fr) },
-  }))
+  const { sorted, wordNumber, postings, titles } = buildIndex(documents)
+  const docs = documents.map((d) => ({ id: d.id, popularity: d.popularity }))
 
-  // Each word's services, in document order.
-  const collect = new Map<string, Record<Field, number[]>>()
-  docs.forEach(({ titles, doc }, i) => {
-    const inTitle = languages.map((l) => new Set(titles[l]))
-    for (const w of new Set([...titles.vi, ...titles.en, ...titles.fr, ...words(doc.body)])) {
-      let p = collect.get(w)
-      if (!p) collect.set(w, p = { all: [], vi: [], en: [], fr: [] })
-      p.all.push(i)
-      languages.forEach((l, k) => { if (inTitle[k]!.has(w)) p[l].push(i) })
-    }
-  })
-  const postings = new Map<string, Postings>()
-  for (const [w, p] of collect) {
-    postings.set(w, { all: Uint32Array.from(p.all), vi: Uint32Array.from(p.vi), en: Uint32Array.from(p.en), fr: Uint32Array.from(p.fr) })
-  }
-  const sorted = [...postings.keys()].sort()
+  const byAgency = groups(documents, (d) => [d.agencyId])
+  const byLifeEvent = groups(documents, (d) => d.lifeEvents)
 
-  const groups = (key: (d: SearchDocument) => string[]) => {
-    const lists = new Map<string, number[]>()
-    docs.forEach(({ doc }, i) => { for (const k of key(doc)) lists.set(k, [...(lists.get(k) ?? []), i]) })
-    return new Map([...lists].map(([k, list]) => [k, Bits.of(size, Uint32Array.from(list))]))
-  }
-  const byAgency = groups((d) => [d.agencyId])
-  const byLifeEvent = groups((d) => d.lifeEvents)
-
-  const popularity = Float64Array.from(docs, (d) => d.doc.popularity)
+  const popularity = Float64Array.from(docs, (d) => d.popularity)
 
   /** Where `prefix` would stand among the sorted words. */
   const firstFrom = (prefix: string) => lowerBound(sorted, prefix)
@@ -265,21 +241,72 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
     return top
   }
 
+  /** A slot in word numbers: each phrase's words, the last one a range when it may be a word's start. */
+  function numberedSlot(slot: Slot): Array<{ words: number[], last: [number, number] }> {
+    return slot.alternatives.map((phrase) => {
+      const n = phrase.map((w) => wordNumber.get(w) ?? -1)
+      const last = phrase.at(-1)!
+      if (slot.prefix && phrase.length === 1) {
+        const from = firstFrom(last)
+        return { words: n, last: [from, from + withPrefix(last).length] as [number, number] }
+      }
+      return { words: n, last: [n.at(-1)!, n.at(-1)! + 1] as [number, number] }
+    })
+  }
+
+  type Numbered = ReturnType<typeof numberedSlot>
+
+  // A title is words[start, end) of its language's word numbers.
+  function phraseAt(words: Uint32Array, at: number, end: number, phrase: Numbered[number]): boolean {
+    const last = phrase.words.length - 1
+    if (at + last >= end) return false
+    for (let j = 0; j < last; j++) if (words[at + j] !== phrase.words[j]) return false
+    const w = words[at + last]!
+    return w >= phrase.last[0] && w < phrase.last[1]
+  }
+
+  /** Whether the slots from `from` on match one after the other from `at`, to the title's end when `whole`. */
+  function slotsFrom(words: Uint32Array, at: number, end: number, slots: Numbered[], from: number, whole: boolean): boolean {
+    if (from === slots.length) return !whole || at === end
+    for (const phrase of slots[from]!) {
+      if (phraseAt(words, at, end, phrase) && slotsFrom(words, at + phrase.words.length, end, slots, from + 1, whole)) return true
+    }
+    return false
+  }
+
+  function fitOf(l: Lang, i: number, slots: Numbered[]): Fit {
+    const { words, start } = titles[l]
+    const begin = start[i]!
+    const end = start[i + 1]!
+    if (slotsFrom(words, begin, end, slots, 0, true)) return Fit.Equal
+    if (slotsFrom(words, begin, end, slots, 0, false)) return Fit.StartsWith
+    for (let at = begin + 1; at < end; at++) if (slotsFrom(words, at, end, slots, 0, false)) return Fit.Phrase
+    // A phrase's words may be in the title apart; then the slot is not held.
+    for (const slot of slots) {
+      let held = false
+      for (let at = begin; at < end && !held; at++) for (const phrase of slot) if (phraseAt(words, at, end, phrase)) held = true
+      if (!held) return Fit.Elsewhere
+    }
+    return Fit.HoldsAll
+  }
+
+  const titleLength = (l: Lang, i: number) => titles[l].start[i + 1]! - titles[l].start[i]!
+
   function search(query: ParsedQuery, options: SearchOptions, offset: number, limit: number): { total: number, ids: string[] } {
     if (query.unknown.length || query.slots.length === 0) return { total: 0, ids: [] }
     const { slots } = query
     const members = matching(slots, options)
     // Only a title with every part of the query can rank a service by its title; which rank, that title tells.
+    const numbered = slots.map(numberedSlot)
     // Each service's best title: how it answers the query, and its length in words.
     const fit = new Uint8Array(size).fill(Fit.Elsewhere)
     const length = new Uint8Array(size)
     const fitIn = (i: number, l: Lang) => {
       if (fit[i] === Fit.Equal) return
-      const title = docs[i]!.titles[l]
-      const f = fitOf(title, slots)
-      if (f < fit[i]! || (f === fit[i] && title.length < length[i]!)) {
+      const f = fitOf(l, i, numbered)
+      if (f < fit[i]! || (f === fit[i] && titleLength(l, i) < length[i]!)) {
         fit[i] = f
-        length[i] = Math.min(255, title.length)
+        length[i] = Math.min(255, titleLength(l, i))
       }
     }
     for (const l of languages) {
@@ -293,7 +320,7 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
     }
     const ranks: number[][] = [[], [], [], [], []]
     for (const i of members) {
-      if (fit[i] === Fit.Elsewhere) length[i] = Math.min(255, docs[i]!.titles[options.lang].length)
+      if (fit[i] === Fit.Elsewhere) length[i] = Math.min(255, titleLength(options.lang, i))
       ranks[fit[i]!]!.push(i)
     }
     // A title that is or starts with the query: the shorter first, then the more used.
@@ -310,7 +337,7 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
         skip -= members.length
         return
       }
-      for (const i of best(members, skip + wanted, keys[r]!).slice(skip)) ids.push(docs[i]!.doc.id)
+      for (const i of best(members, skip + wanted, keys[r]!).slice(skip)) ids.push(docs[i]!.id)
       skip = 0
     })
     let total = 0
@@ -360,6 +387,45 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
       return undefined
     },
   }
+}
+
+/**
+ * Each word's services, in document order, and the titles as word numbers (a word's
+ * place among the sorted words, so the words a prefix starts are a range of numbers):
+ * each language's titles one after the other, `start[i]` where service i's begins. Built
+ * apart from the engine so that nothing of the texts stays in memory.
+ */
+function buildIndex(documents: SearchDocument[]) {
+  const collect = new Map<string, Record<Field, number[]>>()
+  const titleWords = documents.map((doc, i) => {
+    const titles = { vi: words(doc.title.vi), en: words(doc.title.en), fr: words(doc.title.fr) }
+    const inTitle = languages.map((l) => new Set(titles[l]))
+    for (const w of new Set([...titles.vi, ...titles.en, ...titles.fr, ...words(doc.body)])) {
+      let p = collect.get(w)
+      if (!p) collect.set(w, p = { all: [], vi: [], en: [], fr: [] })
+      p.all.push(i)
+      languages.forEach((l, k) => { if (inTitle[k]!.has(w)) p[l].push(i) })
+    }
+    return titles
+  })
+  const sorted = [...collect.keys()].sort()
+  const wordNumber = new Map(sorted.map((w, n) => [w, n]))
+  const postings = new Map<string, Postings>()
+  for (const [w, p] of collect) {
+    postings.set(w, { all: Uint32Array.from(p.all), vi: Uint32Array.from(p.vi), en: Uint32Array.from(p.en), fr: Uint32Array.from(p.fr) })
+  }
+  const titles = Object.fromEntries(languages.map((l) => {
+    const start = new Uint32Array(documents.length + 1)
+    titleWords.forEach((t, i) => { start[i + 1] = start[i]! + t[l].length })
+    return [l, { words: Uint32Array.from(titleWords.flatMap((t) => t[l]), (w) => wordNumber.get(w)!), start }]
+  })) as Record<Lang, { words: Uint32Array, start: Uint32Array }>
+  return { sorted, wordNumber, postings, titles }
+}
+
+function groups(documents: SearchDocument[], key: (d: SearchDocument) => string[]): Map<string, Bits> {
+  const lists = new Map<string, number[]>()
+  documents.forEach((doc, i) => { for (const k of key(doc)) lists.set(k, [...(lists.get(k) ?? []), i]) })
+  return new Map([...lists].map(([k, list]) => [k, Bits.of(documents.length, Uint32Array.from(list))]))
 }
 
 /** The first place in a sorted list whose value is not below `value`. */
