@@ -28,7 +28,7 @@ import { seedResults } from './results.js'
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
 const connections = 50
-const ports = { portal: 3300, bare: 3301, uncached: 3302, postgres: 3303, compare: 3304, treeOff: 3305 }
+const ports = { portal: 3300, bare: 3301, uncached: 3302, postgres: 3303, compare: 3304, treeOff: 3305, postgres2: 3316, proxyOne: 3317, proxyTwo: 3318 }
 const compareDir = process.env['BENCH_COMPARE'] ? path.resolve(process.env['BENCH_COMPARE']) : undefined
 // BENCH_ONLY=<words,…>: only the targets whose name holds one of them (and bare Express), for a quick look at one change.
 const only = process.env['BENCH_ONLY']?.split(',').map((w) => w.trim()).filter(Boolean)
@@ -43,7 +43,7 @@ interface Target {
   port: number
   paths: string[]
   /** POST /applications/{ref}/submit, a fresh draft each time (answered with a 303) */
-  submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number }
+  submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number, otherPids?: number[] }
   /** the other commit's target measured beside this one (BENCH_COMPARE), first one round, second the next */
   pairedWith?: string
   /** requests of their own (the Agency API: a bearer key, a body) */
@@ -68,15 +68,18 @@ interface CpuShare { web: number, background: number, bench: number }
 const clockTicksMs = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim())
 
 /** CPU used so far (ms): the portal's main thread (the web), its other threads (background, GC, libuv), this process. */
-function cpuNow(pid: number): CpuShare {
+/** The CPU of a portal (several instances: their web threads, and all their other threads). */
+function cpuNow(...pids: number[]): CpuShare {
   let web = 0
   let background = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const used = (Number(fields[11]) + Number(fields[12])) * clockTicksMs
-    if (tid === String(pid)) web += used
-    else background += used
+  for (const pid of pids) {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const used = (Number(fields[11]) + Number(fields[12])) * clockTicksMs
+      if (tid === String(pid)) web += used
+      else background += used
+    }
   }
   const own = process.cpuUsage()
   return { web, background, bench: (own.user + own.system) / 1000 }
@@ -171,13 +174,13 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   for (let round = 1; round <= rounds; round++) {
     for (const t of orderFor(targets, round)) {
       await untilQuiet()
-      const before = t.submit ? cpuNow(t.submit.portalPid) : undefined
+      const before = t.submit ? cpuNow(t.submit.portalPid, ...t.submit.otherPids ?? []) : undefined
       const started = performance.now()
       const r = await load(t, seconds)
       if (t.submit && before) {
         await settle()
         sustained.get(t.name)!.push(r['3xx'] / ((performance.now() - started) / 1000))
-        const after = cpuNow(t.submit.portalPid)
+        const after = cpuNow(t.submit.portalPid, ...t.submit.otherPids ?? [])
         const per = (k: keyof CpuShare) => (after[k] - before[k]) / r['3xx']
         cpu.get(t.name)!.push({ web: per('web'), background: per('background'), bench: per('bench') })
       }
@@ -338,6 +341,22 @@ async function main() {
     const pgPortal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres) }, path.join(work, 'postgres.log'))
     servers.push(pgPortal)
     targets.push({ name: 'submit (PostgreSQL)', port: ports.postgres, paths: [], submit: { references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email), portalPid: pgPortal.pid! } })
+    // One PostgreSQL, a second instance beside the first, and a loopback proxy in front
+    // (bench/proxy.ts, a process of its own): submissions through it to one instance and
+    // to both in turn. Sessions are in the database, so either instance answers a browser.
+    const pgPortal2 = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres2) }, path.join(work, 'postgres2.log'))
+    servers.push(pgPortal2)
+    for (const [port, backends] of [[ports.proxyOne, [ports.postgres]], [ports.proxyTwo, [ports.postgres, ports.postgres2]]] as const) {
+      servers.push(await startServer(['--import', 'tsx', 'bench/proxy.ts'], { PORT: String(port), BACKENDS: backends.join(',') }, path.join(work, `proxy-${port}.log`)))
+    }
+    for (const [name, port, pids] of [
+      ['submit (PostgreSQL, proxy, one instance)', ports.proxyOne, [pgPortal.pid!]],
+      ['submit (PostgreSQL, proxy, two instances)', ports.proxyTwo, [pgPortal.pid!, pgPortal2.pid!]],
+    ] as const) {
+      const drafts = await seedDrafts({ databaseUrl: pgUrl, migrate: false }, 30_000)
+      const session = await browserSession(port, drafts.email)
+      targets.push({ name, port, paths: [], submit: { references: drafts.references, session, portalPid: pids[0], otherPids: pids.slice(1) } })
+    }
 
     // Last in each round: the status events' emails are worked off while the next round starts with bare Express.
     const bearer = { authorization: `Bearer ${agencyApi.token}` }

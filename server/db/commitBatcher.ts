@@ -19,14 +19,8 @@ interface Job { work: Work<unknown>, single: boolean, resolve: (value: unknown) 
  * 2,000 writes a second for everything it does.
  */
 export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: number, dialect?: Dialect } = {}) {
-  // PostgreSQL groups concurrent commits into one WAL flush by itself, and its
-  // connections work in parallel: there each piece of work is its own transaction.
-  if (options.dialect === 'postgres') {
-    return { run: <T>(work: Work<T>, _single = false): Promise<T> => db.transaction().execute(work) }
-  }
+  if (options.dialect === 'postgres') return postgresBatcher(db, options.maxBatch ?? 200)
   const maxBatch = options.maxBatch ?? 200
-  let queue: Job[] = []
-  let running = false
 
   // On SQLite's connection at once (server/db/sqlite/directPath.ts).
   const control = async (trx: Transaction<Database>, query: CompiledQuery) => runDirectly(trx, query) ?? trx.executeQuery(query)
@@ -70,10 +64,55 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
     outcomes.forEach((outcome, i) => (outcome.ok ? jobs[i]!.resolve(outcome.value) : jobs[i]!.reject(outcome.error)))
   }
 
-  // better-sqlite3 runs a whole transaction without yielding to I/O, so work queued by
-  // other requests could never join it. Each batch therefore starts on the next turn of
-  // the event loop (setImmediate, after pending I/O callbacks): what the requests
-  // parsed in the meantime have queued commits with it.
+  return batches(maxBatch, commitBatch)
+}
+
+/**
+ * Group commit on PostgreSQL. The pieces of work that arrive while a transaction is
+ * under way share the next one: one BEGIN, one COMMIT and one flush of the write-ahead
+ * log (synchronous_commit=on) for all of them, where each had three round trips and a
+ * flush of its own. PostgreSQL gives up a whole transaction at its first error and a
+ * savepoint per piece would cost two round trips more, so a batch runs without them;
+ * when one piece fails, the batch is rolled back and each piece runs again alone, in
+ * its own transaction, and settles with its own outcome. Nothing is acknowledged before
+ * its commit.
+ */
+function postgresBatcher(db: Kysely<Database>, maxBatch: number) {
+  async function alone(job: Job): Promise<void> {
+    try {
+      job.resolve(await db.transaction().execute(job.work))
+    } catch (error) {
+      job.reject(error)
+    }
+  }
+
+  async function commitBatch(jobs: Job[]): Promise<void> {
+    if (jobs.length === 1) return alone(jobs[0]!)
+    const values: unknown[] = []
+    try {
+      await db.transaction().execute(async (trx) => {
+        for (const job of jobs) values.push(await job.work(trx))
+      })
+    } catch {
+      await Promise.all(jobs.map(alone))
+      return
+    }
+    jobs.forEach((job, i) => job.resolve(values[i]))
+  }
+
+  return batches(maxBatch, commitBatch)
+}
+
+/**
+ * The queue both engines share. better-sqlite3 runs a whole transaction without yielding
+ * to I/O, so work queued by other requests could never join it: each batch starts on
+ * the next turn of the event loop (setImmediate, after pending I/O callbacks), and what
+ * the requests parsed in the meantime has queued commits with it.
+ */
+function batches(maxBatch: number, commitBatch: (jobs: Job[]) => Promise<void>) {
+  let queue: Job[] = []
+  let running = false
+
   async function drain(): Promise<void> {
     const jobs = queue.slice(0, maxBatch)
     queue = queue.slice(jobs.length)
@@ -85,8 +124,8 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
   return {
     /**
      * Runs `work` inside a transaction shared with whatever else is waiting; settles after
-     * the commit. `single`: the work is one statement, atomic by itself, so it runs without
-     * a savepoint of its own.
+     * the commit. `single`: the work is one statement, atomic by itself, so on SQLite it
+     * runs without a savepoint of its own.
      */
     run<T>(work: Work<T>, single = false): Promise<T> {
       return new Promise<T>((resolve, reject) => {

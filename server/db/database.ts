@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import type PgModule from 'pg'
 import type { Database, Dialect } from './schema.js'
+import { statementNames } from './prepared.js'
 import { openSqlite } from './sqlite/openSqlite.js'
 import { aloneOnFile } from './sqlite/startLock.js'
 
@@ -80,5 +81,15 @@ function openPostgres(connectionString: string, poolSize = 10, schema?: string):
   // An idle client that loses its connection emits 'error'; without a listener
   // that would crash the process. The pool replaces the client.
   pool.on('error', () => {})
+  // The statements of every submission, delivery and session read (server/db/prepared.ts)
+  // go as named statements: each connection parses and plans one once, then only binds
+  // and runs it. Kysely sends SQL text and values; the name is added here.
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown
+    client.query = ((text: unknown, values?: unknown) => {
+      const name = typeof text === 'string' ? statementNames.get(text) : undefined
+      return name ? query({ name, text, values }) : query(text, values)
+    }) as typeof client.query
+  })
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }

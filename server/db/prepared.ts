@@ -6,6 +6,12 @@ type Executor = Kysely<Database>
 /** A query builder (Compilable) or a sql`…` template (RawBuilder): both compile. */
 interface Buildable<Row> { compile(executor: Executor): CompiledQuery<Row> }
 
+/**
+ * On PostgreSQL, the SQL of every query `prepared` compiled, with a statement name:
+ * each connection parses and plans it once (server/db/database.ts names them).
+ */
+export const statementNames = new Map<string, string>()
+
 const standIn = (name: string) => `\u0000${name}\u0000`
 const nameOf = (value: unknown) => (typeof value === 'string' && value.startsWith('\u0000') && value.endsWith('\u0000') ? value.slice(1, -1) : undefined)
 
@@ -45,6 +51,7 @@ export function prepared<Args extends object, Row = never>(
     })
     const unbound = [...used].filter((name) => !bound.has(name))
     if (unbound.length) throw new Error(`prepared query: ${unbound.join(', ')} not bound as parameters in: ${query.sql}`)
+    if (!statementNames.has(query.sql)) statementNames.set(query.sql, `portal_${statementNames.size + 1}`)
     return { query, slots }
   }
 

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { sql } from 'kysely'
+import { createCommitBatcher } from '../../server/db/commitBatcher.js'
+import { createTestDatabase, usePostgres, type TestDatabase } from '../support/testApp.js'
+
+// On both engines (npm test: SQLite; npm run test:pg: PostgreSQL).
+let database: TestDatabase
+before(async () => { database = await createTestDatabase() })
+after(async () => { await database.dispose() })
+
+const audit = (action: string) => ({
+  at: new Date().toISOString(), action, actor_id: null, subject_id: null, ip: null, request_id: null, detail: null, on_behalf_of: null,
+})
+
+describe('group commit', () => {
+  // SQLite's batches: test/integration/sqliteWrites.test.ts.
+  it('commits pieces that arrive together in fewer transactions than pieces', { skip: !usePostgres && 'PostgreSQL only' }, async () => {
+    const { db, dialect } = database.handle
+    const batcher = createCommitBatcher(db, { dialect })
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => batcher.run(async (trx) => {
+      await trx.insertInto('audit_events').values(audit(`shared-${i}`)).execute()
+      return String((await sql<{ id: string }>`select txid_current() as id`.execute(trx)).rows[0]!.id)
+    })))
+    assert.ok(new Set(ids).size < ids.length, `20 pieces in ${new Set(ids).size} transactions`)
+  })
+
+  it('a piece that fails, in JavaScript or in the database, leaves nothing; the others commit', async () => {
+    const { db, dialect } = database.handle
+    const batcher = createCommitBatcher(db, { dialect })
+    await db.insertInto('counters').values({ name: 'taken-once', value: 1 }).execute()
+    const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => batcher.run(async (trx) => {
+      await trx.insertInto('audit_events').values(audit(`piece-${i}`)).execute()
+      if (i % 10 === 3) throw new Error(`piece ${i} refused`)
+      // A unique violation: on PostgreSQL it aborts the whole transaction it happens in.
+      if (i % 10 === 7) await trx.insertInto('counters').values({ name: 'taken-once', value: 2 }).execute()
+      return i
+    })))
+    const refused = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []))
+    assert.deepEqual(refused, [3, 7, 13, 17, 23, 27])
+    assert.deepEqual(outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : [])), Array.from({ length: 30 }, (_, i) => i).filter((i) => !refused.includes(i)))
+    const saved = (await db.selectFrom('audit_events').select('action').where('action', 'like', 'piece-%').execute()).map((r) => r.action).sort()
+    assert.deepEqual(saved, Array.from({ length: 30 }, (_, i) => i).filter((i) => !refused.includes(i)).map((i) => `piece-${i}`).sort())
+  })
+})
