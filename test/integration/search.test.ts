@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import request from 'supertest'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
 import { signedInAgent } from '../support/browserless.js'
+import { citizen } from '../support/submissions.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
@@ -130,5 +131,16 @@ describe('search', () => {
     const columns = await portal.database.handle.db.selectFrom('search_misses').selectAll().where('query', '=', 'zzyzx qwrtp').execute()
     assert.deepEqual(Object.keys(columns[0]!).sort(), ['count', 'first_at', 'last_at', 'query'])
     await request(portal.app).get('/admin/search-misses').expect(303)
+  })
+
+  it('a visitor without a session gets the catalogue without one; a signed-in person gets it with their session', async () => {
+    const anonymous = await request(portal.app).get('/search?q=khai+sinh').expect(200)
+    assert.equal(anonymous.headers['set-cookie'], undefined, 'no session made for a visitor who only reads')
+    assert.doesNotMatch(anonymous.text, /action="\/account\/sign-out"/)
+    await citizen(portal, 'search-reader@example.vn')
+    const reader = await signedInAgent(portal.app, 'search-reader@example.vn', 'mật khẩu thử nghiệm dài', 78)
+    const signedIn = await reader.get('/search?q=khai+sinh').expect(200)
+    assert.match(signedIn.text, /action="\/account\/sign-out"/, 'the page knows who is signed in')
+    assert.match(signedIn.text, /href="\/services\/dang-ky-khai-sinh"/)
   })
 })

@@ -142,4 +142,15 @@ describe('the search engine', () => {
     assert.ok(compiled.fillers.has('o dau'))
     assert.equal(compiled.longest, 2)
   })
+
+  it('no everyday word of the table is a word of a real service title, which it would hide', async () => {
+    const { loadAgencies } = await import('../../server/start.js')
+    const { searchWords } = await import('../../server/domain/catalogue/textFolding.js')
+    const titles = (await loadAgencies()).source.agencies.flatMap((a) => a.content.services)
+      .flatMap((service) => (['vi', 'en', 'fr'] as const).map((l) => ` ${searchWords(service.name[l]).join(' ')} `))
+    assert.ok(titles.length > 100)
+    for (const filler of terms.fillers) {
+      assert.deepEqual(titles.filter((t) => t.includes(` ${filler} `)), [], `"${filler}" is in a title`)
+    }
+  })
 })
