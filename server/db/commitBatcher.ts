@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely'
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely'
 import { runDirectly } from './sqlite/directPath.js'
 import type { Database, Dialect } from './schema.js'
 
@@ -92,6 +92,10 @@ function postgresBatcher(db: Kysely<Database>, maxBatch: number) {
     try {
       await db.transaction().execute(async (trx) => {
         for (const job of jobs) values.push(await job.work(trx))
+        // A piece may have caught a statement's error and gone on: PostgreSQL has then given
+        // the transaction up, and COMMIT would roll back every piece without an error. This
+        // statement fails in that case, and the pieces run again, each alone.
+        await sql`select 1`.execute(trx)
       })
     } catch {
       await Promise.all(jobs.map(alone))

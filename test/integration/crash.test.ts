@@ -63,7 +63,7 @@ describe('a portal killed between commit and delivery', () => {
         assert.equal(res.status, 303, `page ${page}`)
       }
       const submit = await post(jar, base, `/applications/${reference}/check`, `/applications/${reference}/submit`, {})
-      assert.equal(submit.headers.get('location'), `/applications/${reference}/confirmation`)
+      assert.equal(submit.headers.get('location'), `/applications/${reference}/confirmation`, `submit answered ${submit.status}: ${submit.headers.get('location') ?? (await submit.text()).replace(/\s+/g, ' ').slice(0, 600)}`)
 
       // Committed, woken, in flight: the agency holds the request. Kill the portal now.
       await waitFor(() => (seen.length === 1 ? true : undefined))

@@ -42,4 +42,26 @@ describe('group commit', () => {
     const saved = (await db.selectFrom('audit_events').select('action').where('action', 'like', 'piece-%').execute()).map((r) => r.action).sort()
     assert.deepEqual(saved, Array.from({ length: 30 }, (_, i) => i).filter((i) => !refused.includes(i)).map((i) => `piece-${i}`).sort())
   })
+
+  it('a piece that catches its own database error does not take the others down with it', async () => {
+    const { db, dialect } = database.handle
+    const batcher = createCommitBatcher(db, { dialect })
+    await db.insertInto('counters').values({ name: 'taken-twice', value: 1 }).execute()
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.run(async (trx) => {
+      if (i === 9) {
+        // The last of the batch, as a repository does when a unique value is taken: catch, and answer "no".
+        try {
+          await trx.insertInto('counters').values({ name: 'taken-twice', value: 2 }).execute()
+        } catch {
+          return 'taken'
+        }
+      }
+      await trx.insertInto('audit_events').values(audit(`caught-${i}`)).execute()
+      return 'saved'
+    })))
+    assert.equal(outcomes[9], 'taken')
+    const saved = (await db.selectFrom('audit_events').select('action').where('action', 'like', 'caught-%').execute()).map((r) => r.action).sort()
+    // Every piece said "saved" but the one that caught: all of theirs are there.
+    assert.deepEqual(saved, outcomes.flatMap((o, i) => (o === 'saved' ? [`caught-${i}`] : [])).sort())
+  })
 })
