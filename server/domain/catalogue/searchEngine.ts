@@ -360,9 +360,6 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
   }
 
   return {
-    size,
-    vocabulary,
-
     search(q: string, options: SearchOptions, offset = 0, limit = 20): SearchHits {
       const query = parseQuery(q, terms, vocabulary)
       return { ...search(query, options, offset, limit), query }
@@ -378,7 +375,7 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
         const word = slot.typed[0]!
         if (slot.typed.length > 1 || !query.unknown.includes(word)) return [slot]
         const near = nearest(word)
-        return near ? [{ typed: [near], alternatives: [[near]], prefix: false, corrected: true }] : []
+        return near ? [{ typed: [near], alternatives: [[near]], prefix: false }] : []
       })
       const tries = [slots, ...slots.map((_, i) => slots.filter((__, j) => j !== i))].filter((t) => t.length > 0)
       for (const candidate of tries) {

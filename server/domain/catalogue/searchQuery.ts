@@ -20,8 +20,6 @@ export interface Slot {
   alternatives: Words[]
   /** the last word typed: it may be only the start of a word */
   prefix: boolean
-  /** the typed word is not indexed; the alternatives are what it most likely was */
-  corrected: boolean
 }
 
 export interface ParsedQuery {
@@ -33,7 +31,7 @@ export interface ParsedQuery {
 }
 
 const maxWords = 32
-export const maxSlots = 24
+const maxSlots = 24
 const maxWordLength = 40
 /** a typo is forgiven in words of this many letters or more */
 export const typoMinLength = 5
@@ -58,19 +56,19 @@ export function parseQuery(q: string, terms: SearchTerms, vocabulary: Vocabulary
       } else {
         const alternatives = terms.alternatives.get(k)
         if (alternatives) {
-          slots.push({ typed: phrase, alternatives, prefix: false, corrected: false })
+          slots.push({ typed: phrase, alternatives, prefix: false })
           taken = n
         }
       }
     }
     if (!taken) {
-      slots.push({ typed: [words[i]!], alternatives: [[words[i]!]], prefix: false, corrected: false })
+      slots.push({ typed: [words[i]!], alternatives: [[words[i]!]], prefix: false })
       taken = 1
     }
     i += taken
   }
   // A query of nothing but everyday words ("thủ tục") still means them.
-  if (slots.length === 0) for (const f of fillers.slice(0, maxSlots)) slots.push({ typed: f, alternatives: [f], prefix: false, corrected: false })
+  if (slots.length === 0) for (const f of fillers.slice(0, maxSlots)) slots.push({ typed: f, alternatives: [f], prefix: false })
 
   const unknown: string[] = []
   slots.forEach((slot, i) => {
@@ -84,7 +82,6 @@ export function parseQuery(q: string, terms: SearchTerms, vocabulary: Vocabulary
       if (corrections.length) {
         // What the word was meant to be, with what that word stands for ("passprot": passport, hộ chiếu).
         slot.alternatives = corrections.flatMap((c) => terms.alternatives.get(c) ?? [[c]])
-        slot.corrected = true
       } else unknown.push(word)
     }
   })
