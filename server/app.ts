@@ -21,6 +21,7 @@ import { nationalAuthRoutes } from './routes/nationalAuthRoutes.js'
 import { profileRoutes } from './routes/profileRoutes.js'
 import { sessionNoticeRoutes } from './routes/sessionNoticeRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
+import { statisticsRoutes } from './routes/statisticsRoutes.js'
 import { createPageCache } from './web/pageCache.js'
 import { forItsPaths } from './web/forItsPaths.js'
 import { recordRequests } from './web/requestLog.js'
@@ -76,8 +77,10 @@ export function createApp(deps: AppDeps): express.Application {
   // The public catalogue for a visitor without a session, before the session, the CSRF
   // check and the sign-in state, as the page cache serves it: the same page for everyone,
   // nothing personal, no form token. A visitor with a session goes on to the same routes below.
-  const catalogueRouter = forItsPaths(catalogueRoutes(catalogue, pages))
+  const catalogueRouter = forItsPaths(catalogueRoutes(catalogue, pages, services.statistics.estimate))
+  const statisticsRouter = forItsPaths(statisticsRoutes({ statistics: services.statistics, catalogue, pages, publicUrl: config.publicUrl }))
   app.use((req, res, next) => (personal(req) ? next() : catalogueRouter(req, res, next)))
+  app.use((req, res, next) => (personal(req) ? next() : statisticsRouter(req, res, next)))
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))
   // Before the session: showing the idle-timeout warning must not extend the session.
   app.use(sessionNoticeRoutes.warning)
@@ -94,13 +97,16 @@ export function createApp(deps: AppDeps): express.Application {
     accountRoutes({ accounts, authenticator, rateLimitStore }),
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
     profileRoutes({ accounts, businesses }),
-    agencyRoutes({ catalogue, applications, accounts, results: services.results }),
+    agencyRoutes({ catalogue, applications, accounts, results: services.results, statistics: services.statistics }),
     agencySettingsRoutes({ ...agencies, accounts, applications, catalogue }),
     auditRoutes({ search: services.audit.search, catalogue }),
     dataUseRoutes({ personalData: services.audit.personalData }),
     verifyRoutes({ results: services.results }),
     adminRoutes({ accounts, catalogue, applications, onboarding: agencies.onboarding, endpoints: agencies.endpoints, services: agencies.services }),
-    applicationRoutes({ applications, catalogue, businesses, results: services.results, checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore }),
+    applicationRoutes({
+      applications, catalogue, businesses, results: services.results, statistics: services.statistics,
+      checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore,
+    }),
     openDataRoutes(catalogue, config.publicUrl),
     agencyApiRoutes({
       ...agencies, applications, results: services.results, publicUrl: config.publicUrl, rateLimitStore: services.bufferedRateLimitStore,
@@ -109,7 +115,7 @@ export function createApp(deps: AppDeps): express.Application {
     apiRoutes(catalogue, config.publicUrl),
     auditLogRoutes(services.audit.transparencyLog),
   ]
-  app.use(catalogueRouter, ...routers.map((router) => forItsPaths(router)))
+  app.use(catalogueRouter, statisticsRouter, ...routers.map((router) => forItsPaths(router)))
 
   app.use(...setUpErrorHandling(config.production))
   return app

@@ -20,6 +20,8 @@ import { createOutboxRepository } from './db/outboxRepository.js'
 import { BufferedRateLimitStore, DatabaseRateLimitStore } from './db/rateLimitStore.js'
 import { DatabaseSessionStore } from './db/sessionStore.js'
 import { createResultRepository } from './db/resultRepository.js'
+import { createStatisticsRepository } from './db/statisticsRepository.js'
+import { createStatistics } from './domain/statistics/statisticsService.js'
 import { renderResultPdf } from './documents/resultPdf.js'
 import { createResults } from './domain/results/resultService.js'
 import type { ResultSigner } from './domain/results/resultKeys.js'
@@ -87,7 +89,7 @@ export function createServices(config: Config, parts: ServiceParts) {
   const { database, mailer, logger } = parts
   const { db, dialect } = database
   const identity = createIdentityRepository(db)
-  const applicationRepository = createApplicationRepository(db, dialect)
+  const applicationRepository = createApplicationRepository(db, dialect, parts.clock)
   const mailOutbox = createMailOutboxRepository(dialect)
   const wake: Wakers = {
     dispatch: parts.wake?.dispatch ?? (() => dispatcher.wake()),
@@ -145,6 +147,11 @@ export function createServices(config: Config, parts: ServiceParts) {
     applications,
     /** result documents of approved applications: issued, verified on /verify, revoked */
     results,
+    /** the open statistics, the service index, time estimates and the applicants' satisfaction */
+    statistics: createStatistics({
+      repo: createStatisticsRepository(db), commitOne: applicationRepository.commitOne, clock: parts.clock,
+      onError: (err) => logger.error({ err }, 'statistics not refreshed'),
+    }),
     /** what agencies manage for themselves: keys, endpoint; and their onboarding */
     agencies: {
       keys, endpoints, idempotency: createIdempotency(agencyRepository),

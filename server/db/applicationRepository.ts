@@ -54,8 +54,9 @@ const updateSubmitted = prepared((db, a: SubmittedColumns & { id: string, update
   status_code_hash: a.status_code_hash, assurance_level: a.assurance_level, status: 'submitted', updated_at: a.updated_at,
 }).where('id', '=', a.id).where('status', '=', 'draft'))
 
-export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite'): ApplicationRepository {
-  const now = () => new Date().toISOString()
+/** `clock`: the time every row is stamped with; the real clock but in tests that cross a calendar. */
+export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite', clock?: () => Date): ApplicationRepository {
+  const now = clock ? () => clock().toISOString() : () => new Date().toISOString()
 
   async function addEvent(tx: Tx, event: NewEvent, at = now()): Promise<void> {
     await insertEvent(kyselyOf(tx), {

@@ -14,6 +14,7 @@ import { auditLogMigration } from './migrations/010_audit_log.js'
 import { deadlinesMigration } from './migrations/011_deadlines.js'
 import { resultsMigration } from './migrations/012_results.js'
 import { searchInMemoryMigration } from './migrations/013_search_in_memory.js'
+import { satisfactionMigration } from './migrations/014_satisfaction.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -32,6 +33,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '011_deadlines': deadlinesMigration(dialect),
     '012_results': resultsMigration(dialect),
     '013_search_in_memory': searchInMemoryMigration(dialect),
+    '014_satisfaction': satisfactionMigration(dialect),
   }
 }
 

@@ -90,6 +90,16 @@ export interface SearchMissTable {
   last_at: string
 }
 
+/** An applicant's answer to "how satisfied are you" after a decision; score null: they chose not to answer. */
+export interface SatisfactionTable {
+  application_id: string
+  service_id: string
+  agency_id: string
+  score: number | null
+  comment: string | null
+  answered_at: string
+}
+
 export interface ServiceSearchTable {
   service_id: string
   title_vi: string
@@ -450,6 +460,7 @@ export interface Database {
   service_life_events: ServiceLifeEventTable
   search_documents: ServiceSearchTable
   search_misses: SearchMissTable
+  satisfaction: SatisfactionTable
   service_versions: ServiceVersionTable
   catalogue_seeds: CatalogueSeedTable
   users: UserTable

@@ -5,6 +5,7 @@ import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { deadlineStates, type DeadlineState } from '../domain/applications/deadline.js'
 import type { AccountService } from '../domain/identity/accountService.js'
 import type { Results } from '../domain/results/resultService.js'
+import type { Statistics } from '../domain/statistics/statisticsService.js'
 import { visiblePages } from '../domain/forms/formEngine.js'
 import type { TranslationKey } from '../i18n/messages.js'
 import { HttpError } from '../web/httpErrors.js'
@@ -17,8 +18,16 @@ import { noStore } from '../web/setUpWebSecurity.js'
  * The officer console: the agency's inbox and each application routed to it. An officer
  * sees only their own agency's applications; any other is 404, so existence does not leak.
  */
-export function agencyRoutes(deps: { catalogue: CatalogueService, applications: ApplicationService, accounts: AccountService, results: Results }): Router {
-  const { catalogue, applications, accounts, results } = deps
+export interface AgencyRouteDeps {
+  catalogue: CatalogueService
+  applications: ApplicationService
+  accounts: AccountService
+  results: Results
+  statistics: Statistics
+}
+
+export function agencyRoutes(deps: AgencyRouteDeps): Router {
+  const { catalogue, applications, accounts, results, statistics } = deps
   const officersOf = async (agencyId: string) => (await accounts.staffOf(agencyId)).filter((u) => u.role === 'officer')
   const pageSize = 50
   const router = Router()
@@ -45,6 +54,16 @@ export function agencyRoutes(deps: { catalogue: CatalogueService, applications: 
     })
     const filters = { status, service, due: due ?? '', mine: mine ? '1' : '', q }
     res.render('pages/staff/agency', { agency, services: services.items, inbox, filters, page, pages: Math.max(1, Math.ceil(inbox.total / pageSize)) })
+  })
+
+  // What applicants said after their decision, comments included: for this agency's staff only, never published.
+  router.get('/agency/satisfaction', async (req, res) => {
+    const agency = req.user!.agencyId ? await catalogue.agency(req.user!.agencyId) : undefined
+    if (!agency) throw new HttpError(404, 'error.notFound.title')
+    const ratings = await statistics.ratingsFor(agency.id)
+    const services = await Promise.all([...new Set(ratings.map((r) => r.serviceId))].map((id) => catalogue.service(id)))
+    const names = new Map(services.flatMap((s) => (s ? [[s.id, s.name] as const] : [])))
+    res.render('pages/staff/satisfaction', { agency, ratings: ratings.map((r) => ({ ...r, serviceName: names.get(r.serviceId) ?? null })) })
   })
 
   async function agencyApplication(req: Request) {

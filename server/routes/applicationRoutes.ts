@@ -15,6 +15,7 @@ import { allow } from '../web/setUpAuth.js'
 import { assuranceOf, requestContext } from '../web/requestContext.js'
 import { parseReference } from '../domain/applications/reference.js'
 import { parseStatusSecret } from '../domain/applications/statusSecret.js'
+import type { Statistics } from '../domain/statistics/statisticsService.js'
 
 /** Paths whose POST carries files; the CSRF token is checked after the upload is parsed. */
 export const uploadPaths = /^\/applications\/[^/]+\/(pages\/[^/]+|respond)$/
@@ -28,12 +29,14 @@ export interface ApplicationRouteDeps {
   catalogue: CatalogueService
   businesses: BusinessService
   results: Results
+  /** asks the applicant how satisfied they are, once, after a decision */
+  statistics: Statistics
   checkCsrfAfterUpload: RequestHandler
   rateLimitStore: (prefix: string) => Store
 }
 
 export function applicationRoutes(deps: ApplicationRouteDeps): Router {
-  const { applications, catalogue, businesses, results } = deps
+  const { applications, catalogue, businesses, results, statistics } = deps
   const router = Router()
   const citizen = allow('citizen')
   router.use(['/applications', '/status'], (_req, res, next) => {
@@ -191,16 +194,45 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
     await applications.markInboxRead(req.user!.id)
   })
 
+  /** An application's page; `extra` carries a form's errors and what was typed, with its status. */
+  async function showApplication(res: Response, app: Application, extra: Record<string, unknown> = {}, status = 200) {
+    const { service, form } = await applications.serviceWithForm(app.serviceId, app.serviceVersion)
+    res.status(status).render('pages/apply/application', {
+      app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
+      events: await applications.events(app), documents: await applications.documents(app),
+      final: finalStatuses.includes(app.status), errors: {}, withdrawn: false,
+      deadline: applications.deadline(app), result: await results.forApplication(app), asks: await statistics.asks(app), rated: null,
+      ...extra,
+    })
+  }
+
   router.get('/applications/:ref', citizen, async (req, res) => {
     const app = await own(req)
     if (app.status === 'draft') return res.redirect(303, `/applications/${app.reference}/pages/${app.currentPage ?? ''}`.replace(/\/pages\/check$/, '/check'))
-    const { service, form } = await applications.serviceWithForm(app.serviceId, app.serviceVersion)
-    res.render('pages/apply/application', {
-      app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
-      events: await applications.events(app), documents: await applications.documents(app),
-      final: finalStatuses.includes(app.status), errors: {}, withdrawn: req.query['withdrawn'] === '1' && app.status === 'withdrawn',
-      deadline: applications.deadline(app), result: await results.forApplication(app),
+    const rated = req.query['rated']
+    await showApplication(res, app, {
+      withdrawn: req.query['withdrawn'] === '1' && app.status === 'withdrawn', rated: rated === 'thanks' || rated === 'declined' ? rated : null,
     })
+  })
+
+  // How satisfied the applicant is, after a decision: once, nothing required. Sending the
+  // form empty, or "no, thank you", is an answer too, so they are not asked again.
+  router.post('/applications/:ref/satisfaction', citizen, async (req, res) => {
+    const app = await own(req)
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const declined = body['decline'] !== undefined
+    const scoreText = declined ? '' : String(body['score'] ?? '').trim()
+    const comment = declined ? '' : String(body['comment'] ?? '').trim()
+    const errors: Record<string, string> = {}
+    if (scoreText && !/^[1-5]$/.test(scoreText)) errors['score'] = 'satisfaction.error.score'
+    if (comment.length > 1000) errors['comment'] = 'satisfaction.error.comment'
+    if (Object.keys(errors).length) {
+      return showApplication(res, app, { satisfactionErrors: errors, typedScore: scoreText, typedComment: comment }, 422)
+    }
+    const score = scoreText ? Number(scoreText) : null
+    const outcome = await statistics.rate(app, { score, comment: comment || null })
+    if (outcome === 'notDecided') throw new HttpError(409, 'application.error.notDecided')
+    res.redirect(303, `/applications/${app.reference}?rated=${score === null && !comment ? 'declined' : 'thanks'}#satisfaction`)
   })
 
   // The applicant's result document: their own application only (anyone else's is 404).
@@ -280,18 +312,11 @@ export function applicationRoutes(deps: ApplicationRouteDeps): Router {
 
   router.post('/applications/:ref/respond', citizen, replyTarget, replyFiles, async (req, res) => {
     const app = res.locals['target'] as Application
-    const { service, form } = await applications.serviceWithForm(app.serviceId, app.serviceVersion)
     const text = String((req.body as Record<string, unknown> | undefined)?.['response'] ?? '').trim().slice(0, 2000)
     const failure = res.locals['uploadFailure'] as UploadFailure | undefined
     const problems = failure ? { problem: failure.problem, params: { max: failure.problem === 'fileSize' ? 5 : 5 } } as UploadProblem
       : await applications.addResponseDocuments(app, uploadsOf(req), req.user!.id)
-    if (!text || problems) {
-      return res.status(422).render('pages/apply/application', {
-        app, service, form, answers: app.answers, pages: visiblePages(form, app.answers),
-        events: await applications.events(app), documents: await applications.documents(app), final: false,
-        errors: { response: problems ?? { problem: 'required' } }, withdrawn: false, typed: text, deadline: applications.deadline(app), result: undefined,
-      })
-    }
+    if (!text || problems) return showApplication(res, app, { errors: { response: problems ?? { problem: 'required' } }, typed: text }, 422)
     await applications.transition(app, 'in_review', { id: req.user!.id, kind: 'citizen' }, { message: text, ctx: requestContext(req) })
     res.redirect(303, `/applications/${app.reference}`)
   })

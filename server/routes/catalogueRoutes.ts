@@ -3,10 +3,12 @@ import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { notFound } from '../web/httpErrors.js'
 import type { PageCache } from '../web/pageCache.js'
 import { parseCatalogueQuery, parsePageOnly } from '../web/catalogueQuery.js'
+import type { Estimate } from '../domain/statistics/figures.js'
 
 const pageSize = 20
 
-export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): Router {
+/** `estimate`: how long the service's recent decisions took (its page says so beside the statutory time). */
+export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache, estimate?: (serviceId: string) => Promise<Estimate>): Router {
   const router = Router()
 
   router.get('/', async (req, res) => {
@@ -55,7 +57,7 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache): 
       if (!service || service.status !== 'active') throw notFound()
       const lifeEvents = (await catalogue.lifeEvents()).filter((e) => service.lifeEvents.includes(e.id))
       const agencyWebsite = service.appliesOnline ? null : (await catalogue.agency(service.agency.id))?.website ?? null
-      return { service, lifeEvents, agencyWebsite }
+      return { service, lifeEvents, agencyWebsite, estimate: estimate ? await estimate(service.id) : null }
     })
   })
 

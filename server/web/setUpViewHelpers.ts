@@ -33,7 +33,19 @@ function helpersFor(lang: Lang) {
   const kilobytes = new Intl.NumberFormat(locales[lang], { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 })
   const millis = new Intl.NumberFormat(locales[lang], { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 })
   const dateTimes = dateTimeFormat(lang)
+  const percents = new Intl.NumberFormat(locales[lang], { style: 'percent', maximumFractionDigits: 1 })
+  const numbers = new Intl.NumberFormat(locales[lang])
+  const monthNames = new Intl.DateTimeFormat(locales[lang], { month: 'long', year: 'numeric', timeZone: 'UTC' })
+  const shortMonths = new Intl.DateTimeFormat(locales[lang], { month: 'short', timeZone: 'UTC' })
+  const monthDate = (month: string) => new Date(`${month}-01T00:00:00Z`)
   return {
+    /** a rate from 0 to 1 as a percentage */
+    percent: (rate: number) => percents.format(rate),
+    count: (n: number) => numbers.format(n),
+    /** yyyy-mm: "tháng 3 năm 2026", "March 2026", "mars 2026" */
+    monthLong: (month: string) => monthNames.format(monthDate(month)),
+    /** yyyy-mm for a chart's axis: "3/26" in Vietnamese, "Mar 26", "mars 26" */
+    monthShort: (month: string) => (lang === 'vi' ? `${Number(month.slice(5))}/${month.slice(2, 4)}` : `${shortMonths.format(monthDate(month)).replace(/\.$/, '')} ${month.slice(2, 4)}`),
     l10n: (text: Localized) => text[lang],
     milliseconds: (ms: number) => millis.format(Number(ms)),
     fileSize: (bytes: number) => kilobytes.format(Math.max(1, Math.ceil(Number(bytes) / 1024))),
@@ -58,6 +70,10 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     res.locals['localizedMessage'] = helpers.localizedMessage
     res.locals['fileSize'] = helpers.fileSize
     res.locals['milliseconds'] = helpers.milliseconds
+    res.locals['percent'] = helpers.percent
+    res.locals['count'] = helpers.count
+    res.locals['monthLong'] = helpers.monthLong
+    res.locals['monthShort'] = helpers.monthShort
     res.locals['conditionHolds'] = conditionHolds
     // A form field's error in words: the field's own message for a pattern, otherwise the
     // general one with the label inside; the sentence starts with a capital whatever the label.

@@ -43,7 +43,7 @@ export function createApplicationService(deps: ApplicationDeps) {
     /** The profile values a service's form is prefilled with. */
     profileFor: forms.declaredProfile,
     ...createDrafts({ repo, audit, blobs, forms }),
-    ...createSubmission({ repo, audit, forms, wake }),
+    ...createSubmission({ repo, audit, forms, wake, clock: deps.clock }),
     ...createLifecycle({ repo, audit, tellByEmail: deps.tellByEmail, wakeMail: deps.wakeMail, clock: deps.clock }),
     ...createDeliveries({ repo, audit, wake }),
     ...createInbox({ repo }),

@@ -25,6 +25,8 @@ export interface SubmissionDeps {
   forms: ReturnType<typeof applicantForms>
   /** called after a submission commits, so the dispatcher delivers at once */
   wake: () => void
+  /** the time; the real clock by default */
+  clock?: (() => Date) | undefined
 }
 
 export function createSubmission(deps: SubmissionDeps) {
@@ -48,7 +50,7 @@ export function createSubmission(deps: SubmissionDeps) {
       const birthdate = profile['birthdate'] ?? (typeof answered === 'string' ? answered : null) ?? user.birthdate
       // Without a birthdate, a visitor checks the status with a second code, shown once.
       const statusCode = birthdate ? undefined : randomBytes(5).toString('hex').toUpperCase()
-      const submittedAt = new Date().toISOString()
+      const submittedAt = (deps.clock?.() ?? new Date()).toISOString()
       const changes = {
         answers, profile, submittedAt, currentPage: null,
         applicantBirthdate: birthdate, statusCodeHash: statusCode ? hashCode(statusCode) : null, assuranceLevel: session.assuranceLevel,

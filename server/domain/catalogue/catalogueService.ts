@@ -145,6 +145,7 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
     agency: (id: string): Promise<Agency | undefined> => cached(`agency:${id}`, () => repo.findAgency(id)),
     lifeEvent: (id: string): Promise<LifeEvent | undefined> => cached(`lifeEvent:${id}`, () => repo.findLifeEvent(id)),
     lifeEvents: (): Promise<LifeEvent[]> => cached('lifeEvents', () => repo.listLifeEvents()),
+    agencies: () => cached('agencies', () => repo.listAgencies()),
     /** One version of a service, as registered (immutable once approved). */
     serviceVersion: (serviceId: string, version: number) => cached(`version:${serviceId}:${version}`, async () => (await repo.serviceVersion(serviceId, version))?.content),
 

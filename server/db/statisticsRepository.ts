@@ -1,0 +1,111 @@
+import { sql } from 'kysely'
+import { localDate } from '../domain/calendar/workingDays.js'
+import type { ApplicationFact, DeliveryFact, ServiceFact, StatisticsRepository } from '../domain/statistics/model.js'
+import type { Db } from './database.js'
+import { kyselyOf } from './unitOfWork.js'
+
+const openStatuses = ['received', 'in_review', 'info_requested'] as const
+
+export function createStatisticsRepository(db: Db): StatisticsRepository {
+  return {
+    async facts(since) {
+      // The applications a figure of the last 12 months can count, and every one still with its agency.
+      const relevant = db.selectFrom('applications').select('id').where((eb) => eb.or([
+        eb('created_at', '>=', since), eb('submitted_at', '>=', since), eb('decided_at', '>=', since), eb('status', 'in', [...openStatuses]),
+      ]))
+      const [apps, events, results, ratings, deliveries, services] = await Promise.all([
+        db.selectFrom('applications')
+          .select(['id', 'service_id', 'agency_id', 'status', 'created_at', 'submitted_at', 'decided_at', 'due_on'])
+          .where('id', 'in', relevant).execute(),
+        db.selectFrom('application_events')
+          .select(['application_id', 'at', 'from_status', 'to_status', 'kind'])
+          .where('application_id', 'in', relevant)
+          .where((eb) => eb.or([eb('to_status', 'in', ['received', 'info_requested']), eb('from_status', '=', 'info_requested'), eb('kind', '=', 'apology')]))
+          .orderBy('application_id').orderBy('id').execute(),
+        db.selectFrom('results').select('application_id').where('revoked_at', 'is', null).where('application_id', 'in', relevant).execute(),
+        db.selectFrom('satisfaction').select(['service_id', 'agency_id', 'score', 'answered_at']).where('answered_at', '>=', since).execute(),
+        db.selectFrom('deliveries as d').innerJoin('applications as a', 'a.id', 'd.application_id')
+          .select(['d.outbox_id', 'd.agency_id', 'a.service_id'])
+          .select((eb) => [
+            eb.fn.min('d.at').as('first_at'),
+            eb.fn.min(sql<number | null>`case when d.outcome = 'accepted' then d.attempt end`).as('accepted_attempt'),
+            eb.fn.max(sql<number>`case when d.outcome in ('accepted', 'final', 'dead') then 1 else 0 end`).as('settled'),
+          ])
+          .where('d.target', 'like', 'http%').where('d.at', '>=', since)
+          .groupBy(['d.outbox_id', 'd.agency_id', 'a.service_id']).execute(),
+        db.selectFrom('services')
+          .select(['id', 'agency_id', 'fee_vnd', 'fee_note', 'processing_days', 'documents', 'legal_basis', 'online_level'])
+          .select(sql<number | boolean>`form is not null`.as('has_form'))
+          .where('status', '=', 'active').execute(),
+      ])
+
+      const waits = new Map<string, Array<[string, string | null]>>()
+      const received = new Map<string, string>()
+      const apologized = new Set<string>()
+      const day = (at: string) => localDate(new Date(at))
+      for (const e of events) {
+        if (e.kind === 'apology') {
+          apologized.add(e.application_id)
+          continue
+        }
+        if (e.to_status === 'received' && !received.has(e.application_id)) received.set(e.application_id, e.at)
+        let list = waits.get(e.application_id)
+        if (e.from_status === 'info_requested' && list?.length && list.at(-1)![1] === null) list.at(-1)![1] = day(e.at)
+        if (e.to_status === 'info_requested') {
+          if (!list) waits.set(e.application_id, list = [])
+          list.push([day(e.at), null])
+        }
+      }
+      const issued = new Set(results.map((r) => r.application_id))
+      const applications: ApplicationFact[] = apps.map((a) => ({
+        serviceId: a.service_id, agencyId: a.agency_id, status: a.status, createdAt: a.created_at, submittedAt: a.submitted_at,
+        receivedAt: received.get(a.id) ?? null, decidedAt: a.decided_at, dueOn: a.due_on, waits: waits.get(a.id) ?? [],
+        apologized: apologized.has(a.id), resultIssued: issued.has(a.id),
+      }))
+      const delivered: DeliveryFact[] = deliveries.filter((d) => Number(d.settled) === 1).map((d) => ({
+        serviceId: d.service_id, agencyId: d.agency_id, firstAttemptAt: String(d.first_at),
+        delivered: d.accepted_attempt !== null, firstAttempt: d.accepted_attempt !== null && Number(d.accepted_attempt) === 1,
+      }))
+      const serviceFacts: ServiceFact[] = services.map((s) => ({
+        id: s.id, agencyId: s.agency_id,
+        informationComplete: (s.fee_vnd !== null || s.fee_note !== null) && s.processing_days !== null && s.legal_basis !== null && hasDocuments(s.documents),
+        fullyOnline: Boolean(s.has_form) && s.online_level === 'full',
+      }))
+      return {
+        applications,
+        ratings: ratings.map((r) => ({ serviceId: r.service_id, agencyId: r.agency_id, score: scoreOf(r.score), answeredAt: r.answered_at })),
+        deliveries: delivered,
+        services: serviceFacts,
+      }
+    },
+
+    async rate(tx, r) {
+      const result = await kyselyOf(tx).insertInto('satisfaction').values({
+        application_id: r.applicationId, service_id: r.serviceId, agency_id: r.agencyId, score: r.score, comment: r.comment, answered_at: r.at,
+      }).onConflict((oc) => oc.column('application_id').doNothing()).executeTakeFirst()
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
+    },
+
+    rated: async (applicationId) => (await db.selectFrom('satisfaction').select('application_id').where('application_id', '=', applicationId).executeTakeFirst()) !== undefined,
+
+    async ratingsFor(agencyId, limit) {
+      const rows = await db.selectFrom('satisfaction as s').innerJoin('applications as a', 'a.id', 's.application_id')
+        .select(['a.reference', 's.service_id', 's.score', 's.comment', 's.answered_at'])
+        .where('s.agency_id', '=', agencyId).where((eb) => eb.or([eb('s.score', 'is not', null), eb('s.comment', 'is not', null)]))
+        .orderBy('s.answered_at', 'desc').limit(limit).execute()
+      return rows.map((r) => ({ reference: r.reference, serviceId: r.service_id, score: scoreOf(r.score), comment: r.comment, answeredAt: r.answered_at }))
+    },
+  }
+}
+
+/** PostgreSQL's smallint arrives as a number; kept a number either way. */
+const scoreOf = (score: number | null) => (score === null ? null : Number(score))
+
+const hasDocuments = (json: string): boolean => {
+  try {
+    const list: unknown = JSON.parse(json)
+    return Array.isArray(list) && list.length > 0
+  } catch {
+    return false
+  }
+}
