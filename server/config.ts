@@ -58,6 +58,8 @@ const schema = z.object({
     .describe('place audit entries in the Merkle log and sign checkpoints; off only to measure what that costs (entries are still recorded, and placed once it is on again)'),
   REQUEST_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(180)
     .describe('days a request-log row stays in the database; older rows go to compressed NDJSON files in DATA_DIR/request-log'),
+  DEMO_HISTORY: z.enum(['on', 'off']).default('on')
+    .describe('outside production, write a year of made-up history at start into a database with no application, so the statistics show something (npm run demo:history does it by hand); never in production'),
   SEED_CATALOGUE: z.enum(['true', 'false']).default('true')
     .describe('load the service manifests into the database at start'),
 })
@@ -74,6 +76,8 @@ export type Config = {
   /** hop count, or addresses and named ranges (loopback, uniquelocal, …) */
   trustProxy: number | string | false
   seedCatalogue: boolean
+  /** outside production, a year of demo history on first start (DEMO_HISTORY); always false in production */
+  demoHistory: boolean
   catalogueCacheSeconds: number
   publicUrl: string
   smtpUrl: string | undefined
@@ -175,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Unset: no proxy is believed, so X-Forwarded-For from anyone (loopback included) is ignored.
     trustProxy: c.TRUST_PROXY === undefined ? false : /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY,
     seedCatalogue: c.SEED_CATALOGUE === 'true',
+    demoHistory: !production && c.DEMO_HISTORY === 'on',
     catalogueCacheSeconds: c.CATALOGUE_CACHE_SECONDS,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
     smtpUrl: c.SMTP_URL,

@@ -21,6 +21,7 @@ import { BufferedRateLimitStore, DatabaseRateLimitStore } from './db/rateLimitSt
 import { DatabaseSessionStore } from './db/sessionStore.js'
 import { createResultRepository } from './db/resultRepository.js'
 import { createStatisticsRepository } from './db/statisticsRepository.js'
+import { hasApplications, writeDemoHistory } from './db/demoHistoryWriter.js'
 import { createStatistics } from './domain/statistics/statisticsService.js'
 import { renderResultPdf } from './documents/resultPdf.js'
 import { createResults } from './domain/results/resultService.js'
@@ -170,6 +171,11 @@ export function createServices(config: Config, parts: ServiceParts) {
       extraServices: (entries: Parameters<typeof seedExtraServices>[1]) => seedExtraServices(catalogue.repository, entries),
       demoEnterprises: () => seedDemoEnterprises(identity),
       demoAccounts: () => accounts.ensureDemoAccounts(demoAccounts),
+      /** a year of made-up history (server/db/demoHistoryWriter.ts), only into a database with no application: undefined otherwise */
+      async demoHistory(progress?: (done: number, total: number) => void) {
+        if (await hasApplications(db)) return undefined
+        return writeDemoHistory(db, parts.clock?.() ?? new Date(), {}, progress)
+      },
       endpointsFromSettings: () => endpoints.importFromSettings(config.agencyEndpoints),
     },
     /** the request log (written behind) and the audit trail as a verifiable log */

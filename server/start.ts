@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Logger } from 'pino'
+import { progressBar } from './progressBar.js'
 import type { Config } from './config.js'
 import type { DatabaseHandle } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
@@ -103,5 +104,10 @@ export async function seed(services: Services, config: Config, agencies: Agencie
   if (options.demoAccounts) {
     const created = await services.seeding.demoAccounts()
     if (created) logger.info({ created }, 'demo accounts created (not in production; see README)')
+  }
+  // Never in production (config.demoHistory is false there), and only into a database with no application.
+  if (options.demoAccounts && config.demoHistory) {
+    const written = await services.seeding.demoHistory(progressBar('demo history (DEMO_HISTORY=off to skip)'))
+    if (written) logger.info(written, 'a year of demo history written, for the statistics (not in production; see README)')
   }
 }

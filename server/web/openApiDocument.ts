@@ -1,6 +1,8 @@
 // The OpenAPI 3.1 description of the open-data API and the Agency API;
 // test/integration/openApi.test.ts calls every operation and checks each answer against it.
 import { agencyPaths, agencySchemas, agencySecuritySchemes } from './agencyOpenApi.js'
+import { statisticsPaths, statisticsSchemas } from './statisticsOpenApi.js'
+
 const localized = {
   type: 'object',
   required: ['vi', 'en', 'fr'],
@@ -76,8 +78,8 @@ export function openApiDocument(serverUrl: string) {
     openapi: '3.1.0',
     info: {
       title: 'Cổng Dịch vụ công — open data and Agency API',
-      version: '1.1.0',
-      description: 'The public catalogue of services, in Vietnamese, English and French (no key), and the Agency API: an agency’s system, '
+      version: '1.2.0',
+      description: 'The public catalogue of services, in Vietnamese, English and French, and the open statistics (no key), and the Agency API: an agency’s system, '
         + 'with its bearer key, reads the applications routed to it, posts status changes, registers its services and reads its delivery log. '
         + 'Errors are RFC 9457 problem details; messages follow Accept-Language or ?lang=.',
       license: { name: 'Open data', identifier: 'CC-BY-4.0' },
@@ -128,10 +130,11 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      ...statisticsPaths,
       ...agencyPaths,
     },
     components: {
-      schemas: { Localized: localized, ServiceSummary: serviceSummary, Service: service, Problem: problem, ...agencySchemas },
+      schemas: { Localized: localized, ServiceSummary: serviceSummary, Service: service, Problem: problem, ...statisticsSchemas, ...agencySchemas },
       securitySchemes: agencySecuritySchemes,
     },
   }

@@ -5,6 +5,8 @@ import addFormats from 'ajv-formats'
 import request from 'supertest'
 import { agencyApiRoutes } from '../../server/routes/agencyApiRoutes.js'
 import { apiRoutes } from '../../server/routes/apiRoutes.js'
+import { statisticsRoutes } from '../../server/routes/statisticsRoutes.js'
+import { createPageCache } from '../../server/web/pageCache.js'
 import { startAgencyServer, testSecret } from '../support/agencyServer.js'
 import { citizen, reread, submitted } from '../support/submissions.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
@@ -61,6 +63,11 @@ function calls(): Array<{ method: 'get' | 'post' | 'put', path: string, url: () 
     { method: 'get', path: '/services', url: () => '/services?page=0' },
     { method: 'get', path: '/services/{id}', url: () => '/services/dang-ky-khai-sinh' },
     { method: 'get', path: '/services/{id}', url: () => '/services/khong-co' },
+    { method: 'get', path: '/statistics', url: () => '/statistics' },
+    { method: 'get', path: '/statistics/agencies/{id}', url: () => `/statistics/agencies/${agency}` },
+    { method: 'get', path: '/statistics/agencies/{id}', url: () => '/statistics/agencies/khong-co' },
+    { method: 'get', path: '/statistics/services/{id}', url: () => '/statistics/services/dang-ky-tam-tru' },
+    { method: 'get', path: '/statistics/services/{id}', url: () => '/statistics/services/khong-co' },
     { method: 'get', path: '/agency/applications', url: () => '/agency/applications?limit=1', key: k },
     { method: 'get', path: '/agency/applications', url: () => '/agency/applications?status=lost', key: k },
     { method: 'get', path: '/agency/applications', url: () => '/agency/applications' },
@@ -103,11 +110,12 @@ describe('the OpenAPI 3.1 document', () => {
     const routers = [apiRoutes(portal.services.catalogue, 'http://portal.test'), agencyApiRoutes({
       ...portal.services.agencies, applications: portal.services.applications, results: portal.services.results, publicUrl: 'http://portal.test',
       rateLimitStore: portal.services.bufferedRateLimitStore, perMinute: 10,
-    })]
+    }), statisticsRoutes({ statistics: portal.services.statistics, catalogue: portal.services.catalogue, pages: createPageCache(0, () => false), publicUrl: 'http://portal.test' })]
     const answered = new Set<string>()
     for (const router of routers) {
       for (const layer of router.stack as Array<{ route?: { path: string, methods: Record<string, boolean> } }>) {
-        if (!layer.route || layer.route.path === '/api/v1/openapi.json') continue
+        // The API's routes; the statistics router also answers pages and a CSV outside /api/v1.
+        if (!layer.route?.path.startsWith('/api/v1/') || layer.route.path === '/api/v1/openapi.json') continue
         const template = layer.route.path.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}')
         for (const method of Object.keys(layer.route.methods)) answered.add(`${method.toUpperCase()} ${template}`)
       }

@@ -27,7 +27,7 @@ export function startPortal(env: Record<string, string>, dataDir = newDataDir())
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: projectRoot,
     env: {
-      PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info',
+      PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_HISTORY: 'off',
       ...(usePostgres ? { DATABASE_URL: postgresUrl } : {}),
       ...env,
     },
