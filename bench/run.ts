@@ -24,6 +24,8 @@ import { generateSigningKey } from '../server/domain/audit/signedNote.js'
 import { generateResultKey } from '../server/domain/results/resultKeys.js'
 import { measureAuditLog } from './auditLog.js'
 import { seedResults } from './results.js'
+import { openDatabase } from '../server/db/database.js'
+import { writeDemoHistory } from '../server/db/demoHistoryWriter.js'
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 4)
@@ -249,6 +251,10 @@ async function main() {
   try {
     const seeded = execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...env } }).toString().trim()
     process.stdout.write(`${seeded}\n`)
+    // A year of history for the statistics pages, as outside production (the portal itself never writes it in production).
+    const history = openDatabase({ dataDir: work })
+    const written = await writeDemoHistory(history.db, new Date()).finally(() => history.close())
+    process.stdout.write(`demo history: ${written.applications} applications over a year, ${written.ratings} answers on satisfaction\n`)
     const benchAccounts = await seedBenchAccounts(work, 400)
     // Queries as people type them, each with the service it looks for (bench/searchQueries.ts).
     const benchSearches = await searchQueries(work)
@@ -267,6 +273,7 @@ async function main() {
 
     const searches = ['dang ky khai sinh', 'ho chieu', 'giay phep lao dong', 'thue thu nhap ca nhan', 'dat dai', 'passport', 'permis de conduire', 'cap lai giay phep']
     const searchPaths = searches.map((q) => `/search?q=${encodeURIComponent(q)}`)
+    const statisticsPaths = ['/statistics', '/statistics/agencies/cong-an-cap-xa', '/statistics/services/dang-ky-tam-tru']
     const targets: Target[] = [
       { name: 'bare Express res.json', port: ports.bare, paths: ['/'] },
       { name: 'home page', port: ports.portal, paths: ['/'] },
@@ -278,6 +285,10 @@ async function main() {
       { name: 'verify by QR token', port: ports.portal, paths: resultDocs.issued.map((r) => `/verify?t=${r.token}`) },
       // Every query different, none twice in a row: each one searched, none served from a cache.
       { name: 'search page, no cache', port: ports.uncached, paths: benchSearches.map((s) => `/search?q=${encodeURIComponent(s.q)}&lang=${s.lang}`) },
+      // The whole portal's, an agency's and a service's statistics, from the hourly snapshot; with and without the page cache.
+      { name: 'statistics pages', port: ports.portal, paths: statisticsPaths },
+      { name: 'statistics pages, no cache', port: ports.uncached, paths: statisticsPaths },
+      { name: 'statistics JSON', port: ports.portal, paths: statisticsPaths.map((p) => `/api/v1${p}`) },
     ]
     const session = await browserSession(ports.portal, drafts.email)
     const latencyDrafts = drafts.references.splice(0, 1_000)
@@ -494,6 +505,7 @@ async function main() {
       [`search page p99 ≤ 20 ms at 6,000 services, ${connections} connections`, byName('search page').p99 <= 20],
       ['search page without cache ≥ 0.3× bare Express (1,000+ distinct queries)', byName('search page, no cache').rps / baseline.rps >= 0.3],
       ['search page without cache p99 ≤ 30 ms', byName('search page, no cache').p99 <= 30],
+      ['statistics pages ≥ 0.3× bare Express', byName('statistics pages').rps / baseline.rps >= 0.3],
       ['search: the expected service first for ≥ 95 % of the queries', accuracy.first >= 0.95 * benchSearches.length],
       ['resident memory ≤ 150 MB after the load', rss <= 150],
       ['Agency API: one application ≥ 0.3× bare Express', byName('Agency API: one application').rps / baseline.rps >= 0.3],

@@ -152,6 +152,7 @@ export function createServices(config: Config, parts: ServiceParts) {
     statistics: createStatistics({
       repo: createStatisticsRepository(db), commitOne: applicationRepository.commitOne, clock: parts.clock,
       onError: (err) => logger.error({ err }, 'statistics not refreshed'),
+      onComputed: (figures) => logger.info(figures, 'statistics computed'),
     }),
     /** what agencies manage for themselves: keys, endpoint; and their onboarding */
     agencies: {

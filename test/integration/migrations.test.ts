@@ -98,7 +98,7 @@ describe('migration 011: deadlines for applications under way', () => {
           values (${id}, ${`HS-2602-${id.slice(-4).toUpperCase()}-0000`}, 'dang-ky-tam-tru', 'cong-an-cap-xa', 'u-011', ${status}, '{}', ${submittedAt},
           ${updatedAt}, ${submittedAt})`.execute(db)
       }
-      assert.deepEqual(await migrateToLatest(older.handle), ['011_deadlines', '012_results', '013_search_in_memory'])
+      assert.deepEqual(await migrateToLatest(older.handle), ['011_deadlines', '012_results', '013_search_in_memory', '014_satisfaction'])
       const rows = await db.selectFrom('applications').select(['id', 'due_on', 'clock_stopped_on']).orderBy('id').execute()
       assert.deepEqual(rows, [
         { id: 'a-011-asked', due_on: '2026-02-24', clock_stopped_on: '2026-02-13' },

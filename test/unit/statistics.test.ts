@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { computeSnapshot, estimateOf, lastTwelveMonths, percentile, processingDays, publishScope, ratio } from '../../server/domain/statistics/figures.js'
+import { computeSnapshot, DayCounts, estimateOf, lastTwelveMonths, processingDays, publishScope, ratio } from '../../server/domain/statistics/figures.js'
 import type { ApplicationFact } from '../../server/domain/statistics/model.js'
 import { indexOf } from '../../server/domain/statistics/serviceIndex.js'
 import { groupedBars } from '../../server/web/charts.js'
@@ -27,10 +27,16 @@ describe('open statistics', () => {
   })
 
   it('takes nearest-rank percentiles: the smallest value at least that share does not exceed', () => {
-    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5), 5)
-    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9), 9)
-    assert.equal(percentile([3, 3, 3, 3, 20], 0.9), 20)
-    assert.equal(percentile([], 0.5), null)
+    const counts = (values: number[]) => {
+      const c = new DayCounts()
+      for (const v of values) c.add(v)
+      return c
+    }
+    assert.equal(counts([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]).percentile(0.5), 5)
+    assert.equal(counts([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).percentile(0.9), 9)
+    assert.equal(counts([3, 20, 3, 3, 3]).percentile(0.9), 20)
+    assert.equal(counts([3, 20, 3, 3, 3]).percentile(0.5), 3)
+    assert.equal(counts([]).percentile(0.5), null)
   })
 
   it('suppresses counts from 1 to 4 and any rate built on one; 0 is published', () => {

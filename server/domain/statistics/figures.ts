@@ -10,6 +10,32 @@ export const smallestPublished = 5
 /** Decisions a service needs over 6 months before its page gives an estimate. */
 export const decisionsForEstimate = 10
 
+/**
+ * How many decisions took each number of working days: a histogram, so that a year of
+ * a national portal's decisions takes a few hundred numbers per scope, not one each.
+ */
+export class DayCounts {
+  private readonly counts = new Map<number, number>()
+  size = 0
+
+  add(days: number): void {
+    this.counts.set(days, (this.counts.get(days) ?? 0) + 1)
+    this.size++
+  }
+
+  /** The nearest-rank percentile: the smallest value that at least p of the decisions do not exceed. */
+  percentile(p: number): number | null {
+    if (!this.size) return null
+    const rank = Math.max(1, Math.ceil(p * this.size))
+    let seen = 0
+    for (const days of [...this.counts.keys()].sort((a, b) => a - b)) {
+      seen += this.counts.get(days)!
+      if (seen >= rank) return days
+    }
+    return null
+  }
+}
+
 export interface Tally {
   started: number
   /** of those started in the period, submitted */
@@ -19,8 +45,8 @@ export interface Tally {
   approved: number
   rejected: number
   withdrawn: number
-  /** working days from receipt to decision, the applicant's waits excluded, one per decision */
-  days: number[]
+  /** working days from receipt to decision, the applicant's waits excluded: how many decisions took each number */
+  days: DayCounts
   /** decisions with a due date, and those decided by it without an apology */
   timed: number
   onTime: number
@@ -54,11 +80,11 @@ export interface Snapshot {
   agencies: Map<string, ScopeFigures>
   services: Map<string, ScopeFigures>
   /** working days of each service's decisions over the last 6 months, for its page */
-  recentDays: Map<string, number[]>
+  recentDays: Map<string, DayCounts>
 }
 
 const emptyTally = (): Tally => ({
-  started: 0, completed: 0, received: 0, decided: 0, approved: 0, rejected: 0, withdrawn: 0, days: [], timed: 0, onTime: 0,
+  started: 0, completed: 0, received: 0, decided: 0, approved: 0, rejected: 0, withdrawn: 0, days: new DayCounts(), timed: 0, onTime: 0,
   withResult: 0, ratings: 0, ratingSum: 0, satisfied: 0, remote: 0, delivered: 0, deliveredFirst: 0,
 })
 const emptyScope = (): ScopeFigures => ({ months: Array.from({ length: 12 }, emptyTally), total: emptyTally(), open: 0, overdue: 0 })
@@ -90,13 +116,11 @@ export function processingDays(app: Pick<ApplicationFact, 'receivedAt' | 'submit
 export const decidedOnTime = (app: ApplicationFact): boolean =>
   !app.apologized && app.dueOn !== null && app.decidedAt !== null && dayOf(app.decidedAt) <= app.dueOn
 
-/** The nearest-rank percentile: the smallest value that at least p of the values do not exceed. */
-export function percentile(sorted: number[], p: number): number | null {
-  if (!sorted.length) return null
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!
-}
-
-export function computeSnapshot(facts: StatisticsFacts, now: Date): Snapshot {
+/**
+ * A snapshot built as the records are read, a chunk at a time: what it keeps does not grow
+ * with the number of applications, only with the number of services that have any.
+ */
+export function startSnapshot(now: Date) {
   const today = localDate(now)
   const months = lastTwelveMonths(today)
   const monthIndex = new Map(months.map((m, i) => [m, i]))
@@ -108,7 +132,8 @@ export function computeSnapshot(facts: StatisticsFacts, now: Date): Snapshot {
   const portal = emptyScope()
   const agencies = new Map<string, ScopeFigures>()
   const services = new Map<string, ScopeFigures>()
-  const recentDays = new Map<string, number[]>()
+  const recentDays = new Map<string, DayCounts>()
+  let read = 0
   const scopesOf = (f: { agencyId: string, serviceId: string }): ScopeFigures[] => {
     let agency = agencies.get(f.agencyId)
     if (!agency) agencies.set(f.agencyId, agency = emptyScope())
@@ -126,14 +151,17 @@ export function computeSnapshot(facts: StatisticsFacts, now: Date): Snapshot {
     }
   }
 
-  for (const app of facts.applications) addApplication(app, scopesOf(app))
-  for (const rating of facts.ratings) addRating(rating, scopesOf(rating))
-  for (const delivery of facts.deliveries) addDelivery(delivery, scopesOf(delivery))
-  for (const scope of [portal, ...agencies.values(), ...services.values()]) {
-    for (const t of [...scope.months, scope.total]) t.days.sort((a, b) => a - b)
+  return {
+    addApplication: (app: ApplicationFact) => {
+      read++
+      addApplication(app, scopesOf(app))
+    },
+    /** how many applications were added */
+    get applications() { return read },
+    addRating: (rating: RatingFact) => addRating(rating, scopesOf(rating)),
+    addDelivery: (delivery: DeliveryFact) => addDelivery(delivery, scopesOf(delivery)),
+    finish: (): Snapshot => ({ computedAt: now.toISOString(), today, months, portal, agencies, services, recentDays }),
   }
-  for (const days of recentDays.values()) days.sort((a, b) => a - b)
-  return { computedAt: now.toISOString(), today, months, portal, agencies, services, recentDays }
 
   function addApplication(app: ApplicationFact, scopes: ScopeFigures[]) {
     count(scopes, app.createdAt, (t) => {
@@ -149,7 +177,7 @@ export function computeSnapshot(facts: StatisticsFacts, now: Date): Snapshot {
         t.decided++
         if (app.status === 'approved') t.approved++
         else t.rejected++
-        if (days !== null) t.days.push(days)
+        if (days !== null) t.days.add(days)
         if (app.dueOn) {
           t.timed++
           if (onTime) t.onTime++
@@ -157,9 +185,9 @@ export function computeSnapshot(facts: StatisticsFacts, now: Date): Snapshot {
         if (app.status === 'approved' && app.resultIssued) t.withResult++
       })
       if (days !== null && app.decidedAt && dayOf(app.decidedAt) >= sixMonthsAgo) {
-        let list = recentDays.get(app.serviceId)
-        if (!list) recentDays.set(app.serviceId, list = [])
-        list.push(days)
+        let counts = recentDays.get(app.serviceId)
+        if (!counts) recentDays.set(app.serviceId, counts = new DayCounts())
+        counts.add(days)
       }
     }
     if (['received', 'in_review', 'info_requested'].includes(app.status)) {
@@ -188,6 +216,15 @@ export function computeSnapshot(facts: StatisticsFacts, now: Date): Snapshot {
       if (delivery.firstAttempt) t.deliveredFirst++
     })
   }
+}
+
+/** The snapshot of records already in memory (the tests, small histories). */
+export function computeSnapshot(facts: StatisticsFacts, now: Date): Snapshot {
+  const snapshot = startSnapshot(now)
+  for (const app of facts.applications) snapshot.addApplication(app)
+  for (const rating of facts.ratings) snapshot.addRating(rating)
+  for (const delivery of facts.deliveries) snapshot.addDelivery(delivery)
+  return snapshot.finish()
 }
 
 // ---- What is published ----
@@ -228,7 +265,7 @@ export interface PublishedTally {
 }
 
 export function publishTally(t: Tally): PublishedTally {
-  const enough = t.days.length >= smallestPublished
+  const enough = t.days.size >= smallestPublished
   return {
     received: published(t.received),
     decided: published(t.decided),
@@ -237,9 +274,9 @@ export function publishTally(t: Tally): PublishedTally {
     withdrawn: published(t.withdrawn),
     completion: ratio(t.completed, t.started),
     processingDays: {
-      p50: enough ? percentile(t.days, 0.5) : null,
-      p90: enough ? percentile(t.days, 0.9) : null,
-      decisions: published(t.days.length),
+      p50: enough ? t.days.percentile(0.5) : null,
+      p90: enough ? t.days.percentile(0.9) : null,
+      decisions: published(t.days.size),
     },
     onTime: ratio(t.onTime, t.timed),
     electronicResults: ratio(t.withResult, t.approved),
@@ -279,7 +316,7 @@ export interface Estimate {
 }
 
 export function estimateOf(snapshot: Snapshot, serviceId: string): Estimate {
-  const days = snapshot.recentDays.get(serviceId) ?? []
-  if (days.length < decisionsForEstimate) return { decisions: days.length, minimum: decisionsForEstimate, p50: null, p90: null }
-  return { decisions: days.length, minimum: decisionsForEstimate, p50: percentile(days, 0.5), p90: percentile(days, 0.9) }
+  const days = snapshot.recentDays.get(serviceId) ?? new DayCounts()
+  if (days.size < decisionsForEstimate) return { decisions: days.size, minimum: decisionsForEstimate, p50: null, p90: null }
+  return { decisions: days.size, minimum: decisionsForEstimate, p50: days.percentile(0.5), p90: days.percentile(0.9) }
 }

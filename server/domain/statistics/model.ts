@@ -63,8 +63,16 @@ export interface NewRating { applicationId: string, serviceId: string, agencyId:
 export interface AgencyRating { reference: string, serviceId: string, score: number | null, comment: string | null, answeredAt: string }
 
 export interface StatisticsRepository {
-  /** Everything since `since` (ISO): applications started or decided, answers, deliveries; every active service. */
-  facts(since: string): Promise<StatisticsFacts>
+  /**
+   * The applications a figure since `since` (ISO) can count (started, submitted or
+   * decided since, or still with the agency), a chunk at a time, so that memory does not
+   * grow with their number; likewise the answers and the deliveries to endpoints.
+   */
+  applications(since: string): AsyncIterable<ApplicationFact[]>
+  ratings(since: string): AsyncIterable<RatingFact[]>
+  deliveries(since: string): AsyncIterable<DeliveryFact[]>
+  /** Every active service, for the index. */
+  services(): Promise<ServiceFact[]>
   /** The applicant's answer, once per application; false when they had already answered. */
   rate(tx: Tx, rating: NewRating): Promise<boolean>
   /** Whether the applicant has answered (or declined) for this application. */
