@@ -78,7 +78,11 @@ export function createApp(deps: AppDeps): express.Application {
   // check and the sign-in state, as the page cache serves it: the same page for everyone,
   // nothing personal, no form token. A visitor with a session goes on to the same routes below.
   const catalogueRouter = forItsPaths(catalogueRoutes(catalogue, pages, services.statistics.estimate))
-  const statisticsRouter = forItsPaths(statisticsRoutes({ statistics: services.statistics, catalogue, pages, publicUrl: config.publicUrl }))
+  // Statistics pages change with each snapshot (hourly), whatever the catalogue cache's setting.
+  const statisticsPages = createPageCache(3600, personal)
+  services.statistics.onRefresh(() => statisticsPages.clear())
+  catalogue.onChange(() => statisticsPages.clear())
+  const statisticsRouter = forItsPaths(statisticsRoutes({ statistics: services.statistics, catalogue, pages: statisticsPages, publicUrl: config.publicUrl }))
   app.use((req, res, next) => (personal(req) ? next() : catalogueRouter(req, res, next)))
   app.use((req, res, next) => (personal(req) ? next() : statisticsRouter(req, res, next)))
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))

@@ -1,4 +1,6 @@
-import { Router, type Response } from 'express'
+import { createHash } from 'node:crypto'
+import { Router, type Request, type Response } from 'express'
+import { LRUCache } from 'lru-cache'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
 import { decisionsForEstimate, published, smallestPublished, type Estimate, type PublishedScope, type PublishedTally } from '../domain/statistics/figures.js'
 import { indexGroups, unmeasured } from '../domain/statistics/serviceIndex.js'
@@ -11,6 +13,7 @@ import type { PageCache } from '../web/pageCache.js'
 export interface StatisticsRouteDeps {
   statistics: Statistics
   catalogue: CatalogueService
+  /** the rendered pages, kept until the next snapshot (the caller clears it then, and when the catalogue changes) */
   pages: PageCache
   publicUrl: string
 }
@@ -81,6 +84,22 @@ const csvColumns: Array<[string, (t: PublishedTally) => number | null]> = [
 export function statisticsRoutes({ statistics, catalogue, pages, publicUrl }: StatisticsRouteDeps): Router {
   const router = Router()
   const common = { groups: indexGroups, unmeasured, smallestPublished, decisionsForEstimate }
+  // Every page and JSON answer is a function of the snapshot: made once per snapshot (and
+  // language), then served as bytes. Pages through the page cache given; JSON here.
+  router.use(pages.serveHits())
+  const bodies = new LRUCache<string, { version: number, body: Buffer, etag: string }>({ maxSize: 8 * 1024 * 1024, sizeCalculation: (b) => b.body.length + 64 })
+  async function sendJson(req: Request, res: Response, build: () => Promise<object | undefined>) {
+    const version = await statistics.version()
+    let hit = bodies.get(req.path)
+    if (hit?.version !== version) {
+      const value = await build()
+      if (!value) throw notFound()
+      const body = Buffer.from(JSON.stringify(value))
+      hit = { version, body, etag: `W/"${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` }
+      bodies.set(req.path, hit)
+    }
+    res.set('ETag', hit.etag).type('json').send(hit.body)
+  }
 
   router.get('/statistics', async (req, res) => {
     res.locals['routeName'] = 'statistics'
@@ -123,27 +142,31 @@ export function statisticsRoutes({ statistics, catalogue, pages, publicUrl }: St
     res.end()
   })
 
-  router.get('/api/v1/statistics', async (_req, res) => {
+  router.get('/api/v1/statistics', async (req, res) => {
     res.locals['routeName'] = 'api.statistics'
-    const stats = await statistics.portal()
-    res.json({
-      ...scopeJson(stats),
-      agencies: stats.agencies.map((a) => ({ id: a.id, received: a.received, url: `${publicUrl}/api/v1/statistics/agencies/${a.id}` })),
+    await sendJson(req, res, async () => {
+      const stats = await statistics.portal()
+      return {
+        ...scopeJson(stats),
+        agencies: stats.agencies.map((a) => ({ id: a.id, received: a.received, url: `${publicUrl}/api/v1/statistics/agencies/${a.id}` })),
+      }
     })
   })
 
   router.get('/api/v1/statistics/agencies/:id', async (req, res) => {
     res.locals['routeName'] = 'api.statistics.agency'
-    const stats = await statistics.agency(req.params.id)
-    if (!stats) throw notFound()
-    res.json({ agency: req.params.id, ...scopeJson(stats) })
+    await sendJson(req, res, async () => {
+      const stats = await statistics.agency(req.params.id)
+      return stats && { agency: req.params.id, ...scopeJson(stats) }
+    })
   })
 
   router.get('/api/v1/statistics/services/:id', async (req, res) => {
     res.locals['routeName'] = 'api.statistics.service'
-    const stats = await statistics.service(req.params.id)
-    if (!stats) throw notFound()
-    res.json({ service: req.params.id, ...scopeJson(stats), estimate: estimateJson(await statistics.estimate(req.params.id)) })
+    await sendJson(req, res, async () => {
+      const stats = await statistics.service(req.params.id)
+      return stats && { service: req.params.id, ...scopeJson(stats), estimate: estimateJson(await statistics.estimate(req.params.id)) }
+    })
   })
 
   return router

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { checkAccessible, portalInChromium, screenshots } from '../support/browser.js'
+import { checkAccessible, portalInChromium, screenshots, signedInPage } from '../support/browser.js'
+import { citizen, reread, submitted } from '../support/submissions.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
@@ -74,6 +75,24 @@ describe('open statistics in Chromium', { timeout: 120_000 }, () => {
       await checkAccessible(page, `statistics-phone-${name}`)
     }
     await context.close()
+  })
+
+  it('asks the applicant once after the decision how satisfied they are, accessibly', async () => {
+    const person = await citizen(portal, 'hai-long@example.vn')
+    const app = await submitted(portal, person)
+    await portal.dispatcher.drain()
+    await portal.services.applications.transition(await reread(portal, app.reference), 'approved', { id: null, kind: 'system' }, {})
+    const page = await signedInPage(browser, base, { email: 'hai-long@example.vn', password: 'mật khẩu thử nghiệm dài' })
+    await page.goto(`${base}/applications/${app.reference}`)
+    await page.getByRole('heading', { name: 'Bạn hài lòng với việc giải quyết hồ sơ này đến mức nào?' }).waitFor()
+    await checkAccessible(page, 'satisfaction-question-vi')
+    await page.getByLabel('4 – Hài lòng').check()
+    await page.getByLabel('Nhận xét cho cơ quan').fill('Nhanh và rõ ràng.')
+    await page.getByRole('button', { name: 'Gửi ý kiến' }).click()
+    await page.getByText('Cảm ơn bạn đã cho ý kiến.').waitFor()
+    await page.goto(`${base}/applications/${app.reference}`)
+    assert.equal(await page.getByRole('heading', { name: /Bạn hài lòng/ }).count(), 0, 'asked only once')
+    await page.context().close()
   })
 
   it('gives the service page an estimate from the recent decisions', async () => {

@@ -38,6 +38,8 @@ export function createStatistics(deps: StatisticsDeps) {
   const refreshMs = deps.refreshMs ?? 60 * 60_000
   let current: Computed | undefined
   let pending: Promise<Computed> | undefined
+  const listeners: Array<() => void> = []
+  let generation = 0
 
   async function compute(): Promise<Computed> {
     const started = performance.now()
@@ -58,7 +60,12 @@ export function createStatistics(deps: StatisticsDeps) {
   }
 
   function refresh(): Promise<Computed> {
-    pending ??= compute().then((computed) => (current = computed)).finally(() => { pending = undefined })
+    pending ??= compute().then((computed) => {
+      current = computed
+      generation++
+      for (const listener of listeners) listener()
+      return computed
+    }).finally(() => { pending = undefined })
     return pending
   }
 
@@ -75,6 +82,13 @@ export function createStatistics(deps: StatisticsDeps) {
     prepare: () => refresh().then(() => undefined),
     /** Computes a new snapshot now (the tests; after the demo history is written). */
     refresh: () => refresh().then(() => undefined),
+    /** Calls `listener` after each new snapshot (what was rendered from the old one is stale). */
+    onRefresh: (listener: () => void) => { listeners.push(listener) },
+    /** Which snapshot is served now (a number that grows with each); starts the next one if it is due. */
+    version: async (): Promise<number> => {
+      await latest()
+      return generation
+    },
 
     async portal(): Promise<ScopeView & { agencies: Array<{ id: string, received: number | null, index: Indicator[] }> }> {
       const c = await latest()
