@@ -1037,6 +1037,8 @@ export const en: Messages = {
   'statistics.withdrawn': 'Withdrawn',
   'statistics.decidedDetail': '{approved} approved, {rejected} refused',
   'statistics.completion': 'Completion (submitted / started)',
+  'statistics.onlineShare': 'Online share of applications',
+  'statistics.onlineShareValue': 'Not measurable here: the portal does not see applications handed in at the counter.',
   'statistics.processing': 'Time to a decision, in working days',
   'statistics.processingValue': 'half within {p50}, 9 in 10 within {p90} ({decisions} decisions)',
   'statistics.p50': 'Half within (median)',

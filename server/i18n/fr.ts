@@ -1037,6 +1037,8 @@ export const fr: Messages = {
   'statistics.withdrawn': 'Retirés',
   'statistics.decidedDetail': '{approved} acceptés, {rejected} refusés',
   'statistics.completion': 'Achèvement (déposés / commencés)',
+  'statistics.onlineShare': 'Part des dossiers déposés en ligne',
+  'statistics.onlineShareValue': 'Non mesurable ici : le portail ne voit pas les dossiers remis au guichet.',
   'statistics.processing': 'Délai de décision, en jours ouvrés',
   'statistics.processingValue': 'la moitié en {p50}, 9 sur 10 en {p90} ({decisions} décisions)',
   'statistics.p50': 'La moitié en (médiane)',

@@ -1038,6 +1038,8 @@ export const vi = {
   'statistics.withdrawn': 'Người nộp rút',
   'statistics.decidedDetail': '{approved} chấp thuận, {rejected} từ chối',
   'statistics.completion': 'Hoàn thành (đã nộp / đã bắt đầu)',
+  'statistics.onlineShare': 'Tỷ lệ hồ sơ nộp trực tuyến',
+  'statistics.onlineShareValue': 'Cổng không đo được: Cổng không thấy hồ sơ nộp trực tiếp tại bộ phận một cửa.',
   'statistics.processing': 'Thời gian giải quyết, ngày làm việc',
   'statistics.processingValue': 'một nửa trong {p50}, 9/10 trong {p90} ({decisions} quyết định)',
   'statistics.p50': 'Một nửa trong vòng (trung vị)',

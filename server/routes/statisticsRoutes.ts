@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto'
 import { Router, type Request, type Response } from 'express'
 import { LRUCache } from 'lru-cache'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
-import { decisionsForEstimate, published, smallestPublished, type Estimate, type PublishedScope, type PublishedTally } from '../domain/statistics/figures.js'
+import { decisionsForEstimate, published, smallestPublished, type Estimate, type PublishedScope } from '../domain/statistics/figures.js'
 import { indexGroups, unmeasured } from '../domain/statistics/serviceIndex.js'
 import type { ScopeView, Statistics } from '../domain/statistics/statisticsService.js'
 import { groupedBars } from '../web/charts.js'
 import { csvCell, writeChunk as write } from '../web/csv.js'
+import { csvColumns } from '../web/statisticsCsv.js'
 import { notFound } from '../web/httpErrors.js'
 import type { PageCache } from '../web/pageCache.js'
 
@@ -49,36 +50,6 @@ function scopeJson(view: ScopeView) {
 
 /** The service page's estimate; the number of decisions under the estimate's minimum is suppressed like any count. */
 const estimateJson = (e: Estimate) => ({ decisions: published(e.decisions), minimumDecisions: e.minimum, p50: e.p50, p90: e.p90 })
-
-// One row per scope and month, and one for the 12 months together ("total").
-const csvColumns: Array<[string, (t: PublishedTally) => number | null]> = [
-  ['received', (t) => t.received],
-  ['decided', (t) => t.decided],
-  ['approved', (t) => t.approved],
-  ['rejected', (t) => t.rejected],
-  ['withdrawn', (t) => t.withdrawn],
-  ['completion_submitted', (t) => t.completion.numerator],
-  ['completion_started', (t) => t.completion.denominator],
-  ['completion_rate', (t) => t.completion.rate],
-  ['processing_days_p50', (t) => t.processingDays.p50],
-  ['processing_days_p90', (t) => t.processingDays.p90],
-  ['processing_decisions', (t) => t.processingDays.decisions],
-  ['on_time', (t) => t.onTime.numerator],
-  ['on_time_of', (t) => t.onTime.denominator],
-  ['on_time_rate', (t) => t.onTime.rate],
-  ['electronic_results', (t) => t.electronicResults.numerator],
-  ['electronic_results_of', (t) => t.electronicResults.denominator],
-  ['electronic_results_rate', (t) => t.electronicResults.rate],
-  ['satisfaction_answers', (t) => t.satisfaction.answers],
-  ['satisfaction_average', (t) => t.satisfaction.average],
-  ['satisfied', (t) => t.satisfaction.satisfied.numerator],
-  ['satisfied_rate', (t) => t.satisfaction.satisfied.rate],
-  ['remote_deliveries', (t) => t.delivery.delivered.denominator],
-  ['remote_delivered', (t) => t.delivery.delivered.numerator],
-  ['remote_delivered_rate', (t) => t.delivery.delivered.rate],
-  ['remote_first_attempt', (t) => t.delivery.firstAttempt.numerator],
-  ['remote_first_attempt_rate', (t) => t.delivery.firstAttempt.rate],
-]
 
 /** Open statistics: pages (cached like the catalogue's), CSV and JSON. Nothing personal. */
 export function statisticsRoutes({ statistics, catalogue, pages, publicUrl }: StatisticsRouteDeps): Router {
@@ -129,7 +100,7 @@ export function statisticsRoutes({ statistics, catalogue, pages, publicUrl }: St
     })
   })
 
-  router.get('/statistics.csv', async (_req, res) => {
+  const csv = async (_req: Request, res: Response) => {
     res.locals['routeName'] = 'statistics.csv'
     const { scopes, computedAt } = await statistics.everyScope()
     res.type('text/csv; charset=utf-8').attachment('thong-ke.csv').set('Last-Modified', new Date(computedAt).toUTCString())
@@ -140,7 +111,9 @@ export function statisticsRoutes({ statistics, catalogue, pages, publicUrl }: St
       }
     }
     res.end()
-  })
+  }
+  router.get('/statistics.csv', csv)
+  router.get('/api/v1/statistics.csv', csv)
 
   router.get('/api/v1/statistics', async (req, res) => {
     res.locals['routeName'] = 'api.statistics'

@@ -12,11 +12,12 @@ import { createServices } from '../services.js'
 import { loadAgencies, loadAuditKey, migrate, seed } from '../start.js'
 
 async function main(): Promise<number> {
-  const config = loadConfig()
-  if (config.production) {
+  // Before anything else, so that no setting has to be right for the refusal to be said.
+  if (process.env['NODE_ENV'] === 'production') {
     process.stderr.write('refused: the demo history is made up and never goes into a production database (NODE_ENV=production)\n')
     return 2
   }
+  const config = loadConfig()
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
     await migrate(database)

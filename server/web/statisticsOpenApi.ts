@@ -1,3 +1,5 @@
+import { csvColumns } from './statisticsCsv.js'
+
 // The open statistics in the OpenAPI document (openApiDocument.ts): /statistics, and per
 // agency and per service. Every count is an integer, or null when it was from 1 to 4
 // (suppressed so that no person can be singled out).
@@ -76,6 +78,18 @@ const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 's
 export const statisticsSchemas = { StatisticsTally: tally, StatisticsScope: scope }
 
 export const statisticsPaths = {
+  '/statistics.csv': {
+    get: {
+      operationId: 'getStatisticsCsv', security: [], summary: 'Every scope’s figures as CSV (UTF-8 with a byte-order mark), one row per scope and month and one per scope for the 12 months',
+      responses: {
+        200: {
+          description: 'Columns: scope (portal, agency or service), id, month (yyyy-mm, or total), then '
+            + `${csvColumns.map(([name]) => name).join(', ')}. An empty cell is a count from 1 to 4, or a rate or time not published (see StatisticsTally).`,
+          content: { 'text/csv': { schema: { type: 'string' } } },
+        },
+      },
+    },
+  },
   '/statistics': {
     get: {
       operationId: 'getStatistics', security: [], summary: 'The whole portal’s open statistics and service index, with its agencies',

@@ -64,6 +64,7 @@ function calls(): Array<{ method: 'get' | 'post' | 'put', path: string, url: () 
     { method: 'get', path: '/services/{id}', url: () => '/services/dang-ky-khai-sinh' },
     { method: 'get', path: '/services/{id}', url: () => '/services/khong-co' },
     { method: 'get', path: '/statistics', url: () => '/statistics' },
+    { method: 'get', path: '/statistics.csv', url: () => '/statistics.csv' },
     { method: 'get', path: '/statistics/agencies/{id}', url: () => `/statistics/agencies/${agency}` },
     { method: 'get', path: '/statistics/agencies/{id}', url: () => '/statistics/agencies/khong-co' },
     { method: 'get', path: '/statistics/services/{id}', url: () => '/statistics/services/dang-ky-tam-tru' },

@@ -9,8 +9,8 @@ import { projectRoot } from '../../server/paths.js'
 import { postgresUrl, usePostgres } from '../support/testApp.js'
 import { dirs, niceOf, portOf, startPortal, waitFor } from '../support/process.js'
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null, out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/scripts/portal.ts', ...args], {
+function runCli(args: string[], env: Record<string, string>, script = 'server/scripts/portal.ts'): Promise<{ code: number | null, out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: projectRoot,
     env: { PATH: process.env['PATH'] ?? '', ...(usePostgres ? { DATABASE_URL: postgresUrl } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -20,6 +20,26 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
   child.stderr.on('data', (c: Buffer) => { out += c.toString() })
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })))
 }
+
+describe('npm run demo:history', () => {
+  it('is refused in production before anything is opened', async () => {
+    const { code, out } = await runCli([], { NODE_ENV: 'production' }, 'server/scripts/demoHistory.ts')
+    assert.equal(code, 2, out)
+    assert.match(out, /never goes into a production database/)
+  })
+
+  it('writes a year into a database with no application, with its progress, and only once', { skip: usePostgres && 'on SQLite only: it would write into the shared test database' }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-demo-'))
+    dirs.push(dataDir)
+    const first = await runCli([], { DATA_DIR: dataDir }, 'server/scripts/demoHistory.ts')
+    assert.equal(first.code, 0, first.out)
+    assert.match(first.out, /demo history: 100% \(\d+\/\d+\)/)
+    assert.match(first.out, /^\d{4} applications to \d+ services by 300 made-up people, \d+ answers on satisfaction$/m)
+    const second = await runCli([], { DATA_DIR: dataDir }, 'server/scripts/demoHistory.ts')
+    assert.equal(second.code, 1)
+    assert.match(second.out, /refused: the database already has applications/)
+  })
+})
 
 describe('npm run portal -- user:create', () => {
   it('creates a staff account and emails a link to set the password', async () => {

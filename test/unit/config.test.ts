@@ -46,6 +46,10 @@ describe('config', () => {
     assert.equal(c.databaseUrl, 'postgres://u@h/db')
     assert.equal(c.production, true)
     assert.equal(c.logLevel, 'warn')
+    // Made-up history never goes into a production database, whatever DEMO_HISTORY says.
+    assert.equal(c.demoHistory, false)
+    assert.equal(loadConfig({ NODE_ENV: 'development' }).demoHistory, true)
+    assert.equal(loadConfig({ NODE_ENV: 'development', DEMO_HISTORY: 'off' }).demoHistory, false)
   })
 
   const bad: Array<[Record<string, string>, RegExp]> = [
