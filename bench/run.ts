@@ -36,7 +36,10 @@ const compareDir = process.env['BENCH_COMPARE'] ? path.resolve(process.env['BENC
 const only = process.env['BENCH_ONLY']?.split(',').map((w) => w.trim()).filter(Boolean)
 
 const startScript = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-const nodeFlags = startScript.split(/\s+/).filter((w) => w.startsWith('--'))
+// BENCH_NODE_FLAGS replaces the start script's node flags, BENCH_PORTAL_ENV ("KEY=value …") adds settings
+// to every portal: to measure a trade (memory against throughput) with everything else the same.
+const nodeFlags = (process.env['BENCH_NODE_FLAGS'] ?? startScript).split(/\s+/).filter((w) => w.startsWith('--'))
+const portalEnv = Object.fromEntries((process.env['BENCH_PORTAL_ENV'] ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
 // BENCH_PROFILE=<folder>: each portal writes a V8 CPU profile there when it stops (where a change's time goes).
 if (process.env['BENCH_PROFILE']) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env['BENCH_PROFILE'])}`)
 
@@ -230,7 +233,7 @@ async function main() {
     PUBLIC_URL: 'http://127.0.0.1:3300', SMTP_URL: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', SEED_CATALOGUE: 'false',
     AUDIT_SIGNING_KEY: generateSigningKey('127.0.0.1:3300/audit-log').text, RESULT_SIGNING_KEY: generateResultKey(),
     // The bench plays the TLS proxy in front (X-Forwarded-Proto: https), from loopback.
-    TRUST_PROXY: 'loopback' }
+    TRUST_PROXY: 'loopback', ...portalEnv }
   const servers: ChildProcess[] = []
   let compareWork: string | undefined
   let treeOffWork: string | undefined
@@ -246,7 +249,7 @@ async function main() {
   const pgDatabase = `bench_${process.pid}`
   let pgConnected = false
   const pgAdmin = new pg.Client({ connectionString: process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' })
-  process.stdout.write(`Node ${process.version}; portal node flags: ${nodeFlags.join(' ')}\n`)
+  process.stdout.write(`Node ${process.version}; portal node flags: ${nodeFlags.join(' ')}${Object.keys(portalEnv).length ? `; portal settings ${JSON.stringify(portalEnv)}` : ''}\n`)
   process.stdout.write(`${connections} connections; ${rounds} rounds × ${seconds} s per target after a 2 s warm-up; median of rounds\n`)
   try {
     const seeded = execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...env } }).toString().trim()

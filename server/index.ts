@@ -45,6 +45,10 @@ async function main(config: Config) {
   // The search index (a few tenths of a second at 6,000 services) before the first visitor needs it.
   services.catalogue.prepareSearch().catch((err: unknown) => logger.error({ err }, 'search index not built; the first search will try again'))
   services.statistics.prepare().catch((err: unknown) => logger.error({ err }, 'statistics not computed; the first visitor to /statistics will try again'))
+  // Hourly whether or not anyone looks, so the published figures are never more than an hour old.
+  setInterval(() => {
+    services.statistics.refresh().catch((err: unknown) => logger.error({ err }, 'statistics not refreshed'))
+  }, 3_600_000).unref()
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   logger.info({ port }, `portal listening on http://localhost:${port}`)
