@@ -139,6 +139,11 @@ export function createServices(config: Config, parts: ServiceParts) {
     repo: createAuditLogRepository(db, dialect), key: parts.auditKey, earlierKeys: config.auditVerifierKeys.map(parseVerifierKey),
   })
   const auditorRepository = createAuditorRepository(db)
+  const statistics = createStatistics({
+    repo: createStatisticsRepository(db), commitOne: applicationRepository.commitOne, clock: parts.clock,
+    onError: (err) => logger.error({ err }, 'statistics not refreshed'),
+    onComputed: (figures) => logger.info(figures, 'statistics computed'),
+  })
   const day = 86_400_000
 
   return {
@@ -149,11 +154,7 @@ export function createServices(config: Config, parts: ServiceParts) {
     /** result documents of approved applications: issued, verified on /verify, revoked */
     results,
     /** the open statistics, the service index, time estimates and the applicants' satisfaction */
-    statistics: createStatistics({
-      repo: createStatisticsRepository(db), commitOne: applicationRepository.commitOne, clock: parts.clock,
-      onError: (err) => logger.error({ err }, 'statistics not refreshed'),
-      onComputed: (figures) => logger.info(figures, 'statistics computed'),
-    }),
+    statistics,
     /** what agencies manage for themselves: keys, endpoint; and their onboarding */
     agencies: {
       keys, endpoints, idempotency: createIdempotency(agencyRepository),
@@ -185,7 +186,7 @@ export function createServices(config: Config, parts: ServiceParts) {
       /** this thread's own database writes of request rows (what the background thread does with the web thread's) */
       requestLogStore,
       search: createAuditorSearch({ repo: auditorRepository, audit }),
-      personalData: createPersonalData({ repo: auditorRepository, audit, accounts, applications }),
+      personalData: createPersonalData({ repo: auditorRepository, audit, accounts, applications, satisfactionOf: statistics.answerOf }),
     },
     /** the background queues; started by whichever thread runs them (server/background/) */
     background: {

@@ -107,7 +107,10 @@ export function createStatisticsRepository(db: Db): StatisticsRepository {
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
     },
 
-    rated: async (applicationId) => (await db.selectFrom('satisfaction').select('application_id').where('application_id', '=', applicationId).executeTakeFirst()) !== undefined,
+    async answer(applicationId) {
+      const row = await db.selectFrom('satisfaction').select(['score', 'comment', 'answered_at']).where('application_id', '=', applicationId).executeTakeFirst()
+      return row && { score: scoreOf(row.score), comment: row.comment, answeredAt: row.answered_at }
+    },
 
     async ratingsFor(agencyId, limit) {
       const rows = await db.selectFrom('satisfaction as s').innerJoin('applications as a', 'a.id', 's.application_id')

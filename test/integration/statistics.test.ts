@@ -192,6 +192,13 @@ describe('how satisfied the applicant is', () => {
     const theirs = await elsewhere.get('/agency/satisfaction?lang=en').expect(200)
     assert.doesNotMatch(theirs.text, /tận tình/)
 
+    // The applicant's own answer is in "everything about me".
+    const ctx = { ip: '127.0.0.1', requestId: 'test' }
+    const token = await portal.services.audit.personalData.requestArchive(rater.applicantId, ctx)
+    const files = await portal.services.audit.personalData.openArchive(rater.applicantId, token, ctx)
+    const mine = files!.find((f) => f.name === `applications/${rater.reference}/application.json`) as { json: { satisfaction: unknown } }
+    assert.deepEqual(mine.json.satisfaction, { score: 5, comment: 'Cán bộ hướng dẫn rất tận tình.', answeredAt: '2026-03-12T03:00:00.000Z' })
+
     await portal.services.statistics.refresh()
     const published = await request(portal.app).get('/api/v1/statistics/services/dang-ky-tam-tru').expect(200)
     assert.doesNotMatch(JSON.stringify(published.body), /tận tình/)

@@ -3,6 +3,7 @@
 // single-use link. Both read the same audit trail the auditors and the public log see.
 import type { Readable } from 'node:stream'
 import type { ApplicationService } from '../applications/applicationService.js'
+import type { Application } from '../applications/model.js'
 import type { RequestContext, AccountService } from '../identity/accountService.js'
 import type { User } from '../identity/model.js'
 import type { AuditLog } from '../ports.js'
@@ -15,7 +16,16 @@ const safeName = (name: string) => name.replace(/[\\/\0]/g, '_').replace(/^\.+/,
 
 export interface ArchiveFile { name: string, json?: unknown, open?: () => Readable }
 
-export function createPersonalData(deps: { repo: AuditorRepository, audit: AuditLog, accounts: AccountService, applications: ApplicationService }) {
+export interface PersonalDataDeps {
+  repo: AuditorRepository
+  audit: AuditLog
+  accounts: AccountService
+  applications: ApplicationService
+  /** the applicant's answer to "how satisfied are you" for an application, if any */
+  satisfactionOf: (app: Application) => Promise<{ score: number | null, comment: string | null, answeredAt: string } | undefined>
+}
+
+export function createPersonalData(deps: PersonalDataDeps) {
   const { repo, audit, accounts, applications } = deps
 
   async function withNames(events: EventRow[]): Promise<{ events: EventRow[], names: Names }> {
@@ -77,6 +87,7 @@ export function createPersonalData(deps: { repo: AuditorRepository, audit: Audit
             decidedAt: app.decidedAt, agencyReference: app.agencyReference,
             timeline: events.map((e) => ({ at: e.at, by: e.actorKind, from: e.fromStatus, to: e.toStatus, message: e.message })),
             documents: documents.map((d) => ({ file: `documents/${d.id}-${safeName(d.filename)}`, contentType: d.contentType, size: d.size, sha256: d.sha256, at: d.createdAt })),
+            satisfaction: (await deps.satisfactionOf(app)) ?? null,
           },
         })
         for (const d of documents) files.push({ name: `${folder}/documents/${d.id}-${safeName(d.filename)}`, open: () => applications.openDocument(d) })

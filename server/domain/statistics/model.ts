@@ -75,8 +75,8 @@ export interface StatisticsRepository {
   services(): Promise<ServiceFact[]>
   /** The applicant's answer, once per application; false when they had already answered. */
   rate(tx: Tx, rating: NewRating): Promise<boolean>
-  /** Whether the applicant has answered (or declined) for this application. */
-  rated(applicationId: string): Promise<boolean>
+  /** The applicant's answer for this application (score and comment null when they declined); undefined before they answer. */
+  answer(applicationId: string): Promise<{ score: number | null, comment: string | null, answeredAt: string } | undefined>
   /** The answers with a comment or a score for an agency's applications, newest first: for the agency only. */
   ratingsFor(agencyId: string, limit: number): Promise<AgencyRating[]>
 }

@@ -131,7 +131,7 @@ export function createStatistics(deps: StatisticsDeps) {
 
     /** Whether to ask the applicant how satisfied they are: after a decision, until they answer or decline. */
     async asks(app: Application): Promise<boolean> {
-      return (app.status === 'approved' || app.status === 'rejected') && !(await deps.repo.rated(app.id))
+      return (app.status === 'approved' || app.status === 'rejected') && !(await deps.repo.answer(app.id))
     },
 
     /**
@@ -146,6 +146,9 @@ export function createStatistics(deps: StatisticsDeps) {
       }))
       return done ? 'done' : 'already'
     },
+
+    /** The applicant's own answer for an application, for "everything about me". */
+    answerOf: (app: Application) => deps.repo.answer(app.id),
 
     /** The answers to an agency's applications, with their comments: for its staff, never published. */
     ratingsFor: (agencyId: string, limit = 100) => deps.repo.ratingsFor(agencyId, limit),
