@@ -45,6 +45,10 @@ describe('open statistics', () => {
     assert.deepEqual(ratio(0, 12), { numerator: 0, denominator: 12, rate: 0 })
     assert.deepEqual(ratio(0, 0), { numerator: 0, denominator: 0, rate: null })
     assert.deepEqual(ratio(5, 6), { numerator: 5, denominator: 6, rate: 0.833 })
+    // Counts of services in the catalogue are not of people: never suppressed.
+    assert.deepEqual(ratio(1, 5, { suppress: false }), { numerator: 1, denominator: 5, rate: 0.2 })
+    const services = [{ id: 'a', agencyId: 'x', informationComplete: true, fullyOnline: true }, { id: 'b', agencyId: 'x', informationComplete: false, fullyOnline: false }]
+    assert.deepEqual(indexOf(undefined, services).find((i) => i.id === 'fullyOnline')!.value, { numerator: 1, denominator: 2, rate: 0.5 })
   })
 
   it('puts each figure in its month in Vietnam, over the 12 months to today', () => {

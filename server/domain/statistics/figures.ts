@@ -239,9 +239,11 @@ export interface Ratio {
   rate: number | null
 }
 
-export function ratio(numerator: number, denominator: number): Ratio {
-  const n = published(numerator)
-  const d = published(denominator)
+/** `suppress: false` for counts that are not of people or their applications (services in the catalogue). */
+export function ratio(numerator: number, denominator: number, options: { suppress?: boolean } = {}): Ratio {
+  const keep = options.suppress === false
+  const n = keep ? numerator : published(numerator)
+  const d = keep ? denominator : published(denominator)
   const rate = n === null || d === null || denominator === 0 ? null : Math.round((numerator / denominator) * 1000) / 1000
   return { numerator: n, denominator: d, rate }
 }

@@ -18,10 +18,10 @@ export interface Indicator {
 
 /** What the portal cannot measure, per group: each with its reason in the translations (statistics.unmeasured.<id>). */
 export const unmeasured: Array<{ id: string, group: IndexGroup }> = [
+  { id: 'feedbackHandled', group: 'transparency' },
   { id: 'counterApplications', group: 'online' },
   { id: 'onlinePayment', group: 'online' },
   { id: 'counterSatisfaction', group: 'satisfaction' },
-  { id: 'feedbackHandled', group: 'transparency' },
   { id: 'digitisedOnReceipt', group: 'digitisation' },
   { id: 'dataReused', group: 'digitisation' },
 ]
@@ -31,12 +31,13 @@ export function indexOf(figures: ScopeFigures | undefined, services: ServiceFact
   const total = figures?.total
   const open = figures?.open ?? 0
   const overdue = figures?.overdue ?? 0
-  const count = (keep: (s: ServiceFact) => boolean) => services.filter(keep).length
+  // Services are not people: their counts are published whatever they are.
+  const ofServices = (keep: (s: ServiceFact) => boolean) => ratio(services.filter(keep).length, services.length, { suppress: false })
   return [
-    { id: 'informationComplete', group: 'transparency', value: ratio(count((s) => s.informationComplete), services.length) },
+    { id: 'informationComplete', group: 'transparency', value: ofServices((s) => s.informationComplete) },
     { id: 'decidedOnTime', group: 'progress', value: ratio(total?.onTime ?? 0, total?.timed ?? 0) },
     { id: 'openNotOverdue', group: 'progress', value: ratio(open - overdue, open) },
-    { id: 'fullyOnline', group: 'online', value: ratio(count((s) => s.fullyOnline), services.length) },
+    { id: 'fullyOnline', group: 'online', value: ofServices((s) => s.fullyOnline) },
     { id: 'completion', group: 'online', value: ratio(total?.completed ?? 0, total?.started ?? 0) },
     { id: 'satisfied', group: 'satisfaction', value: ratio(total?.satisfied ?? 0, total?.ratings ?? 0) },
     { id: 'electronicResults', group: 'digitisation', value: ratio(total?.withResult ?? 0, total?.approved ?? 0) },
