@@ -43,6 +43,21 @@ export function setUpSession(options: { production: boolean, secret: string, sto
       proxy: undefined,
       cookie: { httpOnly: true, sameSite: 'lax', secure: options.production, path: '/', maxAge: idleMinutes * 60_000 },
     }),
+    // express-session sends the headers before its save of a changed session completes
+    // (it holds back only the body's last byte), so a browser following a 303 at once
+    // could be read the session as it was before: signed out just after signing in, or
+    // without what the last page stored. On PostgreSQL, where a save is a round trip,
+    // that happened. A redirect now waits for the save of a session it changed.
+    (req, res, next) => {
+      if (!req.session) return next()
+      const before = JSON.stringify(req.session)
+      const redirect = res.redirect.bind(res) as (...args: unknown[]) => void
+      res.redirect = ((...args: unknown[]) => {
+        if (!req.session || JSON.stringify(req.session) === before) return redirect(...args)
+        req.session.save((err) => (err ? next(err) : redirect(...args)))
+      }) as typeof res.redirect
+      next()
+    },
     (req, res, next) => {
       const signedInAt = req.session?.signedInAt
       if (signedInAt && Date.now() - signedInAt > absoluteHours * 3600_000) {

@@ -1,0 +1,82 @@
+// A redirect after a change to the session is sent only once the session is saved: a
+// browser follows a 303 as soon as its headers arrive, and express-session alone sends
+// them before its save completes. With a store slowed down, the headers of the
+// sign-in's redirect must come after the save, and the next request must be signed in.
+import assert from 'node:assert/strict'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
+import { createTestPortal, type TestPortal } from '../support/testApp.js'
+
+let portal: TestPortal
+let server: http.Server
+let base: string
+/** saves begun and not yet finished */
+let pending = 0
+
+before(async () => {
+  portal = await createTestPortal()
+  await portal.services.accounts.ensureDemoAccounts(demoAccounts)
+  const store = portal.services.sessionStore
+  const set = store.set.bind(store)
+  // Every save takes 300 ms, as a slow database round trip would.
+  store.set = (sid, sess, callback) => {
+    pending++
+    setTimeout(() => set(sid, sess, (err) => {
+      pending--
+      callback?.(err)
+    }), 300)
+  }
+  server = portal.app.listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+after(async () => {
+  await new Promise((r) => server.close(r))
+  await portal.close()
+})
+
+/** A request whose answer is taken as a browser takes a redirect: at its headers. */
+function headersOf(path: string, options: { method?: string, cookie?: string, body?: string } = {}) {
+  return new Promise<{ status: number, savesPending: number, location?: string, cookies: string[], body: Promise<string> }>((resolve, reject) => {
+    const req = http.request(`${base}${path}`, {
+      method: options.method ?? 'GET',
+      headers: { ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    }, (res) => {
+      const savesPending = pending
+      const chunks: Buffer[] = []
+      const body = new Promise<string>((done) => {
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => done(Buffer.concat(chunks).toString('utf8')))
+      })
+      resolve({ status: res.statusCode!, savesPending, location: res.headers.location, cookies: res.headers['set-cookie'] ?? [], body })
+    })
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+const cookieOf = (cookies: string[]) => cookies.map((c) => c.split(';')[0]).join('; ')
+
+describe('a redirect after the session changed', () => {
+  it('is sent after the session is saved, so the page it leads to is signed in', async () => {
+    const form = await headersOf('/account/sign-in')
+    const cookie = cookieOf(form.cookies)
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.body)![1]!
+    const account = demoAccounts.find((a) => a.role === 'citizen')!
+    const body = new URLSearchParams({ _csrf: csrf, email: account.email, password: account.password }).toString()
+    const signIn = await headersOf('/account/sign-in', { method: 'POST', cookie, body })
+    assert.equal(signIn.status, 303)
+    // The sign-in stores how the person signed in after passport's own save: when the
+    // redirect's headers arrive, the stored session must already say so.
+    const sid = decodeURIComponent(/sid=([^;]+)/.exec(cookieOf(signIn.cookies))![1]!).replace(/^s:/, '').replace(/\.[^.]*$/, '')
+    const stored = await new Promise<{ authMethod?: string } | null | undefined>((resolve, reject) => {
+      portal.services.sessionStore.get(sid, (err, sess) => (err ? reject(err) : resolve(sess)))
+    })
+    assert.equal(stored?.authMethod, 'password', `saved before the redirect's headers (${signIn.savesPending} saves still under way)`)
+    // Followed at once, as a browser does.
+    const next = await headersOf('/applications', { cookie: cookieOf(signIn.cookies) })
+    assert.equal(next.status, 200)
+  })
+})
