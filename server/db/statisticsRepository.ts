@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { localDate } from '../domain/calendar/workingDays.js'
+import { clockHistory, type ClockEvent } from '../domain/statistics/figures.js'
 import type { ApplicationFact, DeliveryFact, RatingFact, ServiceFact, StatisticsRepository } from '../domain/statistics/model.js'
 import type { Db } from './database.js'
 import { kyselyOf } from './unitOfWork.js'
@@ -31,28 +31,16 @@ export function createStatisticsRepository(db: Db): StatisticsRepository {
             .orderBy('application_id').orderBy('id').execute(),
           db.selectFrom('results').select('application_id').where('revoked_at', 'is', null).where('application_id', 'in', ids).execute(),
         ])
-        const waits = new Map<string, Array<[string, string | null]>>()
-        const received = new Map<string, string>()
-        const apologized = new Set<string>()
+        const eventsOf = new Map<string, ClockEvent[]>()
         for (const e of events) {
-          if (e.kind === 'apology') {
-            apologized.add(e.application_id)
-            continue
-          }
-          if (e.to_status === 'received' && !received.has(e.application_id)) received.set(e.application_id, e.at)
-          let list = waits.get(e.application_id)
-          const open = list?.at(-1)
-          if (e.from_status === 'info_requested' && open && open[1] === null) open[1] = localDate(new Date(e.at))
-          if (e.to_status === 'info_requested') {
-            if (!list) waits.set(e.application_id, list = [])
-            list.push([localDate(new Date(e.at)), null])
-          }
+          let list = eventsOf.get(e.application_id)
+          if (!list) eventsOf.set(e.application_id, list = [])
+          list.push({ at: e.at, from: e.from_status, to: e.to_status, kind: e.kind })
         }
         const issued = new Set(results.map((r) => r.application_id))
         yield apps.map((a): ApplicationFact => ({
           serviceId: a.service_id, agencyId: a.agency_id, status: a.status, createdAt: a.created_at, submittedAt: a.submitted_at,
-          receivedAt: received.get(a.id) ?? null, decidedAt: a.decided_at, dueOn: a.due_on, waits: waits.get(a.id) ?? [],
-          apologized: apologized.has(a.id), resultIssued: issued.has(a.id),
+          decidedAt: a.decided_at, dueOn: a.due_on, resultIssued: issued.has(a.id), ...clockHistory(eventsOf.get(a.id) ?? []),
         }))
       }
     },

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto'
 import { Router, type Request, type Response } from 'express'
-import { LRUCache } from 'lru-cache'
 import type { CatalogueService } from '../domain/catalogue/catalogueService.js'
-import { decisionsForEstimate, published, smallestPublished, type Estimate, type PublishedScope } from '../domain/statistics/figures.js'
+import { published, smallestPublished, type Estimate, type PublishedScope } from '../domain/statistics/figures.js'
 import { indexGroups, unmeasured } from '../domain/statistics/serviceIndex.js'
 import type { ScopeView, Statistics } from '../domain/statistics/statisticsService.js'
 import { groupedBars } from '../web/charts.js'
@@ -54,23 +52,16 @@ const estimateJson = (e: Estimate) => ({ decisions: published(e.decisions), mini
 /** Open statistics: pages (cached like the catalogue's), CSV and JSON. Nothing personal. */
 export function statisticsRoutes({ statistics, catalogue, pages, publicUrl }: StatisticsRouteDeps): Router {
   const router = Router()
-  const common = { groups: indexGroups, unmeasured, smallestPublished, decisionsForEstimate }
+  const common = { groups: indexGroups, unmeasured }
   // Every page and JSON answer is a function of the snapshot: made once per snapshot (and
-  // language), then served as bytes. Pages through the page cache given; JSON here.
+  // language), then served as bytes from the page cache given, which the caller clears
+  // with each new snapshot.
   router.use(pages.serveHits())
-  const bodies = new LRUCache<string, { version: number, body: Buffer, etag: string }>({ maxSize: 8 * 1024 * 1024, sizeCalculation: (b) => b.body.length + 64 })
-  async function sendJson(req: Request, res: Response, build: () => Promise<object | undefined>) {
-    const version = await statistics.version()
-    let hit = bodies.get(req.path)
-    if (hit?.version !== version) {
-      const value = await build()
-      if (!value) throw notFound()
-      const body = Buffer.from(JSON.stringify(value))
-      hit = { version, body, etag: `W/"${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` }
-      bodies.set(req.path, hit)
-    }
-    res.set('ETag', hit.etag).type('json').send(hit.body)
-  }
+  const sendJson = (req: Request, res: Response, load: () => Promise<object | undefined>) => pages.json(req, res, async () => {
+    const value = await load()
+    if (!value) throw notFound()
+    return value
+  })
 
   router.get('/statistics', async (req, res) => {
     res.locals['routeName'] = 'statistics'

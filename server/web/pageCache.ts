@@ -7,6 +7,8 @@ interface CachedPage {
   body: Buffer
   etag: string
   routeName: unknown
+  /** html, or json for an API answer kept the same way */
+  type: 'html' | 'json'
 }
 
 /**
@@ -27,7 +29,7 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
   function send(res: Response, page: CachedPage) {
     res.locals['routeName'] = page.routeName
     // With the ETag already set, res.send answers 304 to a matching If-None-Match.
-    res.set('ETag', page.etag).type('html').send(page.body)
+    res.set('ETag', page.etag).type(page.type).send(page.body)
   }
 
   return {
@@ -50,12 +52,21 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
       const html = await new Promise<string>((resolve, reject) => {
         res.render(view, locals, (err, out) => (err ? reject(err) : resolve(out)))
       })
-      const body = Buffer.from(html, 'utf8')
-      const hash = createHash('sha1').update(body).digest('base64').slice(0, 27)
-      const page = { body, etag: `W/"${body.length.toString(16)}-${hash}"`, routeName: res.locals['routeName'] }
-      if (!personal(req) && !req.user) cache?.set(keyOf(req, res), page)
-      send(res, page)
+      keep(req, res, html, 'html')
     },
+
+    /** Answers JSON (load may throw, e.g. a 404) and keeps it for the next callers, as a page. */
+    async json(req: Request, res: Response, load: () => Promise<object>): Promise<void> {
+      keep(req, res, JSON.stringify(await load()), 'json')
+    },
+  }
+
+  function keep(req: Request, res: Response, text: string, type: CachedPage['type']) {
+    const body = Buffer.from(text, 'utf8')
+    const hash = createHash('sha1').update(body).digest('base64').slice(0, 27)
+    const page = { body, etag: `W/"${body.length.toString(16)}-${hash}"`, routeName: res.locals['routeName'], type }
+    if (!personal(req) && !req.user) cache?.set(keyOf(req, res), page)
+    send(res, page)
   }
 }
 

@@ -112,6 +112,31 @@ export function processingDays(app: Pick<ApplicationFact, 'receivedAt' | 'submit
   return Math.max(0, workingDaysBetween(dayOf(start), decided) - waited)
 }
 
+/** An application's events that move its clock, oldest first, as the repository reads them. */
+export interface ClockEvent { at: string, from: string | null, to: string, kind: string | null }
+
+/**
+ * What an application's events say of its clock: when it was received (its first move to
+ * received), the days it stood still waiting for the applicant (from a request for
+ * information to the move out of it), and whether an apology for lateness was made.
+ */
+export function clockHistory(events: ClockEvent[]): Pick<ApplicationFact, 'receivedAt' | 'waits' | 'apologized'> {
+  let receivedAt: string | null = null
+  let apologized = false
+  const waits: Array<[string, string | null]> = []
+  for (const e of events) {
+    if (e.kind === 'apology') {
+      apologized = true
+      continue
+    }
+    if (e.to === 'received' && receivedAt === null) receivedAt = e.at
+    const open = waits.at(-1)
+    if (e.from === 'info_requested' && open && open[1] === null) open[1] = dayOf(e.at)
+    if (e.to === 'info_requested') waits.push([dayOf(e.at), null])
+  }
+  return { receivedAt, waits, apologized }
+}
+
 /** Decided by the due date, and never apologised for: an apology's new date does not make a late decision on time. */
 export const decidedOnTime = (app: ApplicationFact): boolean =>
   !app.apologized && app.dueOn !== null && app.decidedAt !== null && dayOf(app.decidedAt) <= app.dueOn

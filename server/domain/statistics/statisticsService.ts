@@ -39,7 +39,6 @@ export function createStatistics(deps: StatisticsDeps) {
   let current: Computed | undefined
   let pending: Promise<Computed> | undefined
   const listeners: Array<() => void> = []
-  let generation = 0
 
   async function compute(): Promise<Computed> {
     const started = performance.now()
@@ -62,7 +61,6 @@ export function createStatistics(deps: StatisticsDeps) {
   function refresh(): Promise<Computed> {
     pending ??= compute().then((computed) => {
       current = computed
-      generation++
       for (const listener of listeners) listener()
       return computed
     }).finally(() => { pending = undefined })
@@ -84,11 +82,6 @@ export function createStatistics(deps: StatisticsDeps) {
     refresh: () => refresh().then(() => undefined),
     /** Calls `listener` after each new snapshot (what was rendered from the old one is stale). */
     onRefresh: (listener: () => void) => { listeners.push(listener) },
-    /** Which snapshot is served now (a number that grows with each); starts the next one if it is due. */
-    version: async (): Promise<number> => {
-      await latest()
-      return generation
-    },
 
     async portal(): Promise<ScopeView & { agencies: Array<{ id: string, received: number | null, index: Indicator[] }> }> {
       const c = await latest()
