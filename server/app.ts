@@ -56,6 +56,9 @@ export function createApp(deps: AppDeps): express.Application {
   app.set('views', viewsDir)
   app.set('view engine', 'ejs')
   app.set('view cache', config.production)
+  // Templates include partials by their place under views/ ("/partials/head"): EJS then
+  // goes straight to the file, where a relative include asks the disk whether it exists on every render.
+  app.set('view options', { root: viewsDir })
   app.set('query parser', 'simple')
 
   const assets = setUpStaticAssets(publicDir)

@@ -138,6 +138,8 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
     has: (w) => postings.has(w),
     hasPrefix: (w) => sorted[firstFrom(w)]?.startsWith(w) ?? false,
     corrections(w) {
+      // No edit of a shorter word makes one long enough for a typo to be forgiven.
+      if (w.length + 1 < typoMinLength) return []
       const found = new Set<string>()
       for (const candidate of oneEditAway(w, alphabet)) {
         if (Math.max(candidate.length, w.length) >= typoMinLength && postings.has(candidate)) found.add(candidate)
@@ -167,34 +169,45 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
   /** Whether a sorted list holds i. */
   const holds = (list: Uint32Array, i: number) => list[lowerBound(list, i)] === i
 
-  /** The words a slot's phrase word stands for: itself, or every indexed word it starts. */
-  function standsFor(slot: Slot, phrase: Words, j: number): string[] {
-    return slot.prefix && j === phrase.length - 1 ? withPrefix(phrase[j]!) : [phrase[j]!]
-  }
-
-  /** How many services a slot could match at most: what its rarest word of each phrase holds. */
-  function reach(slot: Slot): number {
-    let n = 0
-    for (const phrase of slot.alternatives) {
+  /**
+   * A slot as posting lists, read once per query: for each phrase, for each of its words,
+   * the lists of every indexed word it stands for (itself, or each word it starts).
+   */
+  interface SlotLists { slot: Slot, phrases: Uint32Array[][][], reach: number, postings: number }
+  function listsOf(slot: Slot): SlotLists {
+    let reach = 0
+    let count = 0
+    const phrases = slot.alternatives.map((phrase) => {
       let rarest = size
-      for (let j = 0; j < phrase.length; j++) {
+      const lists = phrase.map((word, j) => {
+        const stands = slot.prefix && j === phrase.length - 1 ? withPrefix(word) : [word]
+        const out: Uint32Array[] = []
         let held = 0
-        for (const w of standsFor(slot, phrase, j)) held += postings.get(w)?.all.length ?? 0
+        for (const w of stands) {
+          const list = postings.get(w)?.all
+          if (list) {
+            out.push(list)
+            held += list.length
+          }
+        }
         rarest = Math.min(rarest, held)
-      }
-      n += rarest
-    }
-    return n
+        count += held
+        return out
+      })
+      reach += rarest
+      return lists
+    })
+    return { slot, phrases, reach, postings: count }
   }
 
-  function slotHas(slot: Slot, i: number): boolean {
-    for (const phrase of slot.alternatives) {
+  /** Whether service i satisfies a slot, by binary search in its lists. */
+  function slotHas({ phrases }: SlotLists, i: number): boolean {
+    for (const phrase of phrases) {
       let all = true
       for (let j = 0; j < phrase.length && all; j++) {
         all = false
-        for (const w of standsFor(slot, phrase, j)) {
-          const list = postings.get(w)?.all
-          if (list !== undefined && holds(list, i)) {
+        for (const list of phrase[j]!) {
+          if (holds(list, i)) {
             all = true
             break
           }
@@ -205,17 +218,33 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
     return false
   }
 
+  /** Keeps the members that pass, in place. */
+  function keepIf(members: number[], pass: (i: number) => boolean): number[] {
+    let n = 0
+    for (const i of members) if (pass(i)) members[n++] = i
+    members.length = n
+    return members
+  }
+
   /**
    * The services that satisfy every slot, in order. The rarest slot gives the candidates
-   * and each of the others is looked up for them; when even the rarest is common, sets
-   * of bits are cheaper.
+   * and each of the others is looked up for them, or made a set of bits when that is
+   * cheaper (a short word that starts hundreds of others); when even the rarest is
+   * common, sets of bits throughout.
    */
   function matching(slots: Slot[], options: SearchOptions): number[] {
-    const order = slots.map((slot) => ({ slot, reach: reach(slot) })).sort((a, b) => a.reach - b.reach)
+    const order = slots.map(listsOf).sort((a, b) => a.reach - b.reach)
     let members: number[]
     if (order[0]!.reach <= size / 8) {
       members = slotBits(order[0]!.slot, 'all').members()
-      for (const { slot } of order.slice(1)) members = members.filter((i) => slotHas(slot, i))
+      for (const lists of order.slice(1)) {
+        if (members.length === 0) break
+        const lookups = members.length * lists.phrases.reduce((n, p) => n + p.reduce((m, w) => m + w.length, 0), 0)
+        if (lookups * 8 > lists.postings) {
+          const bits = slotBits(lists.slot, 'all')
+          keepIf(members, (i) => bits.has(i))
+        } else keepIf(members, (i) => slotHas(lists, i))
+      }
     } else {
       const found = slotBits(order[0]!.slot, 'all')
       for (const { slot } of order.slice(1)) found.and(slotBits(slot, 'all'))
@@ -223,7 +252,7 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
     }
     const agency = options.agency ? byAgency.get(options.agency) ?? new Bits(size) : undefined
     const lifeEvent = options.lifeEvent ? byLifeEvent.get(options.lifeEvent) ?? new Bits(size) : undefined
-    return agency || lifeEvent ? members.filter((i) => (!agency || agency.has(i)) && (!lifeEvent || lifeEvent.has(i))) : members
+    return agency || lifeEvent ? keepIf(members, (i) => (!agency || agency.has(i)) && (!lifeEvent || lifeEvent.has(i))) : members
   }
 
   /** The `count` best of `members` by the key, best first (the whole list sorted only when much of it is wanted). */
@@ -290,6 +319,9 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
     return Fit.HoldsAll
   }
 
+  const fit = new Uint8Array(size)
+  const length = new Uint8Array(size)
+
   const titleLength = (l: Lang, i: number) => titles[l].start[i + 1]! - titles[l].start[i]!
 
   function search(query: ParsedQuery, options: SearchOptions, offset: number, limit: number): { total: number, ids: string[] } {
@@ -298,9 +330,12 @@ export function createSearchEngine(documents: SearchDocument[], terms: SearchTer
     const members = matching(slots, options)
     // Only a title with every part of the query can rank a service by its title; which rank, that title tells.
     const numbered = slots.map(numberedSlot)
-    // Each service's best title: how it answers the query, and its length in words.
-    const fit = new Uint8Array(size).fill(Fit.Elsewhere)
-    const length = new Uint8Array(size)
+    // Each service's best title: how it answers the query, and its length in words (the
+    // engine's arrays, set afresh for the services found: a search runs to its end at once).
+    for (const i of members) {
+      fit[i] = Fit.Elsewhere
+      length[i] = 0
+    }
     const fitIn = (i: number, l: Lang) => {
       if (fit[i] === Fit.Equal) return
       const f = fitOf(l, i, numbered)

@@ -47,16 +47,18 @@ export function parseQuery(q: string, terms: SearchTerms, vocabulary: Vocabulary
   const fillers: Words[] = []
   for (let i = 0; i < words.length && slots.length < maxSlots;) {
     let taken = 0
-    for (let n = Math.min(terms.longest, words.length - i); n > 0 && !taken; n--) {
-      const phrase = words.slice(i, i + n)
-      const k = phrase.join(' ')
+    // The phrases from here that the terms might hold, the longest first.
+    const keys = [words[i]!]
+    while (keys.length < Math.min(terms.longest, words.length - i) && terms.heads.has(keys.at(-1)!)) keys.push(`${keys.at(-1)!} ${words[i + keys.length]!}`)
+    for (let n = keys.length; n > 0 && !taken; n--) {
+      const k = keys[n - 1]!
       if (terms.fillers.has(k)) {
-        fillers.push(phrase)
+        fillers.push(words.slice(i, i + n))
         taken = n
       } else {
         const alternatives = terms.alternatives.get(k)
         if (alternatives) {
-          slots.push({ typed: phrase, alternatives, prefix: false })
+          slots.push({ typed: words.slice(i, i + n), alternatives, prefix: false })
           taken = n
         }
       }

@@ -30,6 +30,8 @@ export interface SearchTerms {
   fillers: ReadonlySet<string>
   /** the most words in any phrase above */
   longest: number
+  /** the first words of every phrase of several words ("dang", "dang ky"): a query's phrase is read further only while it is one of these */
+  heads: ReadonlySet<string>
 }
 
 const key = (words: Words) => words.join(' ')
@@ -48,11 +50,13 @@ export function compileSearchTerms(file: SearchTermsFile): SearchTerms {
     for (const member of members) add(member, members)
   }
   const fillers = new Set(file.fillers.map((f) => key(searchWords(f))))
-  const longest = Math.max(1, ...[...alternatives.keys(), ...fillers].map((k) => k.split(' ').length))
-  return { alternatives, fillers, longest }
+  const phrases = [...alternatives.keys(), ...fillers].map((k) => k.split(' '))
+  const longest = Math.max(1, ...phrases.map((words) => words.length))
+  const heads = new Set(phrases.flatMap((words) => words.slice(1).map((_, n) => key(words.slice(0, n + 1)))))
+  return { alternatives, fillers, longest, heads }
 }
 
-export const noSearchTerms: SearchTerms = { alternatives: new Map(), fillers: new Set(), longest: 1 }
+export const noSearchTerms: SearchTerms = { alternatives: new Map(), fillers: new Set(), longest: 1, heads: new Set() }
 
 /** Reads and checks the file; a mistake in it stops the start, naming the field. */
 export function loadSearchTerms(file: string): SearchTerms {
