@@ -33,6 +33,7 @@ import { sessionCookieName, setUpSession } from './web/setUpSession.js'
 import { setUpStaticAssets } from './web/setUpStaticAssets.js'
 import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { setUpStaticSecurityHeaders, setUpWebSecurity } from './web/setUpWebSecurity.js'
+import { templatesWithoutWith } from './web/templateLocals.js'
 
 export interface AppDeps {
   config: Pick<Config, 'production' | 'trustProxy' | 'catalogueCacheSeconds' | 'sessionSecret' | 'publicUrl' | 'nationalId' | 'agencyApiPerMinute'>
@@ -57,8 +58,9 @@ export function createApp(deps: AppDeps): express.Application {
   app.set('view engine', 'ejs')
   app.set('view cache', config.production)
   // Templates include partials by their place under views/ ("/partials/head"): EJS then
-  // goes straight to the file, where a relative include asks the disk whether it exists on every render.
-  app.set('view options', { root: viewsDir })
+  // goes straight to the file, where a relative include asks the disk whether it exists
+  // on every render. Locals are plain variables, not looked up through `with`.
+  app.set('view options', templatesWithoutWith(viewsDir))
   app.set('query parser', 'simple')
 
   const assets = setUpStaticAssets(publicDir)

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import ejs from 'ejs'
+import { viewsDir } from '../../server/paths.js'
+import { declareLocals, localsOf } from '../../server/web/templateLocals.js'
+
+const render = (template: string, data: Record<string, unknown>, withWith: boolean) =>
+  ejs.render(withWith ? template : declareLocals(template), data, { _with: withWith })
+
+describe('template locals without with', () => {
+  it('finds the names a template reads, not keywords, properties, strings, comments or globals', () => {
+    const template = `<%# ignored comment %><% for (const item of items) { %><%= item.title %><%= t('x.y') %><% } %>
+<%- include('/partials/z', { service }) %><%= JSON.stringify(data) %><% if (typeof hint !== 'undefined') { %>"hint"<% } %><%% literal %>`
+    assert.deepEqual(localsOf(template), ['data', 'hint', 'item', 'items', 'service', 't'])
+  })
+
+  it('renders as with `with`, a template const shadowing a local of the same name', () => {
+    const template = `<% const total = items.length * 2 %><ul><% items.forEach((item) => { %><li><%= label %>: <%= item %></li><% }) %></ul><%= total %>
+<% if (typeof missing === 'undefined') { %>none<% } %>`
+    const data = { items: ['a', '<b>'], label: 'L', total: 99 }
+    assert.equal(render(template, data, false), render(template, data, true))
+    assert.equal(render(template, data, false), '<ul><li>L: a</li><li>L: &lt;b&gt;</li></ul>4\nnone')
+  })
+
+  it('keeps line numbers in errors', () => {
+    assert.throws(() => render('a\nb\n<% nothing.here %>', {}, false), /ejs:3\n/)
+  })
+
+  it('every template under views/ compiles without `with`', () => {
+    const files = readdirSync(viewsDir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ejs'))
+      .map((e) => path.join(e.parentPath, e.name))
+    assert.ok(files.length > 30, `found ${files.length} templates`)
+    for (const file of files) {
+      assert.doesNotThrow(() => ejs.compile(declareLocals(readFileSync(file, 'utf8')), { _with: false, filename: file, root: viewsDir }), file)
+    }
+  })
+})
