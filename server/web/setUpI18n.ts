@@ -22,11 +22,23 @@ function chooseLanguage(req: Request): { lang: Lang, chosen: boolean } {
   return { lang: isLang(accepted) ? accepted : defaultLang, chosen: false }
 }
 
+// A path the URL parser returns as it is: one leading slash (two would name a host),
+// only characters it keeps, no dot segment (plain or percent-encoded) for it to resolve.
+const plainPath = /^\/(?!\/)(?!.*\/(?:\.|%2e))[\w\-.~!$&'()*+,;=:@%/]*$/i
+
 /** The same path and query with one parameter set: for language links and pagination. */
 export function withQueryParam(originalUrl: string, name: string, value: string): string {
-  const url = new URL(originalUrl, 'http://portal.invalid')
-  url.searchParams.set(name, value)
-  return url.pathname + url.search
+  const at = originalUrl.indexOf('?')
+  const path = at === -1 ? originalUrl : originalUrl.slice(0, at)
+  // Five of these a page: the whole URL parser only for a path it would change.
+  if (!plainPath.test(path) || originalUrl.includes('#')) {
+    const url = new URL(originalUrl, 'http://portal.invalid')
+    url.searchParams.set(name, value)
+    return url.pathname + url.search
+  }
+  const params = new URLSearchParams(at === -1 ? '' : originalUrl.slice(at + 1))
+  params.set(name, value)
+  return `${path}?${params}`
 }
 
 /** The same URL in another language. */

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import type { Request, Response } from 'express'
 import { setUpViewHelpers } from '../../server/web/setUpViewHelpers.js'
 import { translator } from '../../server/i18n/messages.js'
+import { withQueryParam } from '../../server/web/setUpI18n.js'
 
 function helpers(lang: 'vi' | 'en' | 'fr') {
   const res = { locals: { lang, t: translator(lang) } } as unknown as Response
@@ -25,5 +26,20 @@ describe('view helpers', () => {
     assert.equal(helpers('vi').processingTime(0), 'Trong ngày')
     assert.equal(helpers('vi').processingTime(1), '1 ngày làm việc')
     assert.equal(helpers('en').processingTime(null), 'Depends on the case')
+  })
+
+  it('set one query parameter as the URL parser would, never keeping a path that names another host', () => {
+    const parsed = (u: string, name: string, value: string) => {
+      const url = new URL(u, 'http://portal.invalid')
+      url.searchParams.set(name, value)
+      return url.pathname + url.search
+    }
+    const urls = ['/', '/search?q=dang%20ky&lang=vi', '/search?q=%C4%91%C4%83ng+k%C3%BD', '//evil.example/x?a=1', '/\\evil.example',
+      '/a/../b?x', '/a/%2e%2E/b', '/a/./b', '/caf\u00e9?x=1', '/a b', '/x?lang=en&lang=fr&a=%zz', '/x?', '/x?a', '/s?page=2#h', "/a'b\"c<d>"]
+    for (const u of urls) {
+      for (const [name, value] of [['lang', 'en'], ['page', '3']] as const) assert.equal(withQueryParam(u, name, value), parsed(u, name, value), u)
+    }
+    assert.equal(withQueryParam('//evil.example/x', 'lang', 'fr'), '/x?lang=fr')
+    assert.equal(withQueryParam('/search?q=a%20b&lang=vi', 'lang', 'en'), '/search?q=a+b&lang=en')
   })
 })
