@@ -73,6 +73,12 @@ export function createApp(deps: AppDeps): express.Application {
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
   app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
+  // The Agency API is stateless (a bearer key, JSON in and out): straight after the
+  // language its problems are written in, before everything that serves pages.
+  app.use(forItsPaths(agencyApiRoutes({
+    ...agencies, applications, results: services.results, publicUrl: config.publicUrl, rateLimitStore: services.bufferedRateLimitStore,
+    perMinute: config.agencyApiPerMinute,
+  })))
   const cookieName = sessionCookieName(config.production)
   const personal = (req: Request) => req.headers.cookie?.includes(`${cookieName}=`) ?? false
   const pages = createPageCache(config.catalogueCacheSeconds, personal)
@@ -117,10 +123,6 @@ export function createApp(deps: AppDeps): express.Application {
       checkCsrfAfterUpload: csrf.checkAfterUpload, rateLimitStore,
     }),
     openDataRoutes(catalogue, config.publicUrl),
-    agencyApiRoutes({
-      ...agencies, applications, results: services.results, publicUrl: config.publicUrl, rateLimitStore: services.bufferedRateLimitStore,
-      perMinute: config.agencyApiPerMinute,
-    }),
     apiRoutes(catalogue, config.publicUrl),
     auditLogRoutes(services.audit.transparencyLog),
   ]
