@@ -28,16 +28,25 @@ const quoted = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g
 // A name not preceded by a dot (a property) or by a character of a longer name.
 const name = /(?<![\w$.])[A-Za-z_$][\w$]*/g
 
-/** The names a template's code reads that may be locals: not keywords, globals or EJS's own. */
-export function localsOf(template: string): string[] {
+/** Every name a template's code reads, but keywords and EJS's own: its locals and the globals it uses. */
+export function namesIn(template: string): string[] {
   const names = new Set<string>()
   for (const [, kind, code = ''] of template.matchAll(scriptlet)) {
     if (kind === '#' || kind === '%') continue
     for (const [found] of code.replace(quoted, "''").matchAll(name)) {
-      if (!notLocals.has(found) && !found.startsWith('__') && !(found in globalThis)) names.add(found)
+      if (!notLocals.has(found) && !found.startsWith('__')) names.add(found)
     }
   }
   return [...names].sort()
+}
+
+/**
+ * The names a template's code reads that may be locals: not the globals (Math, JSON…),
+ * which stay globals. A local given the name of a global would read the global: the
+ * test of every template keeps the globals templates use to a known list.
+ */
+export function localsOf(template: string): string[] {
+  return namesIn(template).filter((n) => !(n in globalThis))
 }
 
 /** The template with its locals declared as variables, for rendering with `_with: false`. */
