@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): express.Application {
   // Templates include partials by their place under views/ ("/partials/head"): EJS then
   // goes straight to the file, where a relative include asks the disk whether it exists
   // on every render. Locals are plain variables, not looked up through `with`.
-  app.set('view options', templatesWithoutWith(viewsDir))
+  app.set('view options', { root: viewsDir, ...templatesWithoutWith() })
   app.set('query parser', 'simple')
 
   const assets = setUpStaticAssets(publicDir)

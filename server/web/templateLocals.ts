@@ -57,11 +57,11 @@ export function declareLocals(template: string): string {
 }
 
 /**
- * Has EJS declare each template's locals as it reads the file; the view options that go
+ * Has EJS declare each template's locals as it reads the file; the view option that goes
  * with it. The compiled template is cached with the view cache, so this runs once a file
  * in production.
  */
-export function templatesWithoutWith(root: string): { root: string, _with: false } {
+export function templatesWithoutWith(): { _with: false } {
   ejs.fileLoader = (file: string) => declareLocals(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''))
-  return { root, _with: false }
+  return { _with: false }
 }

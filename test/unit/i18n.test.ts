@@ -4,14 +4,9 @@ import path from 'node:path'
 import { describe, it } from 'node:test'
 import { catalogs, languages, translator } from '../../server/i18n/messages.js'
 import { viewsDir } from '../../server/paths.js'
+import { templateFiles } from '../support/templates.js'
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
-
-function templates(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ejs'))
-    .map((e) => path.join(e.parentPath, e.name))
-}
 
 describe('translations', () => {
   const keys = Object.keys(catalogs.vi).sort()
@@ -29,7 +24,7 @@ describe('translations', () => {
 
   it('every key a template uses exists (plural keys by their _other form)', () => {
     const used = new Set<string>()
-    for (const file of templates(viewsDir)) {
+    for (const file of templateFiles()) {
       const text = readFileSync(file, 'utf8')
       for (const m of text.matchAll(/\bt\('([^']+)'/g)) used.add(m[1]!)
       for (const m of text.matchAll(/\bt\(`([a-z.]+)\$\{/g)) used.add(m[1]!)
@@ -45,7 +40,7 @@ describe('translations', () => {
   })
 
   it('templates hold no visible text outside t(): only markup, expressions and symbols', () => {
-    for (const file of templates(viewsDir)) {
+    for (const file of templateFiles()) {
       const text = readFileSync(file, 'utf8')
         .replace(/<%[\s\S]*?%>/g, '')
         .replace(/<[^>]*>/g, '')

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
-import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import ejs from 'ejs'
 import { viewsDir } from '../../server/paths.js'
 import { declareLocals, localsOf, namesIn } from '../../server/web/templateLocals.js'
+import { templateFiles } from '../support/templates.js'
 
 const render = (template: string, data: Record<string, unknown>, withWith: boolean) =>
   ejs.render(withWith ? template : declareLocals(template), data, { _with: withWith })
@@ -29,9 +29,7 @@ describe('template locals without with', () => {
   })
 
   it('every template under views/ compiles without `with`, and uses only the globals it is known to', () => {
-    const files = readdirSync(viewsDir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ejs'))
-      .map((e) => path.join(e.parentPath, e.name))
+    const files = templateFiles()
     assert.ok(files.length > 30, `found ${files.length} templates`)
     // A local named like a global (a `URL`, a `crypto`) would read the global: a new name here is a review.
     const knownGlobals = new Set(['Array', 'Boolean', 'Date', 'JSON', 'Math', 'Number', 'Object', 'String', 'URLSearchParams', 'encodeURIComponent', 'undefined'])
