@@ -484,7 +484,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 3_000))
     const latency = await measureLatency(ports.portal, session, latencyDrafts, agency, 100, 10)
     process.stdout.write(`\nsubmit → agency received (SQLite, 100 submissions/s for 10 s): p50 ${latency.p50} ms, p99 ${latency.p99} ms; ${latency.count} sent, ${latency.lost} not received\n`)
-    process.stdout.write(`durability: SQLite journal_mode=WAL, synchronous=FULL; PostgreSQL synchronous_commit=${syncCommit}\n`)
+    process.stdout.write(`durability: SQLite journal_mode=WAL, each commit's log flushed before it is acknowledged; PostgreSQL synchronous_commit=${syncCommit}\n`)
 
     // The audit log: the request log's writer, the sequencer and audit:verify on their own.
     const auditFigures = await measureAuditLog(100_000, 200_000)

@@ -19,8 +19,8 @@ const config = loadConfig()
 // threads never interleave on a shared stdout pipe.
 const logger = createLogger(config.logLevel, pino.destination({ dest: 1, sync: true })).child({ thread: 'background' })
 // On SQLite this connection does not wait for the disk at each commit (synchronous=NORMAL;
-// the web thread's connection keeps FULL). Its commits become durable with the web
-// thread's next commit, which syncs the write-ahead log they share. What power loss
+// the web thread's connection flushes the log before it acknowledges a commit). Its commits
+// become durable with the web thread's next flush of the write-ahead log they share. What power loss
 // could take in between is derivable again: a lease expires; a delivery not yet marked
 // done is delivered again with the same webhook-id, which agencies de-duplicate on,
 // bringing its status change and email back with it; an email not yet marked sent is

@@ -14,9 +14,9 @@ interface Job { work: Work<unknown>, single: boolean, resolve: (value: unknown) 
  * pieces that arrive while a commit is under way share the next transaction, so one
  * disk flush makes many of them durable at once. Nothing is acknowledged before its
  * commit: a caller's promise settles only after the transaction holding its work has
- * committed (or failed). With SQLite's synchronous=FULL a flush costs about half a
- * millisecond here, so committing each submission alone would cap the portal near
- * 2,000 writes a second for everything it does.
+ * committed (or failed) and its commit is on disk (on SQLite, sqlite/walFlush.ts). A
+ * disk flush costs a tenth to half a millisecond here, so flushing each submission
+ * alone would cap the portal at a few thousand writes a second for all it does.
  */
 export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: number, dialect?: Dialect } = {}) {
   if (options.dialect === 'postgres') return postgresBatcher(db, options.maxBatch ?? 200)

@@ -34,8 +34,9 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to work in (tests give each suite its own) */
   schema?: string
   /**
-   * SQLite: FULL (the default) syncs every commit to disk. NORMAL is for the background
-   * thread only, whose writes can all be derived again (server/backgroundWorker.ts).
+   * SQLite: 'full' (the default) puts every commit on disk before it is acknowledged
+   * (server/db/sqlite/walFlush.ts). 'normal' is for the background thread only, whose
+   * writes can all be derived again (server/background/worker.ts).
    */
   synchronous?: 'full' | 'normal'
 }

@@ -10,6 +10,8 @@ import { sql } from 'kysely'
 import { openDatabase } from '../../server/db/database.js'
 import { migrateToLatest } from '../../server/db/migrate.js'
 import { createCommitBatcher } from '../../server/db/commitBatcher.js'
+import { prepared } from '../../server/db/prepared.js'
+import { DirectSqliteAdapter } from '../../server/db/sqlite/directPath.js'
 import { usePostgres } from '../support/testApp.js'
 
 // SQLite only: under TEST_DB=pg the same file would test nothing new.
@@ -31,28 +33,38 @@ const audit = (action: string) => ({
   at: new Date().toISOString(), action, actor_id: null, subject_id: null, ip: null, request_id: null, detail: null, on_behalf_of: null,
 })
 
-test('a transaction waits for another connection\'s write lock without stalling the event loop', async () => {
+test('a transaction waits for another connection\'s write lock without stalling the event loop', { timeout: 15_000 }, async () => {
   await withDatabase(async (database, file) => {
-    // The other connection (as the background thread's would) holds the write lock.
-    const other = new SQLite(file)
-    other.exec('begin immediate')
-    other.prepare('insert into audit_events (at, action) values (?, \'other\')').run(new Date().toISOString())
-    // While this thread waits for the lock, its timers still run: the first releases the
-    // lock 100 ms later. SQLite's own busy handler would sleep inside the call instead,
-    // so the lock could never be released from here and the wait would end in SQLITE_BUSY.
-    let ticks = 0
-    const ticker = setInterval(() => ticks++, 5)
-    setTimeout(() => other.exec('commit'), 100)
-    const started = performance.now()
-    await database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('audit_events').values(audit('mine')).execute()
-    })
-    clearInterval(ticker)
-    other.close()
-    assert.ok(performance.now() - started >= 90, 'the transaction began only after the other connection committed')
-    assert.ok(ticks >= 5, `timers ran while waiting (${ticks} ticks)`)
-    const actions = (await database.db.selectFrom('audit_events').select('action').where('action', 'in', ['other', 'mine']).orderBy('id').execute()).map((r) => r.action)
-    assert.deepEqual(actions, ['other', 'mine'])
+    // Also the very first transaction of a connection just opened, whose statements were
+    // never compiled before: a PRAGMA takes effect when compiled, so a prepared
+    // "busy_timeout = 0" run again left SQLite's own busy handler in charge there.
+    const fresh = openDatabase({ dataDir: path.dirname(file) })
+    try {
+      for (const [name, handle] of [['migrated', database], ['just opened', fresh]] as const) {
+        // The other connection (as the background thread's would) holds the write lock.
+        const other = new SQLite(file)
+        other.exec('begin immediate')
+        other.prepare('insert into audit_events (at, action) values (?, ?)').run(new Date().toISOString(), `other-${name}`)
+        // While this thread waits for the lock, its timers still run: the first releases the
+        // lock 100 ms later. SQLite's own busy handler would sleep inside the call instead,
+        // so the lock could never be released from here and the wait would end in SQLITE_BUSY.
+        let ticks = 0
+        const ticker = setInterval(() => ticks++, 5)
+        setTimeout(() => other.exec('commit'), 100)
+        const started = performance.now()
+        await handle.db.transaction().execute(async (trx) => {
+          await trx.insertInto('audit_events').values(audit(`mine-${name}`)).execute()
+        })
+        clearInterval(ticker)
+        other.close()
+        assert.ok(performance.now() - started >= 90, `${name}: the transaction began only after the other connection committed`)
+        assert.ok(ticks >= 5, `${name}: timers ran while waiting (${ticks} ticks)`)
+        const actions = (await handle.db.selectFrom('audit_events').select('action').where('action', 'in', [`other-${name}`, `mine-${name}`]).orderBy('id').execute()).map((r) => r.action)
+        assert.deepEqual(actions, [`other-${name}`, `mine-${name}`])
+      }
+    } finally {
+      await fresh.close()
+    }
   })
 })
 
@@ -74,12 +86,59 @@ test('a transaction that cannot get the lock within the busy timeout fails, and 
   })
 })
 
-test('the connection is durable (WAL, synchronous FULL) and keeps savepoint journals in memory', async () => {
+test('the connection is durable (WAL, each commit flushed before it is acknowledged) and keeps savepoint journals in memory', async () => {
   await withDatabase(async (database) => {
     const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(database.db)).rows[0] as object)[0] as unknown
     assert.equal(await pragma('journal_mode'), 'wal')
-    assert.equal(await pragma('synchronous'), 2, 'FULL: a commit survives power loss')
+    // NORMAL: COMMIT does not sync; the flush below does, off the event loop.
+    assert.equal(await pragma('synchronous'), 1)
     assert.equal(await pragma('temp_store'), 2, 'MEMORY: no temporary file per savepoint')
+  })
+})
+
+test('a commit settles only after the write-ahead log is flushed; a read asks for no flush', async () => {
+  await withDatabase(async (database) => {
+    const adapter = database.db.getExecutor().adapter
+    assert.ok(adapter instanceof DirectSqliteAdapter && adapter.flusher, 'the web connection flushes its commits')
+    const flusher = adapter.flusher
+    const flushed = flusher.flushed.bind(flusher)
+    // Each flush waits for a gate the test opens, after checking that nothing settled before it.
+    async function flushes<T>(work: () => Promise<T>): Promise<number> {
+      let asked = 0
+      let open!: () => void
+      const gate = new Promise<void>((resolve) => { open = resolve })
+      flusher.flushed = () => {
+        asked++
+        return gate.then(flushed)
+      }
+      let settled = false
+      const done = work().then(() => { settled = true })
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+      if (asked) assert.equal(settled, false, 'acknowledged before its flush')
+      open()
+      await done
+      flusher.flushed = flushed
+      return asked
+    }
+    const insertAudit = prepared((q, a: { action: string }) => q.insertInto('audit_events').values({ ...audit('prepared'), action: a.action }))
+    const byAction = prepared((q, a: { action: string }) => q.selectFrom('audit_events').select('action').where('action', '=', a.action))
+
+    const before = flusher.syncs
+    assert.equal(await flushes(() => database.db.insertInto('audit_events').values(audit('built')).execute()), 1, 'a write outside a transaction')
+    assert.equal(await flushes(() => insertAudit(database.db, { action: 'direct' })), 1, 'a compiled write on the direct path')
+    assert.equal(await flushes(() => database.db.transaction().execute(async (trx) => {
+      await trx.insertInto('audit_events').values(audit('in-a-transaction')).execute()
+      await insertAudit(trx, { action: 'in-a-transaction' })
+    })), 1, 'a transaction: one flush, at its commit')
+    const batcher = createCommitBatcher(database.db, { dialect: 'sqlite' })
+    assert.equal(await flushes(() => Promise.all(Array.from({ length: 20 }, (_, i) => batcher.run((trx) => insertAudit(trx, { action: `batch-${i}` }), true)))), 1,
+      'a group commit: one flush for the batch')
+    assert.equal(await flushes(() => database.db.selectFrom('audit_events').selectAll().execute()), 0, 'a read')
+    assert.equal(await flushes(() => byAction(database.db, { action: 'direct' })), 0, 'a compiled read')
+    assert.equal(await flushes(() => database.db.transaction().execute((trx) => trx.selectFrom('audit_events').selectAll().execute())), 1,
+      'a transaction that only read still ends with a commit')
+    assert.equal(flusher.syncs - before, 5, 'each flush asked for was a real sync')
+    assert.equal((await byAction(database.db, { action: 'batch-19' })).rows.length, 1)
   })
 })
 

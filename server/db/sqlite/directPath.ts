@@ -1,17 +1,28 @@
 import type SQLite from 'better-sqlite3'
 import { SqliteAdapter, type CompiledQuery, type Kysely, type QueryResult } from 'kysely'
 import type { Database } from '../schema.js'
+import type { WalFlusher } from './walFlush.js'
 
 // Reaches into Kysely's executor (getExecutor().adapter, plugins, isTransaction): the
 // one place that does; test/integration/preparedQueries.test.ts fails loudly when a
 // Kysely release changes what it relies on.
 
-/** SQLite's adapter, knowing the one connection its queries run on (see runDirectly). */
+/**
+ * SQLite's adapter, knowing the one connection its queries run on (see runDirectly) and
+ * what makes its commits durable (none for a connection whose writes can be derived again).
+ */
 export class DirectSqliteAdapter extends SqliteAdapter {
-  constructor(readonly sqlite: SQLite.Database) {
+  constructor(readonly sqlite: SQLite.Database, readonly flusher: WalFlusher | undefined) {
     super()
   }
 }
+
+/**
+ * Whether a statement just run has committed something that must reach the disk before
+ * it is acknowledged: it ended a transaction (COMMIT), or it wrote outside one.
+ */
+export const committed = (sqlite: SQLite.Database, wasInTransaction: boolean, sql: string) =>
+  !sqlite.inTransaction && (wasInTransaction || !sqlite.prepare(sql).readonly)
 
 /**
  * Runs a compiled query on SQLite's connection at once, without Kysely's connection
@@ -27,13 +38,21 @@ export class DirectSqliteAdapter extends SqliteAdapter {
  *   group commit between two pieces of work), it waits through Kysely, as before, so it
  *   never reads what is not yet committed nor writes into someone else's transaction.
  */
-export function runDirectly<Row>(executor: Kysely<Database>, query: CompiledQuery<Row>): QueryResult<Row> | undefined {
+export function runDirectly<Row>(executor: Kysely<Database>, query: CompiledQuery<Row>): QueryResult<Row> | Promise<QueryResult<Row>> | undefined {
   const inner = executor.getExecutor()
   const adapter = inner.adapter
   if (!(adapter instanceof DirectSqliteAdapter) || inner.plugins.length) return undefined
-  if (adapter.sqlite.inTransaction !== executor.isTransaction) return undefined
-  const statement = adapter.sqlite.prepare(query.sql)
-  if (statement.reader) return { rows: statement.all(query.parameters) as Row[] }
-  const { changes, lastInsertRowid } = statement.run(query.parameters)
-  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
+  const { sqlite, flusher } = adapter
+  const inTransaction = sqlite.inTransaction
+  if (inTransaction !== executor.isTransaction) return undefined
+  const statement = sqlite.prepare(query.sql)
+  let result: QueryResult<Row>
+  if (statement.reader) {
+    result = { rows: statement.all(query.parameters) as Row[] }
+  } else {
+    const { changes, lastInsertRowid } = statement.run(query.parameters)
+    result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
+  }
+  // A write outside a transaction is acknowledged once it is on disk (sqlite/walFlush.ts).
+  return flusher && committed(sqlite, inTransaction, query.sql) ? flusher.flushed().then(() => result) : result
 }

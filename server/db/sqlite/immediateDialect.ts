@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import SQLite from 'better-sqlite3'
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDialectConfig } from 'kysely'
-import { DirectSqliteAdapter } from './directPath.js'
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult, type SqliteDialectConfig } from 'kysely'
+import { committed, DirectSqliteAdapter } from './directPath.js'
+import type { WalFlusher } from './walFlush.js'
 
 /** How long a statement waits for another connection's write lock before SQLITE_BUSY. */
 export const busyTimeoutMs = 5000
@@ -19,35 +20,56 @@ export const busyTimeoutMs = 5000
  * while the thread goes on parsing requests (which then join the next group commit).
  */
 export class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database) {
+  constructor(private readonly settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database, private readonly flusher?: WalFlusher) {
     super(settings)
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.settings, this.sqlite)
+    return new ImmediateSqliteDriver(this.settings, this.sqlite, this.flusher)
   }
 
   override createAdapter(): DialectAdapter {
-    return new DirectSqliteAdapter(this.sqlite)
+    return new DirectSqliteAdapter(this.sqlite, this.flusher)
   }
 }
 
 const isBusy = (error: unknown) => error instanceof SQLite.SqliteError && error.code === 'SQLITE_BUSY'
 
 class ImmediateSqliteDriver extends SqliteDriver {
-  private readonly noWaiting: SQLite.Statement
-  private readonly waiting: SQLite.Statement
-  constructor(settings: SqliteDialectConfig, sqlite: SQLite.Database) {
+  private durable: DatabaseConnection | undefined
+  constructor(settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database, private readonly flusher?: WalFlusher) {
     super(settings)
-    this.noWaiting = sqlite.prepare('pragma busy_timeout = 0')
-    this.waiting = sqlite.prepare(`pragma busy_timeout = ${busyTimeoutMs}`)
+  }
+
+  /** The one connection, whose commits and writes outside a transaction settle once on disk. */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection()
+    const { sqlite, flusher } = this
+    if (!flusher) return connection
+    this.durable ??= {
+      async executeQuery<Row>(query: CompiledQuery): Promise<QueryResult<Row>> {
+        const inTransaction = sqlite.inTransaction
+        const result = await connection.executeQuery<Row>(query)
+        if (committed(sqlite, inTransaction, query.sql)) await flusher.flushed()
+        return result
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    }
+    return this.durable
+  }
+
+  override async destroy(): Promise<void> {
+    this.flusher?.close()
+    await super.destroy()
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const until = Date.now() + busyTimeoutMs
     // The connection is this transaction's until it ends (Kysely holds its mutex), so
-    // the setting is not seen by any other statement.
-    this.noWaiting.get()
+    // the setting is not seen by any other statement. PRAGMA busy_timeout takes effect
+    // when it is compiled, not when it runs: a prepared one run again changes nothing
+    // (the first BEGIN of a connection then slept up to the whole timeout), so exec.
+    this.sqlite.exec('pragma busy_timeout = 0')
     try {
       for (;;) {
         try {
@@ -59,7 +81,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
         await delay(1)
       }
     } finally {
-      this.waiting.get()
+      this.sqlite.exec(`pragma busy_timeout = ${busyTimeoutMs}`)
     }
   }
 }

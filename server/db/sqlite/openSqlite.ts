@@ -5,12 +5,16 @@ import { Kysely } from 'kysely'
 import type { Database } from '../schema.js'
 import { busyTimeoutMs, ImmediateSqliteDialect } from './immediateDialect.js'
 import { withStatementCache } from './statementCache.js'
+import { WalFlusher } from './walFlush.js'
 
 export interface SqliteOptions {
   dataDir: string
   /** file name inside dataDir; ':memory:' for a private in-memory database */
   sqliteFile?: string | undefined
-  /** FULL syncs every commit to disk; NORMAL is for the background thread only */
+  /**
+   * 'full': every commit is on disk before it is acknowledged (by the flush of
+   * sqlite/walFlush.ts, off the event loop); 'normal' is for the background thread only.
+   */
   synchronous?: 'full' | 'normal' | undefined
 }
 
@@ -24,8 +28,11 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   }
   const sqlite = withStatementCache(new SQLite(location))
   sqlite.pragma('journal_mode = WAL')
-  // FULL: a committed transaction survives power loss, not only a killed process.
-  sqlite.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+  // NORMAL: COMMIT writes the log without waiting for the disk. Unless told 'normal', the
+  // commit then waits for the log's flush before it is acknowledged, off the event loop:
+  // a committed transaction survives power loss, not only a killed process.
+  sqlite.pragma('synchronous = NORMAL')
+  const flusher = options.synchronous === 'normal' || file === ':memory:' ? undefined : new WalFlusher(`${location}-wal`)
   sqlite.pragma('foreign_keys = ON')
   // The group commit gives each piece of work a savepoint (server/db/commitBatcher.ts).
   // A savepoint keeps the pages it changes in a sub-journal, a temporary file by default:
@@ -34,5 +41,5 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   // The sub-journal is only for rolling back within a transaction; WAL keeps durability.
   sqlite.pragma('temp_store = MEMORY')
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }, sqlite) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }, sqlite, flusher) })
 }
