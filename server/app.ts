@@ -27,7 +27,7 @@ import { forItsPaths } from './web/forItsPaths.js'
 import { recordRequests } from './web/requestLog.js'
 import { createAuthenticator, setUpAuth } from './web/setUpAuth.js'
 import { setUpCsrf } from './web/setUpCsrf.js'
-import { setUpErrorHandling } from './web/setUpErrorHandling.js'
+import { isApiPath, setUpErrorHandling } from './web/setUpErrorHandling.js'
 import { setUpI18n } from './web/setUpI18n.js'
 import { sessionCookieName, setUpSession } from './web/setUpSession.js'
 import { setUpStaticAssets } from './web/setUpStaticAssets.js'
@@ -46,7 +46,7 @@ export interface AppDeps {
 // The Agency and open-data APIs are stateless (bearer keys, no cookies): no session,
 // so no CSRF either.
 const exceptApi = (handlers: RequestHandler[]): RequestHandler[] => handlers.map((handler) =>
-  (req, res, next) => (req.path.startsWith('/api/') ? next() : handler(req, res, next)))
+  (req, res, next) => (isApiPath(req.path) ? next() : handler(req, res, next)))
 
 /** Builds the web application. No I/O, never listens: server/index.ts does that. */
 export function createApp(deps: AppDeps): express.Application {
@@ -71,14 +71,17 @@ export function createApp(deps: AppDeps): express.Application {
   // A row per request from here on: not the static files and health probes above.
   app.use(recordRequests(services.audit.requestLog))
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
-  app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   app.use(setUpI18n(config.production))
   // The Agency API is stateless (a bearer key, JSON in and out): straight after the
-  // language its problems are written in, before everything that serves pages.
-  app.use(forItsPaths(agencyApiRoutes({
+  // language its problems are written in, before everything that serves pages. What it
+  // answers is never a page, so its security headers are the fixed ones, without a nonce.
+  const agencyApi = agencyApiRoutes({
     ...agencies, applications, results: services.results, publicUrl: config.publicUrl, rateLimitStore: services.bufferedRateLimitStore,
     perMinute: config.agencyApiPerMinute,
-  })))
+  })
+  const agencyApiPath = /^\/api\/v1\/agency(?:\/|$)/i
+  app.use((req, res, next) => (agencyApiPath.test(req.path) ? staticHeaders(req, res, () => agencyApi(req, res, next)) : next()))
+  app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
   const cookieName = sessionCookieName(config.production)
   const personal = (req: Request) => req.headers.cookie?.includes(`${cookieName}=`) ?? false
   const pages = createPageCache(config.catalogueCacheSeconds, personal)

@@ -1,7 +1,9 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import { HttpError, notFound } from './httpErrors.js'
 
-const wantsProblemJson = (req: Request) => req.path.startsWith('/api/')
+/** An API path, in any case, as Express matches routes ("/API/v1/…" reaches the same handlers). */
+export const isApiPath = (path: string) => /^\/api\//i.test(path)
+const wantsProblemJson = (req: Request) => isApiPath(req.path)
 
 function sendProblem(req: Request, res: Response, err: HttpError) {
   const t = res.locals.t

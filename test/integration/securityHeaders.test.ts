@@ -26,6 +26,18 @@ describe('headers on every answer', () => {
     }
   })
 
+  it('the Agency API answers with the fixed headers of what is not a page: nothing may run, nothing may frame it', async () => {
+    for (const path of ['/api/v1/agency/applications', '/API/v1/Agency/applications/X']) {
+      const res = await request(portal.app).get(path).expect(401)
+      assert.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'", path)
+      assert.match(String(res.headers['permissions-policy']), /camera=\(\)/, path)
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', path)
+      assert.equal(res.headers['x-frame-options'], 'DENY', path)
+      assert.match(String(res.headers['strict-transport-security']), /max-age=31536000/, path)
+      assert.match(String(res.headers['content-type']), /application\/problem\+json/, path)
+    }
+  })
+
   it('no-store on every page for a signed-in session or carrying a CSRF token; public pages stay cacheable', async () => {
     for (const path of ['/account/sign-in', '/account/register', '/account/reset', '/status']) {
       assert.equal((await request(portal.app).get(path).expect(200)).headers['cache-control'], 'no-store', path)
