@@ -73,6 +73,17 @@ describe('working days', () => {
     assert.ok(daysOff[2027]!.some((r) => r.provisional))
   })
 
+  it('the date in Vietnam is the time-zone database\'s, before and after the offset settled at UTC+7', () => {
+    const zone = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' })
+    const instants = [
+      '1975-06-12T15:59:59Z', '1975-06-12T16:00:00Z', '1975-06-12T16:59:59Z', '1975-06-12T17:00:00Z', '1975-06-13T00:00:00Z',
+      '1970-01-01T16:30:00Z', '1999-12-31T17:00:00Z', '2000-02-28T16:59:59.999Z', '2026-12-31T16:59:59.999Z', '2026-12-31T17:00:00Z',
+    ].map((iso) => new Date(iso))
+    // And an instant every 37 hours and a bit for a century, so every hour of the day comes by.
+    for (let ms = Date.UTC(1975, 0, 1); ms < Date.UTC(2076, 0, 1); ms += 37 * 3_600_000 + 61_001) instants.push(new Date(ms))
+    for (const at of instants) assert.equal(localDate(at), zone.format(at), at.toISOString())
+  })
+
   it('counts in Vietnam time, a same-day service due the same working day', () => {
     // Friday 2026-12-04 20:00 in Hanoi is 13:00 UTC.
     const friday = new Date('2026-12-04T13:00:00Z')

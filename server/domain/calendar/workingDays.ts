@@ -8,8 +8,18 @@ import { daysOff, type DayOffRow } from './vietnamDaysOff.js'
 const zone = 'Asia/Ho_Chi_Minh'
 const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
 
+// Vietnam has kept UTC+7, without daylight saving, since 13 June 1975 (the time-zone
+// database's Asia/Ho_Chi_Minh): from then on the date is plain arithmetic, where the
+// formatter costs a few microseconds a call, several times a status change. Earlier
+// instants, with their other offsets, still go through the formatter.
+const plusSevenSince = Date.UTC(1975, 5, 13)
+const sevenHoursMs = 7 * 60 * 60 * 1000
+
 /** The calendar date (yyyy-mm-dd) of an instant in Vietnam. */
-export const localDate = (at: Date): string => dayOf.format(at)
+export function localDate(at: Date): string {
+  const ms = at.getTime()
+  return ms >= plusSevenSince ? new Date(ms + sevenHoursMs).toISOString().slice(0, 10) : dayOf.format(at)
+}
 
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`)
@@ -17,7 +27,10 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10)
 }
 
-const isWeekend = (date: string) => [0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay())
+function isWeekend(date: string): boolean {
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay()
+  return day === 0 || day === 6
+}
 
 /** The last year the table holds. */
 export const coveredUntil = Math.max(...Object.keys(daysOff).map(Number))
