@@ -37,6 +37,10 @@ if (tid === undefined && config.backgroundNice > 0) logger.warn('BACKGROUND_NICE
 const { handlers } = await loadAgencies()
 const services = createServices(config, { database, mailer, logger, handlers, auditKey: loadAuditKey(config) })
 const background = runQueues(services, logger)
+// Checkpoints here, off the web thread's commits (server/db/sqlite/openSqlite.ts).
+const checkpoints = setInterval(() => {
+  database.checkpoint().catch((err: unknown) => logger.warn({ err }, 'checkpoint not made'))
+}, 1000)
 // The web thread's request-log rows, written in the order they come.
 let rowsWritten = Promise.resolve()
 
@@ -49,6 +53,7 @@ port.on('message', (message: BackgroundMessage) => {
   else if (message === 'stop') {
     void (async () => {
       await background.stop()
+      clearInterval(checkpoints)
       await rowsWritten
       mailer.close()
       await database.close()

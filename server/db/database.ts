@@ -22,6 +22,8 @@ export interface DatabaseHandle {
    * needs none: its steps lock for themselves.
    */
   startingAlone<T>(fn: () => Promise<T>): Promise<T>
+  /** SQLite: copies what the write-ahead log holds into the database, without waiting for readers; nothing on PostgreSQL. */
+  checkpoint(): Promise<void>
   close(): Promise<void>
 }
 
@@ -60,6 +62,9 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       const file = options.sqliteFile ?? 'portal.db'
       if (options.databaseUrl || file === ':memory:') return fn()
       return aloneOnFile(options.dataDir, file, fn)
+    },
+    async checkpoint() {
+      if (!options.databaseUrl) await sql`pragma wal_checkpoint(PASSIVE)`.execute(db)
     },
     close: () => db.destroy(),
   }

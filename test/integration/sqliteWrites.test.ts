@@ -2,7 +2,7 @@
 // file (the web thread's and the background thread's) taking turns for the write lock.
 import { test as nodeTest } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -12,6 +12,7 @@ import { migrateToLatest } from '../../server/db/migrate.js'
 import { createCommitBatcher } from '../../server/db/commitBatcher.js'
 import { prepared } from '../../server/db/prepared.js'
 import { DirectSqliteAdapter } from '../../server/db/sqlite/directPath.js'
+import { webCheckpointPages } from '../../server/db/sqlite/openSqlite.js'
 import { usePostgres } from '../support/testApp.js'
 
 // SQLite only: under TEST_DB=pg the same file would test nothing new.
@@ -93,6 +94,28 @@ test('the connection is durable (WAL, each commit flushed before it is acknowled
     // NORMAL: COMMIT does not sync; the flush below does, off the event loop.
     assert.equal(await pragma('synchronous'), 1)
     assert.equal(await pragma('temp_store'), 2, 'MEMORY: no temporary file per savepoint')
+  })
+})
+
+test('the web thread\'s commits leave checkpoints to the background thread, which copies the whole log', async () => {
+  await withDatabase(async (database, file) => {
+    const pragma = async (text: string) => (await sql.raw(`pragma ${text}`).execute(database.db)).rows[0] as Record<string, number>
+    assert.equal(Object.values(await pragma('wal_autocheckpoint'))[0], webCheckpointPages)
+    const background = openDatabase({ dataDir: path.dirname(file), synchronous: 'normal' })
+    try {
+      const own = (await sql.raw('pragma wal_autocheckpoint').execute(background.db)).rows[0] as Record<string, number>
+      assert.equal(Object.values(own)[0], 1000, 'the background connection keeps SQLite\'s default')
+      const detail = JSON.stringify({ text: 'x'.repeat(2000) })
+      for (let i = 0; i < 100; i++) await database.db.insertInto('audit_events').values({ ...audit(`row-${i}`), detail }).execute()
+      // The rows are in the log: the web thread's commits did not copy them into the file.
+      const before = statSync(file).size
+      await background.checkpoint()
+      assert.ok(statSync(file).size >= before + 100 * 2000, `the checkpoint copied the rows into the database file (${before} → ${statSync(file).size} bytes)`)
+      const after = await pragma('wal_checkpoint(PASSIVE)')
+      assert.equal(after['checkpointed'], after['log'], 'nothing left to copy')
+    } finally {
+      await background.close()
+    }
   })
 })
 
