@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely'
-import { runDirectly } from './sqlite/directPath.js'
+import { DirectSqliteAdapter, runDirectly } from './sqlite/directPath.js'
 import type { Database, Dialect } from './schema.js'
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>
@@ -21,6 +21,8 @@ interface Job { work: Work<unknown>, single: boolean, resolve: (value: unknown) 
 export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: number, dialect?: Dialect } = {}) {
   if (options.dialect === 'postgres') return postgresBatcher(db, options.maxBatch ?? 200)
   const maxBatch = options.maxBatch ?? 200
+  const adapter = db.getExecutor().adapter
+  const flusher = adapter instanceof DirectSqliteAdapter ? adapter.flusher : undefined
 
   // On SQLite's connection at once (server/db/sqlite/directPath.ts).
   const control = async (trx: Transaction<Database>, query: CompiledQuery) => runDirectly(trx, query) ?? trx.executeQuery(query)
@@ -61,7 +63,11 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
       for (const job of jobs) job.reject(error)
       return
     }
-    outcomes.forEach((outcome, i) => (outcome.ok ? jobs[i]!.resolve(outcome.value) : jobs[i]!.reject(outcome.error)))
+    // The pieces settle once the commit is on disk; the next batch need not wait for that
+    // (sqlite/walFlush.ts): its transaction begins while this one's log syncs.
+    const settle = () => outcomes.forEach((outcome, i) => (outcome.ok ? jobs[i]!.resolve(outcome.value) : jobs[i]!.reject(outcome.error)))
+    if (!flusher) return settle()
+    flusher.lastCommit.then(settle, (error: unknown) => jobs.forEach((job) => job.reject(error)))
   }
 
   return batches(maxBatch, commitBatch)

@@ -125,23 +125,28 @@ test('a commit settles only after the write-ahead log is flushed; a read asks fo
     assert.ok(adapter instanceof DirectSqliteAdapter && adapter.flusher, 'the web connection flushes its commits')
     const flusher = adapter.flusher
     const flushed = flusher.flushed.bind(flusher)
-    // Each flush waits for a gate the test opens, after checking that nothing settled before it.
-    async function flushes<T>(work: () => Promise<T>): Promise<number> {
-      let asked = 0
-      let open!: () => void
-      const gate = new Promise<void>((resolve) => { open = resolve })
+    // Until the test opens the gate, every flush asked for waits.
+    function gated() {
+      const state = { asked: 0, open: () => {} }
+      const gate = new Promise<void>((resolve) => { state.open = resolve })
       flusher.flushed = () => {
-        asked++
+        state.asked++
         return gate.then(flushed)
       }
+      return state
+    }
+    const turns = async () => { for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve)) }
+    // The flushes `work` asks for, after checking that nothing settled before them.
+    async function flushes<T>(work: () => Promise<T>): Promise<number> {
+      const gate = gated()
       let settled = false
       const done = work().then(() => { settled = true })
-      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
-      if (asked) assert.equal(settled, false, 'acknowledged before its flush')
-      open()
+      await turns()
+      if (gate.asked) assert.equal(settled, false, 'acknowledged before its flush')
+      gate.open()
       await done
       flusher.flushed = flushed
-      return asked
+      return gate.asked
     }
     const insertAudit = prepared((q, a: { action: string }) => q.insertInto('audit_events').values({ ...audit('prepared'), action: a.action }))
     const byAction = prepared((q, a: { action: string }) => q.selectFrom('audit_events').select('action').where('action', '=', a.action))
@@ -161,6 +166,21 @@ test('a commit settles only after the write-ahead log is flushed; a read asks fo
     assert.equal(await flushes(() => database.db.transaction().execute((trx) => trx.selectFrom('audit_events').selectAll().execute())), 1,
       'a transaction that only read still ends with a commit')
     assert.equal(flusher.syncs - before, 5, 'each flush asked for was a real sync')
+
+    // The connection is free while a commit's log syncs: the next transaction begins and
+    // commits meanwhile, and neither is acknowledged before its flush.
+    const gate = gated()
+    const settled: string[] = []
+    const both = ['first', 'second'].map((name) => database.db.transaction()
+      .execute((trx) => trx.insertInto('audit_events').values(audit(`pipelined-${name}`)).execute())
+      .then(() => settled.push(name)))
+    await turns()
+    assert.equal(gate.asked, 2, 'the second transaction committed while the first one\'s flush was pending')
+    assert.deepEqual(settled, [])
+    gate.open()
+    await Promise.all(both)
+    flusher.flushed = flushed
+    assert.deepEqual(settled, ['first', 'second'])
     assert.equal((await byAction(database.db, { action: 'batch-19' })).rows.length, 1)
   })
 })

@@ -37,25 +37,43 @@ const isBusy = (error: unknown) => error instanceof SQLite.SqliteError && error.
 
 class ImmediateSqliteDriver extends SqliteDriver {
   private durable: DatabaseConnection | undefined
+  /** The flush of the transaction that just ended on the connection, awaited once the connection is free. */
+  private ending: Promise<void> | undefined
   constructor(settings: SqliteDialectConfig, private readonly sqlite: SQLite.Database, private readonly flusher?: WalFlusher) {
     super(settings)
   }
 
-  /** The one connection, whose commits and writes outside a transaction settle once on disk. */
+  /**
+   * The one connection, whose commits and writes outside a transaction settle once on
+   * disk. A transaction's COMMIT starts the flush and returns: the connection is given
+   * back first (the next transaction can begin while the log syncs), and then whoever
+   * held it waits for the flush (releaseConnection), or, for a transaction committed by
+   * hand, reads it off `flusher.lastCommit` (the group commit does).
+   */
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection()
     const { sqlite, flusher } = this
     if (!flusher) return connection
+    const ending = (flush: Promise<void>) => { this.ending = flush }
     this.durable ??= {
       async executeQuery<Row>(query: CompiledQuery): Promise<QueryResult<Row>> {
         const inTransaction = sqlite.inTransaction
         const result = await connection.executeQuery<Row>(query)
-        if (committed(sqlite, inTransaction, query.sql)) await flusher.flushed()
+        if (!committed(sqlite, inTransaction, query.sql)) return result
+        if (inTransaction) ending(flusher.lastCommit = flusher.flushed())
+        else await flusher.flushed()
         return result
       },
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
     }
     return this.durable
+  }
+
+  override async releaseConnection(): Promise<void> {
+    const ending = this.ending
+    this.ending = undefined
+    await super.releaseConnection()
+    await ending
   }
 
   override async destroy(): Promise<void> {

@@ -19,6 +19,8 @@ interface Waiting { upTo: number, resolve: () => void, reject: (error: Error) =>
 export class WalFlusher {
   /** Flushes completed, for tests. */
   syncs = 0
+  /** The flush the last transaction's COMMIT asked for (sqlite/immediateDialect.ts). */
+  lastCommit: Promise<void> = Promise.resolve()
   #fd: number | undefined
   #asked = 0
   #running = false
