@@ -76,6 +76,12 @@ export interface ServiceParts {
   resultKey?: ResultSigner
   /** what time it is: the real clock but in tests that cross a calendar (deadlines over Tết) */
   clock?: () => Date
+  /**
+   * How long a group commit waits for more work (server/db/commitBatcher.ts): 0 where a
+   * person waits for the answer; a few milliseconds in the background thread, whose
+   * deliveries and emails end one by one.
+   */
+  commitLingerMs?: number
   /** queue timings other than the settings' (the tests' short backoff) */
   tuning?: { dispatcher?: Partial<DispatcherOptions>, mailQueue?: Partial<MailQueueOptions> }
 }
@@ -90,7 +96,7 @@ export function createServices(config: Config, parts: ServiceParts) {
   const { database, mailer, logger } = parts
   const { db, dialect } = database
   const identity = createIdentityRepository(db)
-  const applicationRepository = createApplicationRepository(db, dialect, parts.clock)
+  const applicationRepository = createApplicationRepository(db, dialect, parts.clock, parts.commitLingerMs)
   const mailOutbox = createMailOutboxRepository(dialect)
   const wake: Wakers = {
     dispatch: parts.wake?.dispatch ?? (() => dispatcher.wake()),

@@ -35,7 +35,9 @@ const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, da
 const tid = lowerThisThreadPriority(config.backgroundNice)
 if (tid === undefined && config.backgroundNice > 0) logger.warn('BACKGROUND_NICE not applied: a thread\'s own priority needs Linux; the background runs at the web thread\'s')
 const { handlers } = await loadAgencies()
-const services = createServices(config, { database, mailer, logger, handlers, auditKey: loadAuditKey(config) })
+// Deliveries and emails end one by one, as agencies and the mail server answer: each
+// waits up to 5 ms for others to share its transaction (server/db/commitBatcher.ts).
+const services = createServices(config, { database, mailer, logger, handlers, auditKey: loadAuditKey(config), commitLingerMs: 5 })
 const background = runQueues(services, logger)
 // Checkpoints here, off the web thread's commits (server/db/sqlite/openSqlite.ts).
 const checkpoints = setInterval(() => {

@@ -54,8 +54,11 @@ const updateSubmitted = prepared((db, a: SubmittedColumns & { id: string, update
   status_code_hash: a.status_code_hash, assurance_level: a.assurance_level, status: 'submitted', updated_at: a.updated_at,
 }).where('id', '=', a.id).where('status', '=', 'draft'))
 
-/** `clock`: the time every row is stamped with; the real clock but in tests that cross a calendar. */
-export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite', clock?: () => Date): ApplicationRepository {
+/**
+ * `clock`: the time every row is stamped with; the real clock but in tests that cross a
+ * calendar. `commitLingerMs`: how long the group commit waits for more work (commitBatcher.ts).
+ */
+export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite', clock?: () => Date, commitLingerMs = 0): ApplicationRepository {
   const now = clock ? () => clock().toISOString() : () => new Date().toISOString()
 
   async function addEvent(tx: Tx, event: NewEvent, at = now()): Promise<void> {
@@ -66,7 +69,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite',
     })
   }
 
-  const batcher = createCommitBatcher(db, { dialect })
+  const batcher = createCommitBatcher(db, { dialect, lingerMs: commitLingerMs })
   return {
     addEvent,
     /** Runs writes in a group-committed transaction (server/db/commitBatcher.ts). */

@@ -4,6 +4,18 @@ import type { Database, Dialect } from './schema.js'
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>
 
+export interface BatcherOptions {
+  maxBatch?: number
+  dialect?: Dialect
+  /**
+   * How long a batch waits for more work after its first piece arrives (ms; 0: the next
+   * turn of the event loop). For work no one waits on, such as the background thread's
+   * delivery results and emails, which come in one by one as agencies and the mail
+   * server answer: waiting a few milliseconds puts dozens in one transaction.
+   */
+  lingerMs?: number
+}
+
 const savepoint = CompiledQuery.raw('savepoint work')
 const release = CompiledQuery.raw('release work')
 const rollbackTo = CompiledQuery.raw('rollback to work')
@@ -18,8 +30,8 @@ interface Job { work: Work<unknown>, single: boolean, resolve: (value: unknown) 
  * disk flush costs a tenth to half a millisecond here, so flushing each submission
  * alone would cap the portal at a few thousand writes a second for all it does.
  */
-export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: number, dialect?: Dialect } = {}) {
-  if (options.dialect === 'postgres') return postgresBatcher(db, options.maxBatch ?? 200)
+export function createCommitBatcher(db: Kysely<Database>, options: BatcherOptions = {}) {
+  if (options.dialect === 'postgres') return postgresBatcher(db, options.maxBatch ?? 200, options.lingerMs ?? 0)
   const maxBatch = options.maxBatch ?? 200
   const adapter = db.getExecutor().adapter
   const flusher = adapter instanceof DirectSqliteAdapter ? adapter.flusher : undefined
@@ -70,7 +82,7 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
     flusher.lastCommit.then(settle, (error: unknown) => jobs.forEach((job) => job.reject(error)))
   }
 
-  return batches(maxBatch, commitBatch)
+  return batches(maxBatch, commitBatch, options.lingerMs ?? 0)
 }
 
 /**
@@ -83,7 +95,7 @@ export function createCommitBatcher(db: Kysely<Database>, options: { maxBatch?: 
  * its own transaction, and settles with its own outcome. Nothing is acknowledged before
  * its commit.
  */
-function postgresBatcher(db: Kysely<Database>, maxBatch: number) {
+function postgresBatcher(db: Kysely<Database>, maxBatch: number, lingerMs: number) {
   async function alone(job: Job): Promise<void> {
     try {
       job.resolve(await db.transaction().execute(job.work))
@@ -110,24 +122,35 @@ function postgresBatcher(db: Kysely<Database>, maxBatch: number) {
     jobs.forEach((job, i) => job.resolve(values[i]))
   }
 
-  return batches(maxBatch, commitBatch)
+  return batches(maxBatch, commitBatch, lingerMs)
 }
 
 /**
  * The queue both engines share. better-sqlite3 runs a whole transaction without yielding
  * to I/O, so work queued by other requests could never join it: each batch starts on
  * the next turn of the event loop (setImmediate, after pending I/O callbacks), and what
- * the requests parsed in the meantime has queued commits with it.
+ * the requests parsed in the meantime has queued commits with it; with `lingerMs`, that
+ * long after its first piece arrived, or as soon as a whole batch is waiting.
  */
-function batches(maxBatch: number, commitBatch: (jobs: Job[]) => Promise<void>) {
+function batches(maxBatch: number, commitBatch: (jobs: Job[]) => Promise<void>, lingerMs: number) {
   let queue: Job[] = []
   let running = false
+  let lingering: NodeJS.Timeout | undefined
+
+  function schedule(): void {
+    if (lingerMs > 0 && queue.length < maxBatch) lingering = setTimeout(begin, lingerMs)
+    else setImmediate(begin)
+  }
+  function begin(): void {
+    lingering = undefined
+    void drain()
+  }
 
   async function drain(): Promise<void> {
     const jobs = queue.slice(0, maxBatch)
     queue = queue.slice(jobs.length)
     await commitBatch(jobs)
-    if (queue.length) setImmediate(() => void drain())
+    if (queue.length) schedule()
     else running = false
   }
 
@@ -142,7 +165,11 @@ function batches(maxBatch: number, commitBatch: (jobs: Job[]) => Promise<void>) 
         queue.push({ work, single, resolve: resolve as (value: unknown) => void, reject })
         if (!running) {
           running = true
-          setImmediate(() => void drain())
+          schedule()
+        } else if (lingering && queue.length >= maxBatch) {
+          clearTimeout(lingering)
+          lingering = undefined
+          setImmediate(begin)
         }
       })
     },

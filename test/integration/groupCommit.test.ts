@@ -25,6 +25,28 @@ describe('group commit', () => {
     assert.ok(new Set(ids).size < ids.length, `20 pieces in ${new Set(ids).size} transactions`)
   })
 
+  it('with a linger, pieces that come one by one share a transaction; a full batch does not wait', async () => {
+    const { db, dialect } = database.handle
+    const lingering = createCommitBatcher(db, { dialect, lingerMs: 200 })
+    const settled: number[] = []
+    const pieces: Array<Promise<number>> = []
+    for (let i = 0; i < 4; i++) {
+      pieces.push(lingering.run(async (trx) => {
+        await trx.insertInto('audit_events').values(audit(`linger-${i}`)).execute()
+        return i
+      }).then((v) => { settled.push(v); return v }))
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    assert.deepEqual(settled, [], 'the first piece waited for the others')
+    assert.deepEqual(await Promise.all(pieces), [0, 1, 2, 3])
+    assert.equal((await db.selectFrom('audit_events').select('id').where('action', 'like', 'linger-%').execute()).length, 4)
+
+    const full = createCommitBatcher(db, { dialect, lingerMs: 60_000, maxBatch: 3 })
+    const started = performance.now()
+    await Promise.all([0, 1, 2].map((i) => full.run(async (trx) => { await trx.insertInto('audit_events').values(audit(`full-${i}`)).execute() })))
+    assert.ok(performance.now() - started < 5_000, 'three pieces of three went at once')
+  })
+
   it('a piece that fails, in JavaScript or in the database, leaves nothing; the others commit', async () => {
     const { db, dialect } = database.handle
     const batcher = createCommitBatcher(db, { dialect })
