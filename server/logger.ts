@@ -66,7 +66,11 @@ export function createRequestLogger(logger: Logger) {
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
     wrapSerializers: false,
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // Every request is a row of the request log already (server/web/requestLog.ts), kept,
+    // archived and searchable by auditors: a line for each answered one too would cost
+    // a tenth of a page's throughput to say it twice (docs/decisions/request-lines.md).
+    // Failures are lines as well; LOG_LEVEL=debug writes a line for every request.
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
     // Added when the response is done (customProps would build a child logger per request).

@@ -27,7 +27,7 @@ const reason = 'Thanh tra theo quyết định 45/QĐ-TTr'
 let apiToken: string
 
 before(async () => {
-  portal = await createTestPortal({ logger: createLogger('info', { write: (line: string) => { logLines.push(line) } }), agencyApiPerMinute: 1000 })
+  portal = await createTestPortal({ logger: createLogger('debug', { write: (line: string) => { logLines.push(line) } }), agencyApiPerMinute: 1000 })
   await portal.services.accounts.ensureDemoAccounts([...demoAccounts, officer])
   const adminId = (await portal.database.handle.db.selectFrom('users').select('id').where('email', '=', officer.email).executeTakeFirstOrThrow()).id
   apiToken = (await portal.services.agencies.keys.create('cong-an-cap-xa', { name: 'Phần mềm một cửa công an xã', scopes: ['applications:read'], environment: 'live' },

@@ -5,7 +5,7 @@ import express from 'express'
 import request from 'supertest'
 import { createLogger, createRequestLogger } from '../../server/logger.js'
 
-function capture() {
+function capture(level = 'debug') {
   const lines: Array<Record<string, any>> = []
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -13,7 +13,7 @@ function capture() {
       done()
     },
   })
-  return { lines, logger: createLogger('info', stream) }
+  return { lines, logger: createLogger(level, stream) }
 }
 
 describe('logging', () => {
@@ -46,5 +46,18 @@ describe('logging', () => {
     assert.equal(line['route'], 'search')
     assert.equal(typeof line['responseTime'], 'number')
     assert.doesNotMatch(JSON.stringify(lines), /001203012345|secret|Bearer/)
+  })
+
+  it('at the info level writes lines for failed requests only: the request log has every one', async () => {
+    const { lines, logger } = capture('info')
+    const app = express()
+    app.use(createRequestLogger(logger))
+    app.get('/ok', (_req, res) => { res.send('ok') })
+    app.get('/broken', () => { throw new Error('boom') })
+    await request(app).get('/ok').expect(200)
+    await request(app).get('/missing').expect(404)
+    await request(app).get('/broken').expect(500)
+    await new Promise((r) => setImmediate(r))
+    assert.deepEqual(lines.filter((l) => l['req']).map((l) => [l['req'].path, l['res'].status, l['level']]), [['/missing', 404, 40], ['/broken', 500, 50]])
   })
 })
