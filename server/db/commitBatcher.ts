@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely'
-import { DirectSqliteAdapter, runDirectly } from './sqlite/directPath.js'
+import { flusherOf, runDirectly } from './sqlite/directPath.js'
 import type { Database, Dialect } from './schema.js'
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>
@@ -33,8 +33,7 @@ interface Job { work: Work<unknown>, single: boolean, resolve: (value: unknown) 
 export function createCommitBatcher(db: Kysely<Database>, options: BatcherOptions = {}) {
   if (options.dialect === 'postgres') return postgresBatcher(db, options.maxBatch ?? 200, options.lingerMs ?? 0)
   const maxBatch = options.maxBatch ?? 200
-  const adapter = db.getExecutor().adapter
-  const flusher = adapter instanceof DirectSqliteAdapter ? adapter.flusher : undefined
+  const flusher = flusherOf(db)
 
   // On SQLite's connection at once (server/db/sqlite/directPath.ts).
   const control = async (trx: Transaction<Database>, query: CompiledQuery) => runDirectly(trx, query) ?? trx.executeQuery(query)

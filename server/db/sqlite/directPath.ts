@@ -17,6 +17,12 @@ export class DirectSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** What makes the commits of `db`'s connection durable: undefined off SQLite, or where its writes can be derived again. */
+export function flusherOf(db: Kysely<Database>): WalFlusher | undefined {
+  const adapter = db.getExecutor().adapter
+  return adapter instanceof DirectSqliteAdapter ? adapter.flusher : undefined
+}
+
 /**
  * Whether a statement just run has committed something that must reach the disk before
  * it is acknowledged: it ended a transaction (COMMIT), or it wrote outside one.
