@@ -38,7 +38,21 @@ function helpersFor(lang: Lang) {
   const monthNames = new Intl.DateTimeFormat(locales[lang], { month: 'long', year: 'numeric', timeZone: 'UTC' })
   const shortMonths = new Intl.DateTimeFormat(locales[lang], { month: 'short', timeZone: 'UTC' })
   const monthDate = (month: string) => new Date(`${month}-01T00:00:00Z`)
+  const rendered = new WeakMap<object, string>()
   return {
+    /**
+     * An item's HTML in this language, rendered once for as long as the same object is
+     * shown again: the search keeps the summaries its hits show until the catalogue
+     * changes, so a service's entry in a list of hits is rendered once, not on every search.
+     */
+    renderedOnce: (item: object, render: () => string) => {
+      let html = rendered.get(item)
+      if (html === undefined) {
+        html = render()
+        rendered.set(item, html)
+      }
+      return html
+    },
     /** a rate from 0 to 1 as a percentage */
     percent: (rate: number) => percents.format(rate),
     count: (n: number) => numbers.format(n),
@@ -64,6 +78,7 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
     const helpers = byLanguage[res.locals.lang]
     res.locals['asset'] = asset
     res.locals['l10n'] = helpers.l10n
+    res.locals['renderedOnce'] = helpers.renderedOnce
     res.locals['money'] = helpers.money
     res.locals['date'] = helpers.date
     res.locals['dateTime'] = helpers.dateTime

@@ -145,6 +145,38 @@ describe('an agency registers a service over the API; a portal administrator app
     assert.equal(second.serviceVersion, 2)
   })
 
+  it('a search shows the version in force: a new title and fee at once in this instance, within seconds in another', async () => {
+    const other = createCatalogueService(createCatalogueRepository(portal.database.handle.db, portal.database.handle.dialect), { cacheSeconds: 0 })
+    const stop = other.followChanges(50)
+    try {
+      const query = { q: 'the thu vien', lang: 'vi' as const, page: 1, pageSize: 10 }
+      // Seen once before the change, so that the hit's summary and its rendering are kept.
+      const before = await request(portal.app).get('/search?q=the+thu+vien').expect(200)
+      assert.match(before.text, /Cấp thẻ thư viện tỉnh</)
+      assert.equal((await other.find(query)).items[0]?.name.vi, 'Cấp thẻ thư viện tỉnh')
+
+      await api('put', '/services/the-thu-vien').send({ ...library('Cấp thẻ thư viện tỉnh điện tử', 'mucDich'), fee: { vnd: 35000 } }).expect(200)
+      await api('post', '/services/the-thu-vien/submit').expect(200)
+      const unchanged = await request(portal.app).get('/search?q=the+thu+vien').expect(200)
+      assert.doesNotMatch(unchanged.text, /điện tử/, 'a version in review is not shown')
+      await approve('the-thu-vien', 3)
+      const approvedAt = Date.now()
+
+      const after = await request(portal.app).get('/search?q=the+thu+vien').expect(200)
+      assert.match(after.text, /Cấp thẻ thư viện tỉnh điện tử</)
+      assert.match(after.text, /35\.000/)
+      assert.doesNotMatch(after.text, /20\.000/)
+      let shown = ''
+      while (shown !== 'Cấp thẻ thư viện tỉnh điện tử' && Date.now() - approvedAt < 3_000) {
+        await new Promise((r) => setTimeout(r, 25))
+        shown = (await other.find(query)).items[0]?.name.vi ?? ''
+      }
+      assert.equal(shown, 'Cấp thẻ thư viện tỉnh điện tử', 'the other instance shows the new title')
+    } finally {
+      stop()
+    }
+  })
+
   it('suspended or retired: not listed, not found, not applied for; resumed: back', async () => {
     const registration = portal.services.agencies.services
     await registration.setStatus(agency, 'the-thu-vien', 'suspended', 'test', ctx)

@@ -21,9 +21,14 @@ export interface HomeData {
 }
 
 export interface CatalogueServiceOptions {
-  /** how long a read may be served from memory; 0 reads the database every time */
+  /**
+   * how long a read may be served from memory; 0 reads the database every time, but for
+   * the search index and the summaries its hits show, kept until the catalogue changes
+   */
   cacheSeconds: number
   cacheEntries?: number
+  /** how many services' summaries the search keeps to show in its hits */
+  shownEntries?: number
   /** abbreviations, synonyms and everyday words (services/search-terms.json) */
   searchTerms?: SearchTerms
 }
@@ -57,6 +62,11 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
 
   // The search index, built on the first search and again after the catalogue changed.
   let engine: Promise<SearchEngine> | undefined
+  // What a hit shows (title, description, agency, fee…), kept beside the index as a search
+  // server keeps its stored fields: a page of hits then reads only the services not shown
+  // since the catalogue last changed. Forgotten with the index, whatever cacheSeconds says.
+  const shown = new LRUCache<string, ServiceSummary>({ max: options.shownEntries ?? 4000 })
+  let generation = 0
   function searchEngine(): Promise<SearchEngine> {
     if (!engine) {
       const building = repo.searchDocuments().then((docs) => createSearchEngine(docs, options.searchTerms ?? noSearchTerms))
@@ -72,11 +82,32 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
     return { items, total, page: query.page, pageSize: query.pageSize, words: [] }
   }
 
+  async function summariesOf(ids: string[]): Promise<ServiceSummary[]> {
+    const found = new Map<string, ServiceSummary>()
+    const missing: string[] = []
+    for (const id of ids) {
+      const summary = shown.get(id)
+      if (summary) found.set(id, summary)
+      else missing.push(id)
+    }
+    if (missing.length) {
+      const readIn = generation
+      const read = await repo.summariesOf(missing)
+      // What was read before the catalogue changed is shown this once, not kept.
+      if (readIn !== generation) return repo.summariesOf(ids)
+      for (const summary of read) {
+        shown.set(summary.id, summary)
+        found.set(summary.id, summary)
+      }
+    }
+    return ids.flatMap((id) => found.get(id) ?? [])
+  }
+
   async function searchPage(query: ServiceQuery): Promise<SearchResult> {
     const index = await searchEngine()
     const options = { lang: query.lang, agency: query.agency, lifeEvent: query.lifeEvent }
     const hits = index.search(query.q ?? '', options, (query.page - 1) * query.pageSize, query.pageSize)
-    const items = await repo.summariesOf(hits.ids)
+    const items = await summariesOf(hits.ids)
     const result: SearchResult = { items, total: hits.total, page: query.page, pageSize: query.pageSize, words: hits.query.words }
     if (hits.total === 0) {
       result.suggestion = index.suggest(hits.query, options)
@@ -91,6 +122,8 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
   function forget() {
     cache?.clear()
     engine = undefined
+    shown.clear()
+    generation++
     for (const listener of listeners) listener()
   }
 
