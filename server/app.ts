@@ -32,8 +32,8 @@ import { setUpI18n } from './web/setUpI18n.js'
 import { sessionCookieName, setUpSession } from './web/setUpSession.js'
 import { setUpStaticAssets } from './web/setUpStaticAssets.js'
 import { setUpViewHelpers } from './web/setUpViewHelpers.js'
+import { createViewEngine } from './web/viewEngine.js'
 import { setUpStaticSecurityHeaders, setUpWebSecurity } from './web/setUpWebSecurity.js'
-import { templatesWithoutWith } from './web/templateLocals.js'
 
 export interface AppDeps {
   config: Pick<Config, 'production' | 'trustProxy' | 'catalogueCacheSeconds' | 'sessionSecret' | 'publicUrl' | 'nationalId' | 'agencyApiPerMinute'>
@@ -55,12 +55,11 @@ export function createApp(deps: AppDeps): express.Application {
   const app = express()
   app.set('trust proxy', config.trustProxy)
   app.set('views', viewsDir)
+  // Templates include partials by their place under views/ ("/partials/head"); locals
+  // are plain variables, not looked up through `with` (server/web/viewEngine.ts).
+  app.engine('ejs', createViewEngine({ root: viewsDir, cache: config.production }))
   app.set('view engine', 'ejs')
   app.set('view cache', config.production)
-  // Templates include partials by their place under views/ ("/partials/head"): EJS then
-  // goes straight to the file, where a relative include asks the disk whether it exists
-  // on every render. Locals are plain variables, not looked up through `with`.
-  app.set('view options', { root: viewsDir, ...templatesWithoutWith() })
   app.set('query parser', 'simple')
 
   const assets = setUpStaticAssets(publicDir)

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs'
-import ejs from 'ejs'
-
 // EJS runs a template inside `with (locals) { … }` by default, and a name looked up
 // through `with` is a dynamic lookup that V8 cannot optimise: the search page rendered
 // in 284 µs that way, in 117 µs with its locals as plain variables (measured with the
 // 6,000-service catalogue, docs/performance.md). Without `with` (EJS's `_with: false`),
-// each template must say which locals it reads. This does it as EJS reads the file: it
-// opens the template with `<% var title = locals.title, …; { %>` for every name its code
-// uses, and closes the block at the end. The names go on the template's first line, so
+// each template must say which locals it reads. This does it as the view engine reads
+// the file (./viewEngine.ts): it opens the template with `<% var title = locals.title, …; { %>`
+// for every name its code uses, and closes the block at the end. The names go on the template's first line, so
 // error line numbers are unchanged; the block lets a template's own `const` shadow a
 // local of the same name, as it did inside `with`. A name a template uses but is not
 // given reads as undefined, where `with` threw: templates test with `typeof` either way.
@@ -54,14 +51,4 @@ export function declareLocals(template: string): string {
   const names = localsOf(template)
   const declared = names.length === 0 ? '' : `var ${names.map((n) => `${n} = locals.${n}`).join(', ')}; `
   return `<% ${declared}{ %>${template}<% } %>`
-}
-
-/**
- * Has EJS declare each template's locals as it reads the file; the view option that goes
- * with it. The compiled template is cached with the view cache, so this runs once a file
- * in production.
- */
-export function templatesWithoutWith(): { _with: false } {
-  ejs.fileLoader = (file: string) => declareLocals(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''))
-  return { _with: false }
 }
