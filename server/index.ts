@@ -9,11 +9,14 @@ import { createLogger } from './logger.js'
 import { createMailer } from './mail/mailer.js'
 import type { RequestRow } from './domain/audit/requestLog.js'
 import { createServices } from './services.js'
+import { searchResultsRenderer } from './web/searchResults.js'
+import { startSearchThread } from './search/searchThread.js'
 import { loadAgencies, loadAuditKey, migrate, seed } from './start.js'
 
 async function main(config: Config) {
   const logger = createLogger(config.logLevel)
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const databaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir }
+  const database = openDatabase(databaseOptions)
   logger.info({ dialect: database.dialect, dataDir: config.dataDir }, 'database opened')
   await migrate(database, logger)
 
@@ -35,14 +38,22 @@ async function main(config: Config) {
   // A service approved or suspended on any instance shows here within two seconds.
   const stopFollowing = services.catalogue.followChanges(2_000)
 
+  // Searches on a thread of their own beside the background's; inline, on the web thread.
+  const searchThread = config.background === 'thread'
+    ? await startSearchThread({ database: databaseOptions, cacheSeconds: config.catalogueCacheSeconds, cacheTemplates: config.production },
+        searchResultsRenderer(services.catalogue, { cache: config.production }), logger)
+    : undefined
+  if (searchThread) services.catalogue.onChange(() => searchThread.forget())
+
   let shuttingDown = false
-  const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady() })
+  const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady(), searchResults: searchThread?.render })
   const server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
   })
-  // The search index (a few tenths of a second at 6,000 services) before the first visitor needs it.
+  // The search index (a few tenths of a second at 6,000 services) before the first visitor
+  // needs it: the search thread built its own; here it serves the open-data API's search.
   services.catalogue.prepareSearch().catch((err: unknown) => logger.error({ err }, 'search index not built; the first search will try again'))
   services.statistics.prepare().catch((err: unknown) => logger.error({ err }, 'statistics not computed; the first visitor to /statistics will try again'))
   // Hourly whether or not anyone looks, so the published figures are never more than an hour old.
@@ -68,6 +79,7 @@ async function main(config: Config) {
     // The request log's last rows (at most about a second of them) before the database closes.
     await services.audit.requestLog.close()
     await background.stop()
+    await searchThread?.stop()
     mailer.close()
     await database.close()
     logger.info('shut down cleanly')

@@ -1,10 +1,8 @@
-import { Worker } from 'node:worker_threads'
-import { fileURLToPath } from 'node:url'
-import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import type { RequestLogStore, RequestRow } from '../domain/audit/requestLog.js'
 import type { Services, Wakers } from '../services.js'
+import { startWorkerThread } from '../workerThread.js'
 
 export type BackgroundMessage = 'dispatch' | 'mail' | 'stop' | { requestRows: RequestRow[] }
 
@@ -62,17 +60,7 @@ export function runQueues(services: Services, logger?: Logger): Background {
 }
 
 async function startThread(logger: Logger): Promise<Background> {
-  // Compiled: worker.js beside this file. From the TypeScript source (npm run dev, the
-  // process tests) the thread registers tsx first: it does not inherit the loader.
-  const fromSource = path.extname(fileURLToPath(import.meta.url)) === '.ts'
-  const entry = new URL(`./worker${fromSource ? '.ts' : '.js'}`, import.meta.url)
-  const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`, { eval: true })
-    : new Worker(entry)
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve())
-    worker.once('error', reject)
-  })
+  const worker = await startWorkerThread(new URL('./worker', import.meta.url))
   let stopping = false
   worker.on('error', (err) => logger.fatal({ err }, 'background thread failed'))
   // A background thread that dies takes deliveries and emails with it: the process

@@ -4,11 +4,18 @@ import { notFound } from '../web/httpErrors.js'
 import type { PageCache } from '../web/pageCache.js'
 import { parseCatalogueQuery, parsePageOnly } from '../web/catalogueQuery.js'
 import type { Estimate } from '../domain/statistics/figures.js'
+import type { RenderSearchResults } from '../web/searchResults.js'
 
 const pageSize = 20
 
-/** `estimate`: how long the service's recent decisions took (its page says so beside the statutory time). */
-export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache, estimate?: (serviceId: string) => Promise<Estimate>): Router {
+/**
+ * `estimate`: how long the service's recent decisions took (its page says so beside the
+ * statutory time); `searchResults`: the search page's results, found and rendered on
+ * this thread or the search thread's (server/search/searchThread.ts).
+ */
+export function catalogueRoutes(
+  catalogue: CatalogueService, pages: PageCache, searchResults: RenderSearchResults, estimate?: (serviceId: string) => Promise<Estimate>,
+): Router {
   const router = Router()
 
   router.get('/', async (req, res) => {
@@ -22,8 +29,8 @@ export function catalogueRoutes(catalogue: CatalogueService, pages: PageCache, e
     const q = (query.q ?? '').trim()
     await pages.render(req, res, 'pages/catalogue/search', async () => ({
       q,
-      result: await catalogue.find({
-        q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize,
+      resultsHtml: await searchResults({
+        q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize, url: req.originalUrl,
       }),
     }))
   })

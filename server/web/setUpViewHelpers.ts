@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express'
 import { languages, type Lang, type Localized } from '../domain/catalogue/types.js'
 import { conditionHolds } from '../domain/forms/formEngine.js'
 import type { FieldDefinition } from '../domain/forms/formSchema.js'
-import type { TranslationKey } from '../i18n/messages.js'
+import { translator, type TranslationKey } from '../i18n/messages.js'
 import { inLanguage } from '../domain/applications/statusEmail.js'
 import { withQueryParam } from './setUpI18n.js'
 
@@ -26,6 +26,7 @@ function dateTimeFormat(lang: Lang): (d: Date) => string {
 
 // Built once per language at start, so a request only points at them.
 function helpersFor(lang: Lang) {
+  const t = translator(lang)
   const currency = new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'VND' })
   const dates = lang === 'vi'
     ? new Intl.DateTimeFormat('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: zone })
@@ -40,6 +41,7 @@ function helpersFor(lang: Lang) {
   const monthDate = (month: string) => new Date(`${month}-01T00:00:00Z`)
   const rendered = new WeakMap<object, string>()
   return {
+    t,
     /**
      * An item's HTML in this language, rendered once for as long as the same object is
      * shown again: the search keeps the summaries its hits show until the catalogue
@@ -61,6 +63,8 @@ function helpersFor(lang: Lang) {
     /** yyyy-mm for a chart's axis: "3/26" in Vietnamese, "Mar 26", "mars 26" */
     monthShort: (month: string) => (lang === 'vi' ? `${Number(month.slice(5))}/${month.slice(2, 4)}` : `${shortMonths.format(monthDate(month)).replace(/\.$/, '')} ${month.slice(2, 4)}`),
     l10n: (text: Localized) => text[lang],
+    // A statutory time: "within the day" for 0, never "0 working days".
+    processingTime: (days: number | null) => (days === null ? t('service.timeVaries') : days === 0 ? t('service.sameDay') : t('service.days', { count: days })),
     milliseconds: (ms: number) => millis.format(Number(ms)),
     fileSize: (bytes: number) => kilobytes.format(Math.max(1, Math.ceil(Number(bytes) / 1024))),
     /** A message stored as JSON in three languages (from a handler), or plain text (from a person). */
@@ -71,9 +75,15 @@ function helpersFor(lang: Lang) {
   }
 }
 
+export type LanguageHelpers = ReturnType<typeof helpersFor>
+
+/** The helpers of each language, for what is rendered outside a request (the search thread). */
+export const languageHelpers = (): Record<Lang, LanguageHelpers> =>
+  Object.fromEntries(languages.map((l) => [l, helpersFor(l)])) as Record<Lang, LanguageHelpers>
+
 /** Small formatting helpers every template uses, bound to the request's language. */
 export function setUpViewHelpers(asset: (file: string) => string): RequestHandler {
-  const byLanguage = Object.fromEntries(languages.map((l) => [l, helpersFor(l)])) as Record<Lang, ReturnType<typeof helpersFor>>
+  const byLanguage = languageHelpers()
   return (req, res, next) => {
     const helpers = byLanguage[res.locals.lang]
     res.locals['asset'] = asset
@@ -102,11 +112,7 @@ export function setUpViewHelpers(asset: (file: string) => string): RequestHandle
       return text.charAt(0).toLocaleUpperCase(lang) + text.slice(1)
     }
     res.locals['capitalised'] = (text: string) => text.charAt(0).toLocaleUpperCase(res.locals.lang) + text.slice(1)
-    // A statutory time: "within the day" for 0, never "0 working days".
-    res.locals['processingTime'] = (days: number | null) => {
-      const { t } = res.locals
-      return days === null ? t('service.timeVaries') : days === 0 ? t('service.sameDay') : t('service.days', { count: days })
-    }
+    res.locals['processingTime'] = helpers.processingTime
     res.locals['path'] = req.path
     res.locals['requestId'] = req.id
     res.locals['pageUrl'] = (page: number) => withQueryParam(req.originalUrl, 'page', String(page))

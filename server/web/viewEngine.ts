@@ -54,7 +54,8 @@ export function createViewEngine(options: ViewEngineOptions) {
     return compile(file)(locals, ejs.escapeXML, include)
   }
 
-  return (file: string, locals: object, done: (err: unknown, html?: string) => void): void => {
+  /** Express's view engine; `render` is the same, called directly (a part rendered outside a request). */
+  const engine = (file: string, locals: object, done: (err: unknown, html?: string) => void): void => {
     let html: string
     try {
       html = render(file, locals)
@@ -64,4 +65,5 @@ export function createViewEngine(options: ViewEngineOptions) {
     }
     done(null, html)
   }
+  return Object.assign(engine, { render })
 }

@@ -6,7 +6,7 @@ import pg from 'pg'
 import { pino, type Logger } from 'pino'
 import { createApp, type AppDeps } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
-import { openDatabase, type DatabaseHandle } from '../../server/db/database.js'
+import { openDatabase, type DatabaseHandle, type DatabaseOptions } from '../../server/db/database.js'
 import { migrateToLatest } from '../../server/db/migrate.js'
 import type { Mailer } from '../../server/domain/identity/mailer.js'
 import type { MailQueue, MailQueueOptions } from '../../server/domain/queues/mailQueue.js'
@@ -21,6 +21,8 @@ export const postgresUrl = process.env['TEST_DATABASE_URL'] ?? defaultPostgresUr
 
 export interface TestDatabase {
   handle: DatabaseHandle
+  /** how to open it again, from another thread */
+  options: DatabaseOptions
   /** another connection (pool) to the same database, as a second instance of the portal has; closed by dispose() */
   reopen(): DatabaseHandle
   /** drops what the test made: the temporary directory or the PostgreSQL schema */
@@ -38,12 +40,14 @@ export async function createTestDatabase(options: { upTo?: string } = {}): Promi
     await admin.connect()
     await admin.query(`create schema ${schema}`)
     await admin.end()
-    const handle = openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema, poolSize: 5 })
+    const opened = { databaseUrl: postgresUrl, dataDir: '', schema, poolSize: 5 }
+    const handle = openDatabase(opened)
     await migrateToLatest(handle, options.upTo)
     const others: DatabaseHandle[] = []
     return {
       handle,
-      reopen: () => others[others.push(openDatabase({ databaseUrl: postgresUrl, dataDir: '', schema, poolSize: 5 })) - 1]!,
+      options: opened,
+      reopen: () => others[others.push(openDatabase(opened)) - 1]!,
       async dispose() {
         for (const other of others) await other.close().catch(() => {})
         await handle.close().catch(() => {})
@@ -60,6 +64,7 @@ export async function createTestDatabase(options: { upTo?: string } = {}): Promi
   const others: DatabaseHandle[] = []
   return {
     handle,
+    options: { dataDir },
     reopen: () => others[others.push(openDatabase({ dataDir })) - 1]!,
     async dispose() {
       for (const other of others) await other.close().catch(() => {})

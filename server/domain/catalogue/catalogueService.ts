@@ -201,6 +201,8 @@ export function createCatalogueService(repo: CatalogueRepository, options: Catal
       timer.unref()
       return () => clearInterval(timer)
     },
+    /** Forgets what this instance cached and its search index now (another thread of it changed the catalogue). */
+    forget,
     /** Builds the search index now rather than on the first search (at start). */
     prepareSearch: () => searchEngine().then(() => undefined),
     /** Called when the catalogue changed (followChanges). */
