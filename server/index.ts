@@ -9,7 +9,7 @@ import { createLogger } from './logger.js'
 import { createMailer } from './mail/mailer.js'
 import type { RequestRow } from './domain/audit/requestLog.js'
 import { createServices } from './services.js'
-import { searchResultsRenderer } from './web/searchResults.js'
+import { searchRenderer } from './web/searchResults.js'
 import { startSearchThread } from './search/searchThread.js'
 import { loadAgencies, loadAuditKey, migrate, seed } from './start.js'
 
@@ -41,12 +41,12 @@ async function main(config: Config) {
   // Searches on a thread of their own beside the background's; inline, on the web thread.
   const searchThread = config.background === 'thread'
     ? await startSearchThread({ database: databaseOptions, cacheSeconds: config.catalogueCacheSeconds, cacheTemplates: config.production },
-        searchResultsRenderer(services.catalogue, { cache: config.production }), logger)
+        searchRenderer(services.catalogue, { cache: config.production }), logger)
     : undefined
   if (searchThread) services.catalogue.onChange(() => searchThread.forget())
 
   let shuttingDown = false
-  const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady(), searchResults: searchThread?.render })
+  const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady(), search: searchThread })
   const server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)

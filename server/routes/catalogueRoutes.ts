@@ -4,17 +4,18 @@ import { notFound } from '../web/httpErrors.js'
 import type { PageCache } from '../web/pageCache.js'
 import { parseCatalogueQuery, parsePageOnly } from '../web/catalogueQuery.js'
 import type { Estimate } from '../domain/statistics/figures.js'
-import type { RenderSearchResults } from '../web/searchResults.js'
+import type { SearchPages } from '../web/searchResults.js'
 
 const pageSize = 20
 
 /**
  * `estimate`: how long the service's recent decisions took (its page says so beside the
- * statutory time); `searchResults`: the search page's results, found and rendered on
- * this thread or the search thread's (server/search/searchThread.ts).
+ * statutory time); `search`: the search page's results, found and rendered on this
+ * thread or by the search thread (server/search/searchThread.ts), which also renders
+ * the whole page for a visitor without a session.
  */
 export function catalogueRoutes(
-  catalogue: CatalogueService, pages: PageCache, searchResults: RenderSearchResults, estimate?: (serviceId: string) => Promise<Estimate>,
+  catalogue: CatalogueService, pages: PageCache, search: SearchPages, estimate?: (serviceId: string) => Promise<Estimate>,
 ): Router {
   const router = Router()
 
@@ -27,12 +28,10 @@ export function catalogueRoutes(
     res.locals['routeName'] = 'search'
     const query = parseCatalogueQuery(req)
     const q = (query.q ?? '').trim()
-    await pages.render(req, res, 'pages/catalogue/search', async () => ({
-      q,
-      resultsHtml: await searchResults({
-        q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize, url: req.originalUrl,
-      }),
-    }))
+    const asked = { q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize, url: req.originalUrl }
+    // The same page for every visitor without a session: the search thread's, whole.
+    if (search.page && pages.shared(req)) return pages.serve(req, res, () => search.page!(asked))
+    await pages.render(req, res, 'pages/catalogue/search', async () => ({ q, resultsHtml: await search.results(asked) }))
   })
 
   // A cached page exists, so the record is read (and a 404 raised) only on a miss.

@@ -25,6 +25,7 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
       })
     : undefined
   const keyOf = (req: Request, res: Response) => `${res.locals.lang} ${req.originalUrl}`
+  const shared = (req: Request) => !personal(req) && !req.user
 
   function send(res: Response, page: CachedPage) {
     res.locals['routeName'] = page.routeName
@@ -55,6 +56,14 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
       keep(req, res, html, 'html')
     },
 
+    /** The same page for everyone: a request without a session, from no one signed in. */
+    shared,
+
+    /** Sends a page made elsewhere as bytes (the search thread's), and keeps it as a rendered one. */
+    async serve(req: Request, res: Response, load: () => Promise<EncodedPage>): Promise<void> {
+      keepEncoded(req, res, await load(), 'html')
+    },
+
     /** Answers JSON (load may throw, e.g. a 404) and keeps it for the next callers, as a page. */
     async json(req: Request, res: Response, load: () => Promise<object>): Promise<void> {
       keep(req, res, JSON.stringify(await load()), 'json')
@@ -62,12 +71,26 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
   }
 
   function keep(req: Request, res: Response, text: string, type: CachedPage['type']) {
-    const body = Buffer.from(text, 'utf8')
-    const hash = createHash('sha1').update(body).digest('base64').slice(0, 27)
-    const page = { body, etag: `W/"${body.length.toString(16)}-${hash}"`, routeName: res.locals['routeName'], type }
-    if (!personal(req) && !req.user) cache?.set(keyOf(req, res), page)
+    keepEncoded(req, res, encodePage(text), type)
+  }
+
+  function keepEncoded(req: Request, res: Response, encoded: EncodedPage, type: CachedPage['type']) {
+    const page = { ...encoded, routeName: res.locals['routeName'], type }
+    if (shared(req)) cache?.set(keyOf(req, res), page)
     send(res, page)
   }
+}
+
+export interface EncodedPage {
+  body: Buffer
+  etag: string
+}
+
+/** A page's bytes and their ETag, as the cache keeps them. */
+export function encodePage(text: string): EncodedPage {
+  const body = Buffer.from(text, 'utf8')
+  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27)
+  return { body, etag: `W/"${body.length.toString(16)}-${hash}"` }
 }
 
 export type PageCache = ReturnType<typeof createPageCache>

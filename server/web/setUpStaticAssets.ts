@@ -16,15 +16,20 @@ function fingerprints(dir: string): Map<string, string> {
 
 // Assets are linked as /assets/<file>?v=<content hash>, so a changed file has a new
 // URL and every URL can be cached for a year.
-export function setUpStaticAssets(publicDir: string): { router: Router, asset: (file: string) => string } {
+/** An asset's address with its fingerprint, for templates (`asset('css/app.css')`). */
+export function assetUrls(publicDir: string): (file: string) => string {
   const hashes = fingerprints(publicDir)
-  const router = express.Router()
-  router.use('/assets', express.static(publicDir, { maxAge: '365d', immutable: true, index: false, fallthrough: true }))
-  router.get('/favicon.ico', (_req, res) => res.redirect(301, `/assets/images/favicon.svg?v=${hashes.get('images/favicon.svg') ?? ''}`))
-  const asset = (file: string) => {
+  return (file: string) => {
     const hash = hashes.get(file)
     if (!hash) throw new Error(`No such asset: ${file}`)
     return `/assets/${file}?v=${hash}`
   }
+}
+
+export function setUpStaticAssets(publicDir: string): { router: Router, asset: (file: string) => string } {
+  const asset = assetUrls(publicDir)
+  const router = express.Router()
+  router.use('/assets', express.static(publicDir, { maxAge: '365d', immutable: true, index: false, fallthrough: true }))
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, asset('images/favicon.svg')))
   return { router, asset }
 }

@@ -3,13 +3,13 @@ import { after, before, describe, it } from 'node:test'
 import { pino } from 'pino'
 import request from 'supertest'
 import { createApp } from '../../server/app.js'
-import { searchResultsRenderer, type SearchResultsQuery } from '../../server/web/searchResults.js'
+import { searchRenderer, type SearchResultsQuery } from '../../server/web/searchResults.js'
 import { startSearchThread, type SearchThread } from '../../server/search/searchThread.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
 let thread: SearchThread
-let here: ReturnType<typeof searchResultsRenderer>
+let here: ReturnType<typeof searchRenderer>
 const ctx = { ip: '127.0.0.1', requestId: 'test' }
 
 const query = (q: string, more: Partial<SearchResultsQuery> = {}): SearchResultsQuery =>
@@ -17,7 +17,7 @@ const query = (q: string, more: Partial<SearchResultsQuery> = {}): SearchResults
 
 before(async () => {
   portal = await createTestPortal()
-  here = searchResultsRenderer(portal.services.catalogue, { cache: true })
+  here = searchRenderer(portal.services.catalogue, { cache: true })
   thread = await startSearchThread({ database: portal.database.options, cacheSeconds: 0, cacheTemplates: true }, here, pino({ level: 'silent' }))
   portal.services.catalogue.onChange(() => thread.forget())
 })
@@ -39,23 +39,38 @@ describe('the search thread', () => {
       query(''),
     ]
     for (const q of queries) {
-      const [there, ours] = [await thread.render(q), await here(q)]
+      const [there, ours] = [await thread.results(q), await here.results(q)]
       assert.equal(there, ours, `${q.q} (${q.lang}, page ${q.page})`)
     }
-    assert.match(await thread.render(query('dang ky khai sinh')), /href="\/services\/dang-ky-khai-sinh"/)
-    assert.match(await thread.render(query('dang ky', { page: 2, url: '/search?q=dang+ky&page=2' })), /rel="prev" href="\/search\?q=dang\+ky&amp;page=1"/)
+    assert.match(await thread.results(query('dang ky khai sinh')), /href="\/services\/dang-ky-khai-sinh"/)
+    assert.match(await thread.results(query('dang ky', { page: 2, url: '/search?q=dang+ky&page=2' })), /rel="prev" href="\/search\?q=dang\+ky&amp;page=1"/)
   })
 
-  it('serves the search page: the same page as the web thread renders', async () => {
-    const threaded = createApp({ ...portal.appDeps, searchResults: thread.render })
-    for (const path of ['/search?q=ho+chieu', '/search?q=passport&lang=en', '/search?q=qwzx+plkj', '/search']) {
+  it('serves the search page: byte for byte the page the web thread renders, whole without a session, its results with one', async () => {
+    const asked = { pages: 0, results: 0 }
+    const counted = {
+      page: (q: SearchResultsQuery) => { asked.pages++; return thread.page(q) },
+      results: (q: SearchResultsQuery) => { asked.results++; return thread.results(q) },
+    }
+    const threaded = createApp({ ...portal.appDeps, search: counted })
+    const paths = ['/search?q=ho+chieu', '/search?q=passport&lang=en', '/search?q=dang+ky&page=2&lang=fr', '/search?q=qwzx+plkj', '/search']
+    for (const path of paths) {
       const [there, ours] = [await request(threaded).get(path).expect(200), await request(portal.app).get(path).expect(200)]
       assert.equal(there.text, ours.text, path)
+      assert.equal(there.headers['etag'], ours.headers['etag'], path)
     }
+    assert.deepEqual(asked, { pages: paths.length, results: 0 })
+    // With a session (a form in progress, or signed in) the page around the results is the web thread's.
+    const withSession = await request(threaded).get('/account/sign-in').expect(200)
+    const cookie = withSession.headers['set-cookie']!
+    const [there, ours] = [await request(threaded).get('/search?q=ho+chieu').set('Cookie', cookie).expect(200), await request(portal.app).get('/search?q=ho+chieu').expect(200)]
+    assert.equal(asked.results, 1)
+    assert.match(there.text, /href="\/services\/cap-ho-chieu/)
+    assert.equal(there.text.replace(/<input type="hidden"[^>]*>/g, ''), ours.text.replace(/<input type="hidden"[^>]*>/g, ''))
   })
 
   it('forgets a suspended service at once when told the catalogue changed', async () => {
-    const found = async () => (await thread.render(query('dang ky khai sinh'))).includes('/services/dang-ky-khai-sinh"')
+    const found = async () => (await thread.results(query('dang ky khai sinh'))).includes('/services/dang-ky-khai-sinh"')
     assert.equal(await found(), true)
     const registration = portal.services.agencies.services
     await registration.setStatus(null, 'dang-ky-khai-sinh', 'suspended', 'test', ctx)
@@ -70,6 +85,7 @@ describe('the search thread', () => {
   it('leaves the searches to the web thread once it has stopped', async () => {
     const other = await startSearchThread({ database: portal.database.options, cacheSeconds: 0, cacheTemplates: true }, here, pino({ level: 'silent' }))
     await other.stop()
-    assert.equal(await other.render(query('ho chieu')), await here(query('ho chieu')))
+    assert.equal(await other.results(query('ho chieu')), await here.results(query('ho chieu')))
+    assert.deepEqual(await other.page(query('ho chieu')), await here.page(query('ho chieu')))
   })
 })
