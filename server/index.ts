@@ -38,10 +38,13 @@ async function main(config: Config) {
   // A service approved or suspended on any instance shows here within two seconds.
   const stopFollowing = services.catalogue.followChanges(2_000)
 
-  // Searches on a thread of their own beside the background's; inline, on the web thread.
+  // Searches on a thread of their own beside the background's; inline, on the web thread,
+  // as they are too when the thread cannot start (its heap is limited: a catalogue far
+  // larger than today's could outgrow it).
   const searchThread = config.background === 'thread'
     ? await startSearchThread({ database: databaseOptions, cacheSeconds: config.catalogueCacheSeconds, cacheTemplates: config.production },
         searchRenderer(services.catalogue, { cache: config.production }), logger)
+        .catch((err: unknown) => { logger.error({ err }, 'search thread not started; searches are served by the web thread'); return undefined })
     : undefined
   if (searchThread) services.catalogue.onChange(() => searchThread.forget())
 

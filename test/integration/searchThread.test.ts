@@ -82,6 +82,10 @@ describe('the search thread', () => {
     assert.equal(await found(), true)
   })
 
+  it('says so when it cannot start, so that the web thread keeps the searches', async () => {
+    await assert.rejects(startSearchThread({ database: { dataDir: '/nonexistent/portal' }, cacheSeconds: 0, cacheTemplates: true }, here, pino({ level: 'silent' })))
+  })
+
   it('leaves the searches to the web thread once it has stopped', async () => {
     const other = await startSearchThread({ database: portal.database.options, cacheSeconds: 0, cacheTemplates: true }, here, pino({ level: 'silent' }))
     await other.stop()
