@@ -33,7 +33,7 @@ import { sessionCookieName, setUpSession } from './web/setUpSession.js'
 import { setUpStaticAssets } from './web/setUpStaticAssets.js'
 import { setUpViewHelpers } from './web/setUpViewHelpers.js'
 import { createViewEngine } from './web/viewEngine.js'
-import { searchRenderer, type SearchPages } from './web/searchResults.js'
+import type { SearchPage } from './web/searchPage.js'
 import { setUpStaticSecurityHeaders, setUpWebSecurity } from './web/setUpWebSecurity.js'
 
 export interface AppDeps {
@@ -42,8 +42,8 @@ export interface AppDeps {
   services: Services
   /** for /readyz: false while the process drains; the database's answer by default */
   ready?: () => Promise<boolean>
-  /** the search page (the search thread's); its results found and rendered on the web thread by default */
-  search?: SearchPages
+  /** the search page of a visitor without a session (the search thread's); rendered on the web thread by default */
+  searchPage?: SearchPage
 }
 
 // The Agency and open-data APIs are stateless (bearer keys, no cookies): no session,
@@ -93,8 +93,7 @@ export function createApp(deps: AppDeps): express.Application {
   // The public catalogue for a visitor without a session, before the session, the CSRF
   // check and the sign-in state, as the page cache serves it: the same page for everyone,
   // nothing personal, no form token. A visitor with a session goes on to the same routes below.
-  const search = deps.search ?? { results: searchRenderer(catalogue, { cache: config.production }).results }
-  const catalogueRouter = forItsPaths(catalogueRoutes(catalogue, pages, search, services.statistics.estimate))
+  const catalogueRouter = forItsPaths(catalogueRoutes(catalogue, pages, deps.searchPage, services.statistics.estimate))
   // Statistics pages change with each snapshot (hourly), whatever the catalogue cache's setting.
   const statisticsPages = createPageCache(3600, personal)
   services.statistics.onRefresh(() => statisticsPages.clear())

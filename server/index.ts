@@ -9,7 +9,7 @@ import { createLogger } from './logger.js'
 import { createMailer } from './mail/mailer.js'
 import type { RequestRow } from './domain/audit/requestLog.js'
 import { createServices } from './services.js'
-import { searchRenderer } from './web/searchResults.js'
+import { searchPageRenderer } from './web/searchPage.js'
 import { startSearchThread } from './search/searchThread.js'
 import { loadAgencies, loadAuditKey, migrate, seed } from './start.js'
 
@@ -43,13 +43,13 @@ async function main(config: Config) {
   // larger than today's could outgrow it).
   const searchThread = config.background === 'thread'
     ? await startSearchThread({ database: databaseOptions, cacheSeconds: config.catalogueCacheSeconds, cacheTemplates: config.production },
-        searchRenderer(services.catalogue, { cache: config.production }), logger)
+        searchPageRenderer(services.catalogue, { cache: config.production }), logger)
         .catch((err: unknown) => { logger.error({ err }, 'search thread not started; searches are served by the web thread'); return undefined })
     : undefined
   if (searchThread) services.catalogue.onChange(() => searchThread.forget())
 
   let shuttingDown = false
-  const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady(), search: searchThread })
+  const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady(), searchPage: searchThread?.page })
   const server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)

@@ -4,18 +4,17 @@ import { notFound } from '../web/httpErrors.js'
 import type { PageCache } from '../web/pageCache.js'
 import { parseCatalogueQuery, parsePageOnly } from '../web/catalogueQuery.js'
 import type { Estimate } from '../domain/statistics/figures.js'
-import type { SearchPages } from '../web/searchResults.js'
+import type { SearchPage } from '../web/searchPage.js'
 
 const pageSize = 20
 
 /**
  * `estimate`: how long the service's recent decisions took (its page says so beside the
- * statutory time); `search`: the search page's results, found and rendered on this
- * thread or by the search thread (server/search/searchThread.ts), which also renders
- * the whole page for a visitor without a session.
+ * statutory time); `searchPage`: the search page of a visitor without a session, found
+ * and rendered by the search thread (server/search/searchThread.ts).
  */
 export function catalogueRoutes(
-  catalogue: CatalogueService, pages: PageCache, search: SearchPages, estimate?: (serviceId: string) => Promise<Estimate>,
+  catalogue: CatalogueService, pages: PageCache, searchPage?: SearchPage, estimate?: (serviceId: string) => Promise<Estimate>,
 ): Router {
   const router = Router()
 
@@ -28,10 +27,10 @@ export function catalogueRoutes(
     res.locals['routeName'] = 'search'
     const query = parseCatalogueQuery(req)
     const q = (query.q ?? '').trim()
-    const asked = { q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize, url: req.originalUrl }
-    // The same page for every visitor without a session: the search thread's, whole.
-    if (search.page && pages.shared(req)) return pages.serve(req, res, () => search.page!(asked))
-    await pages.render(req, res, 'pages/catalogue/search', async () => ({ q, resultsHtml: await search.results(asked) }))
+    const asked = { q, lang: res.locals.lang, agency: query.agency, lifeEvent: query.category, page: query.page, pageSize }
+    // The same page for every visitor without a session: the search thread's, when there is one.
+    if (searchPage && pages.shared(req)) return pages.serve(req, res, () => searchPage({ ...asked, url: req.originalUrl }))
+    await pages.render(req, res, 'pages/catalogue/search', async () => ({ q, result: await catalogue.find(asked) }))
   })
 
   // A cached page exists, so the record is read (and a 404 raised) only on a miss.

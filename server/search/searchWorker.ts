@@ -1,6 +1,6 @@
-// The search thread (./searchThread.ts): finds and renders the search page, or its
-// results alone, with its own connection to the database and its own search index, so
-// that the web thread only sends it on. It follows the catalogue's changes as any
+// The search thread (./searchThread.ts): finds and renders the search page of a visitor
+// without a session with its own connection to the database and its own search index,
+// so that the web thread only sends it on. It follows the catalogue's changes as any
 // instance does, and at once when its web thread says the catalogue changed.
 import { parentPort, workerData } from 'node:worker_threads'
 import { createCatalogueRepository } from '../db/catalogueRepository.js'
@@ -8,7 +8,7 @@ import { openDatabase, type DatabaseOptions } from '../db/database.js'
 import { createCatalogueService } from '../domain/catalogue/catalogueService.js'
 import { loadSearchTerms } from '../domain/catalogue/searchTerms.js'
 import { searchTermsFile } from '../paths.js'
-import { searchRenderer } from '../web/searchResults.js'
+import { searchPageRenderer } from '../web/searchPage.js'
 import type { SearchThreadMessage, SearchThreadOptions, SearchThreadReply } from './searchThread.js'
 
 const port = parentPort
@@ -18,7 +18,7 @@ const database = openDatabase({ ...options.database, poolSize: 2 } satisfies Dat
 const catalogue = createCatalogueService(createCatalogueRepository(database.db, database.dialect), {
   cacheSeconds: options.cacheSeconds, searchTerms: loadSearchTerms(searchTermsFile),
 })
-const search = searchRenderer(catalogue, { cache: options.cacheTemplates })
+const page = searchPageRenderer(catalogue, { cache: options.cacheTemplates })
 const stopFollowing = catalogue.followChanges(2_000)
 
 port.on('message', (message: SearchThreadMessage) => {
@@ -28,11 +28,8 @@ port.on('message', (message: SearchThreadMessage) => {
     void database.close().finally(() => port.close())
   } else {
     const { id, query } = message
-    const reply: Promise<SearchThreadReply> = message.whole
-      ? search.page(query).then(({ body, etag }) => ({ id, body, etag }))
-      : search.results(query).then((html) => ({ id, html }))
-    reply.then(
-      (done) => port.postMessage(done),
+    page(query).then(
+      ({ body, etag }) => port.postMessage({ id, body, etag } satisfies SearchThreadReply),
       (err: unknown) => port.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies SearchThreadReply),
     )
   }

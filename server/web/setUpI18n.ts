@@ -4,7 +4,7 @@ import { defaultLang, isLang, languages, translator, type Lang, type Translate }
 const cookieName = 'lang'
 const cookiePattern = /(?:^|;\s*)lang=(vi|en|fr)(?:;|$)/
 const oneYear = 365 * 24 * 60 * 60 * 1000
-const translators = Object.fromEntries(languages.map((l) => [l, translator(l)])) as Record<Lang, Translate>
+export const translators = Object.fromEntries(languages.map((l) => [l, translator(l)])) as Record<Lang, Translate>
 
 declare module 'express-serve-static-core' {
   interface Locals {

@@ -2,9 +2,9 @@ import type { RequestHandler } from 'express'
 import { languages, type Lang, type Localized } from '../domain/catalogue/types.js'
 import { conditionHolds } from '../domain/forms/formEngine.js'
 import type { FieldDefinition } from '../domain/forms/formSchema.js'
-import { translator, type TranslationKey } from '../i18n/messages.js'
+import type { TranslationKey } from '../i18n/messages.js'
 import { inLanguage } from '../domain/applications/statusEmail.js'
-import { withQueryParam } from './setUpI18n.js'
+import { translators, withQueryParam } from './setUpI18n.js'
 
 const locales: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB', fr: 'fr-FR' }
 
@@ -26,7 +26,7 @@ function dateTimeFormat(lang: Lang): (d: Date) => string {
 
 // Built once per language at start, so a request only points at them.
 function helpersFor(lang: Lang) {
-  const t = translator(lang)
+  const t = translators[lang]
   const currency = new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'VND' })
   const dates = lang === 'vi'
     ? new Intl.DateTimeFormat('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: zone })
