@@ -35,16 +35,16 @@ const toEvent = (row: Selectable<ApplicationEventTable>): ApplicationEvent => ({
 const insertEvent = prepared((db, e: Insertable<ApplicationEventTable>) => db.insertInto('application_events').values({
   application_id: e.application_id, at: e.at, actor_id: e.actor_id, actor_kind: e.actor_kind,
   from_status: e.from_status, to_status: e.to_status, message: e.message, note: e.note, kind: e.kind, new_due_on: e.new_due_on,
-}))
+}), { deferred: true })
 const insertOutbox = prepared((db, o: { id: string, application_id: string, agency_id: string, next_attempt_at: number, created_at: string }) => db.insertInto('outbox').values({
   id: o.id, application_id: o.application_id, agency_id: o.agency_id, status: 'pending', attempts: 0,
   next_attempt_at: o.next_attempt_at, lease_owner: null, lease_until: null, last_error: null, created_at: o.created_at, delivered_at: null,
-}))
+}), { deferred: true })
 const insertNotification = prepared((db, n: { user_id: string, application_id: string, at: string, status: ApplicationStatus, message: string | null }) =>
-  db.insertInto('notifications').values({ user_id: n.user_id, application_id: n.application_id, at: n.at, status: n.status, message: n.message, read_at: null }))
+  db.insertInto('notifications').values({ user_id: n.user_id, application_id: n.application_id, at: n.at, status: n.status, message: n.message, read_at: null }), { deferred: true })
 // At submission, for each question that no longer applies: one statement, compiled once.
 const deleteFieldDocuments = prepared((db, a: { application_id: string, field_id: string }) =>
-  db.deleteFrom('documents').where('application_id', '=', a.application_id).where('field_id', '=', a.field_id))
+  db.deleteFrom('documents').where('application_id', '=', a.application_id).where('field_id', '=', a.field_id), { deferred: true })
 const selectByReference = prepared((db, a: { reference: string }) => db.selectFrom('applications').selectAll().where('reference', '=', a.reference))
 const updateStatus = prepared((db, a: { id: string, from: ApplicationStatus, to: ApplicationStatus, updated_at: string }) =>
   db.updateTable('applications').set({ status: a.to, updated_at: a.updated_at }).where('id', '=', a.id).where('status', '=', a.from))

@@ -9,7 +9,7 @@ export type { AuditEntry }
 const insertAudit = prepared((db, row: Insertable<AuditEventTable>) => db.insertInto('audit_events').values({
   at: row.at, action: row.action, actor_id: row.actor_id, subject_id: row.subject_id, ip: row.ip, request_id: row.request_id,
   detail: row.detail, on_behalf_of: row.on_behalf_of, reference: row.reference, agency_id: row.agency_id,
-}))
+}), { deferred: true })
 
 const textOf = (value: unknown) => (typeof value === 'string' ? value : null)
 

@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely'
+import { deferWrites } from './prepared.js'
 import { flusherOf, runDirectly } from './sqlite/directPath.js'
 import type { Database, Dialect } from './schema.js'
 
@@ -92,12 +93,18 @@ export function createCommitBatcher(db: Kysely<Database>, options: BatcherOption
  * savepoint per piece would cost two round trips more, so a batch runs without them;
  * when one piece fails, the batch is rolled back and each piece runs again alone, in
  * its own transaction, and settles with its own outcome. Nothing is acknowledged before
- * its commit.
+ * its commit. The pieces' deferred writes (events, audit entries, outbox rows: see
+ * prepared.ts) go together at the end of the transaction, in one statement.
  */
 function postgresBatcher(db: Kysely<Database>, maxBatch: number, lingerMs: number) {
   async function alone(job: Job): Promise<void> {
     try {
-      job.resolve(await db.transaction().execute(job.work))
+      job.resolve(await db.transaction().execute(async (trx) => {
+        const deferred = deferWrites(trx)
+        const value = await job.work(trx)
+        await deferred.flush()
+        return value
+      }))
     } catch (error) {
       job.reject(error)
     }
@@ -108,11 +115,13 @@ function postgresBatcher(db: Kysely<Database>, maxBatch: number, lingerMs: numbe
     const values: unknown[] = []
     try {
       await db.transaction().execute(async (trx) => {
+        const deferred = deferWrites(trx)
         for (const job of jobs) values.push(await job.work(trx))
         // A piece may have caught a statement's error and gone on: PostgreSQL has then given
-        // the transaction up, and COMMIT would roll back every piece without an error. This
-        // statement fails in that case, and the pieces run again, each alone.
-        await sql`select 1`.execute(trx)
+        // the transaction up, and COMMIT would roll back every piece without an error. The
+        // pieces' deferred writes (prepared.ts), or else this probe, fail in that case, and
+        // the pieces run again, each alone.
+        if (!(await deferred.flush())) await sql`select 1`.execute(trx)
       })
     } catch {
       await Promise.all(jobs.map(alone))

@@ -10,7 +10,7 @@ import { kyselyOf } from './unitOfWork.js'
 const insertMail = prepared((db, m: QueuedMail & { id: string, now: number, createdAt: string }) => sql`
   insert into mail_outbox (id, user_id, application_id, to_address, subject, body, status, attempts, next_attempt_at, created_at)
   select ${m.id}, id, ${m.applicationId}, email, ${m.subject}, ${m.body}, 'pending', 0, ${m.now}, ${m.createdAt}
-  from users where id = ${m.userId} and email is not null and email_verified_at is not null`)
+  from users where id = ${m.userId} and email is not null and email_verified_at is not null`, { deferred: true })
 
 /** The mail queue's table: emails written with the change they tell of, sent afterwards. */
 export function createMailOutboxRepository(dialect: Dialect): MailOutbox {

@@ -30,7 +30,7 @@ export async function claimDue<Row extends { attempts: number, next_attempt_at: 
 const insertDelivery = prepared((db, d: Omit<DeliveryTable, 'id'>) => db.insertInto('deliveries').values({
   attempt: d.attempt, target: d.target, outcome: d.outcome, status_code: d.status_code, latency_ms: d.latency_ms, error: d.error,
   outbox_id: d.outbox_id, application_id: d.application_id, agency_id: d.agency_id, at: d.at,
-}))
+}), { deferred: true })
 const updateOutbox = prepared((db, o: Pick<OutboxTable, 'id' | 'status' | 'attempts' | 'last_error' | 'next_attempt_at' | 'delivered_at'> & { owner: string }) =>
   db.updateTable('outbox').set({
     status: o.status, attempts: o.attempts, lease_owner: null, lease_until: null, last_error: o.last_error,

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { createCommitBatcher } from '../../server/db/commitBatcher.js'
+import { prepared } from '../../server/db/prepared.js'
+import { writeAudit } from '../../server/db/audit.js'
 import { createTestDatabase, usePostgres, type TestDatabase } from '../support/testApp.js'
 
 // On both engines (npm test: SQLite; npm run test:pg: PostgreSQL).
@@ -86,4 +88,62 @@ describe('group commit', () => {
     // Every piece said "saved" but the one that caught: all of theirs are there.
     assert.deepEqual(saved, outcomes.flatMap((o, i) => (o === 'saved' ? [`caught-${i}`] : [])).sort())
   })
+
+  // Deferred writes (server/db/prepared.ts): on PostgreSQL they wait for the end of the
+  // batch's transaction and go as one statement; on SQLite they run when called.
+  const deferredCount = prepared((db, a: { name: string, value: number }) => sql`insert into counters (name, value) select ${a.name}, ${a.value} where ${a.value} >= 0`, { deferred: true })
+  const deferredDrop = prepared((db, a: { name: string }) => db.deleteFrom('counters').where('name', '=', a.name), { deferred: true })
+
+  it('deferred writes land with their commit, in the order they were made, inserts and deletes of several kinds', async () => {
+    const { db, dialect } = database.handle
+    const batcher = createCommitBatcher(db, { dialect })
+    await db.insertInto('counters').values(Array.from({ length: 10 }, (_, i) => ({ name: `drop-${i}`, value: i }))).execute()
+    const seen = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.run(async (trx) => {
+      await writeAudit(trx, { action: `deferred-${i}-a` })
+      await writeAudit(trx, { action: `deferred-${i}-b`, detail: { reference: `R${i}` } })
+      await deferredCount(trx, { name: `kept-${i}`, value: i })
+      await deferredDrop(trx, { name: `drop-${i}` })
+      return (await trx.selectFrom('audit_events').select('id').where('action', '=', `deferred-${i}-a`).execute()).length
+    })))
+    // On PostgreSQL the rows were not there yet when the piece read; on SQLite they were.
+    assert.deepEqual(seen, Array(10).fill(dialect === 'postgres' ? 0 : 1))
+    const rows = await db.selectFrom('audit_events').select(['action', 'reference']).where('action', 'like', 'deferred-%').orderBy('id').execute()
+    assert.deepEqual(rows.map((r) => r.action), Array.from({ length: 10 }, (_, i) => [`deferred-${i}-a`, `deferred-${i}-b`]).flat())
+    assert.deepEqual(rows.map((r) => r.reference), Array.from({ length: 10 }, (_, i) => [null, `R${i}`]).flat())
+    const counters = await db.selectFrom('counters').select(['name', 'value']).where((eb) => eb.or([eb('name', 'like', 'kept-%'), eb('name', 'like', 'drop-%')])).orderBy('value').execute()
+    assert.deepEqual(counters.map((c) => ({ name: c.name, value: Number(c.value) })), Array.from({ length: 10 }, (_, i) => ({ name: `kept-${i}`, value: i })))
+  })
+
+  it('a deferred write that fails fails its own piece; the other pieces commit', async () => {
+    const { db, dialect } = database.handle
+    const batcher = createCommitBatcher(db, { dialect })
+    await db.insertInto('counters').values({ name: 'deferred-taken', value: 1 }).execute()
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => batcher.run(async (trx) => {
+      await writeAudit(trx, { action: `failing-${i}` })
+      // The name is taken: the unique violation comes at the flush on PostgreSQL.
+      if (i === 5) await deferredCount(trx, { name: 'deferred-taken', value: 2 })
+      return i
+    })))
+    assert.deepEqual(outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : [])), [5])
+    const saved = (await db.selectFrom('audit_events').select('action').where('action', 'like', 'failing-%').execute()).map((r) => r.action).sort()
+    assert.deepEqual(saved, Array.from({ length: 12 }, (_, i) => `failing-${i}`).filter((a) => a !== 'failing-5').sort())
+    assert.equal(Number((await db.selectFrom('counters').select('value').where('name', '=', 'deferred-taken').executeTakeFirstOrThrow()).value), 1)
+  })
+
+  it('more deferred values than one statement may carry go in several statements', async () => {
+    const { db, dialect } = database.handle
+    const batcher = createCommitBatcher(db, { dialect })
+    // 200 pieces of 20 audit rows of 10 values each: 40,000 values, above the 30,000 a statement is given.
+    await Promise.all(Array.from({ length: 200 }, (_, i) => batcher.run(async (trx) => {
+      for (let j = 0; j < 20; j++) await writeAudit(trx, { action: `many-${i}-${j}` })
+    })))
+    const count = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('action', 'like', 'many-%').executeTakeFirstOrThrow()
+    assert.equal(Number(count.n), 4_000)
+  })
+
+  it('refuses to defer what cannot wait', () => {
+    const reading = prepared((db, a: { id: number }) => db.updateTable('counters').set({ value: a.id }).where('value', '=', a.id).returning('name'), { deferred: true })
+    return assert.rejects(reading(database.handle.db, { id: 1 }), /only a write without RETURNING/)
+  })
 })
+
