@@ -46,8 +46,26 @@ const insertNotification = prepared((db, n: { user_id: string, application_id: s
 const deleteFieldDocuments = prepared((db, a: { application_id: string, field_id: string }) =>
   db.deleteFrom('documents').where('application_id', '=', a.application_id).where('field_id', '=', a.field_id), { deferred: true })
 const selectByReference = prepared((db, a: { reference: string }) => db.selectFrom('applications').selectAll().where('reference', '=', a.reference))
-const updateStatus = prepared((db, a: { id: string, from: ApplicationStatus, to: ApplicationStatus, updated_at: string }) =>
-  db.updateTable('applications').set({ status: a.to, updated_at: a.updated_at }).where('id', '=', a.id).where('status', '=', a.from))
+const selectProcessingDays = prepared((db, a: { id: string }) => db.selectFrom('services').select('processing_days').where('id', '=', a.id))
+
+/** What a status change may set besides the status: each left undefined stays as it was. */
+type StatusColumns = Partial<Pick<ApplicationRow, 'decided_at' | 'agency_reference' | 'due_on' | 'clock_stopped_on'>>
+type StatusChange = StatusColumns & { id: string, from: ApplicationStatus, to: ApplicationStatus, updated_at: string }
+const statusColumns = ['decided_at', 'agency_reference', 'due_on', 'clock_stopped_on'] as const
+// One compiled statement for each set of columns a change sets (sixteen at most, made when first needed).
+const statusUpdate = (setting: ReadonlyArray<typeof statusColumns[number]>) => prepared((db, a: StatusChange) => db.updateTable('applications')
+  .set({ ...Object.fromEntries(setting.map((c) => [c, a[c]])), status: a.to, updated_at: a.updated_at })
+  .where('id', '=', a.id).where('status', '=', a.from))
+const statusUpdates = new Map<string, ReturnType<typeof statusUpdate>>()
+function updateStatusWith(columns: StatusColumns) {
+  const setting = statusColumns.filter((c) => columns[c] !== undefined)
+  const key = setting.join()
+  const known = statusUpdates.get(key)
+  if (known) return known
+  const update = statusUpdate(setting)
+  statusUpdates.set(key, update)
+  return update
+}
 type SubmittedColumns = Pick<ApplicationRow, 'answers' | 'profile' | 'submitted_at' | 'current_page' | 'applicant_birthdate' | 'status_code_hash' | 'assurance_level'>
 const updateSubmitted = prepared((db, a: SubmittedColumns & { id: string, updated_at: string }) => db.updateTable('applications').set({
   answers: a.answers, profile: a.profile, submitted_at: a.submitted_at, current_page: a.current_page, applicant_birthdate: a.applicant_birthdate,
@@ -173,7 +191,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite',
     },
 
     async processingDays(tx, serviceId) {
-      const row = await kyselyOf(tx).selectFrom('services').select('processing_days').where('id', '=', serviceId).executeTakeFirst()
+      const { rows: [row] } = await selectProcessingDays(kyselyOf(tx), { id: serviceId })
       return row?.processing_days === null || row?.processing_days === undefined ? null : Number(row.processing_days)
     },
     async setDue(tx, id, dueOn) {
@@ -281,17 +299,11 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite',
      * the expected status (so two racing requests cannot both move it). True if it moved.
      */
     async moveStatus(tx, id, from, to, extra = {}) {
-      const trx = kyselyOf(tx)
-      const columns = {
-        ...(extra.decidedAt !== undefined ? { decided_at: extra.decidedAt } : {}),
-        ...(extra.agencyReference !== undefined ? { agency_reference: extra.agencyReference } : {}),
-        ...(extra.dueOn !== undefined ? { due_on: extra.dueOn } : {}),
-        ...(extra.clockStoppedOn !== undefined ? { clock_stopped_on: extra.clockStoppedOn } : {}),
+      const columns: StatusColumns = {
+        decided_at: extra.decidedAt, agency_reference: extra.agencyReference, due_on: extra.dueOn, clock_stopped_on: extra.clockStoppedOn,
       }
-      const moved = Object.keys(columns).length
-        ? (await trx.updateTable('applications').set({ ...columns, status: to, updated_at: now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst()).numUpdatedRows
-        : (await updateStatus(trx, { id, from, to, updated_at: now() })).numAffectedRows
-      return Number(moved) === 1
+      const { numAffectedRows } = await updateStatusWith(columns)(kyselyOf(tx), { ...columns, id, from, to, updated_at: now() })
+      return Number(numAffectedRows) === 1
     },
 
     /** A draft becomes submitted, with what was checked at submission; true if it was still a draft. */
