@@ -104,7 +104,7 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))
   // Before the session: showing the idle-timeout warning must not extend the session.
   app.use(sessionNoticeRoutes.warning)
-  const authenticator = createAuthenticator(accounts)
+  const authenticator = createAuthenticator(accounts, (sessionId, userId) => services.sessionStore.userOf(sessionId, userId))
   const csrf = setUpCsrf({ multipartPaths: uploadPaths })
   app.use(...exceptApi([
     ...setUpSession({ production: config.production, secret: config.sessionSecret, store: services.sessionStore }),

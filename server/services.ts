@@ -167,7 +167,7 @@ export function createServices(config: Config, parts: ServiceParts) {
       onboarding: createAgencyOnboarding({ catalogue: catalogue.repository, accounts, audit }),
       services: createServiceRegistration({ repo: catalogue.repository, audit }),
     },
-    sessionStore: new DatabaseSessionStore(db),
+    sessionStore: new DatabaseSessionStore(db, dialect),
     rateLimitStore: (prefix: string) => new DatabaseRateLimitStore(db, prefix),
     /** the same count shared by instances, written behind (for the Agency API's per-key limit) */
     bufferedRateLimitStore: (prefix: string) => new BufferedRateLimitStore(db, prefix),

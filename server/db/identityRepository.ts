@@ -9,12 +9,12 @@ import { prepared } from './prepared.js'
 import { camelize, camelOf, snakeize, snakeOf } from './rowMapping.js'
 import type { AuditEventTable, UserTable } from './schema.js'
 
-type UserRow = Selectable<UserTable>
+export type UserRow = Selectable<UserTable>
 
 // verified_fields keeps the column names of the fields (full_name, citizen_id); the domain names them in camelCase.
 
 // Read for every signed-in request: an object literal of one shape, not a loop over keys.
-function toUser(r: UserRow): User {
+export function toUser(r: UserRow): User {
   return {
     id: r.id, email: r.email, emailVerifiedAt: r.email_verified_at, passwordHash: r.password_hash, role: r.role, agencyId: r.agency_id,
     fullName: r.full_name, failedSignIns: Number(r.failed_sign_ins), lockedUntil: r.locked_until, createdAt: r.created_at, updatedAt: r.updated_at,

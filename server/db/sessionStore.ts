@@ -1,10 +1,21 @@
 import session from 'express-session'
+import { sql } from 'kysely'
 import { LRUCache } from 'lru-cache'
+import type { User } from '../domain/identity/model.js'
 import type { Db } from './database.js'
+import { toUser, type UserRow } from './identityRepository.js'
 import { prepared } from './prepared.js'
+import type { Dialect } from './schema.js'
 
-// Read on every request with a session cookie: compiled once.
-const selectSession = prepared((db, a: { sid: string }) => db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', a.sid))
+// The account a session is signed in to (Passport keeps its id in the session's JSON).
+const signedInId = { sqlite: sql<string>`json_extract(s.data, '$.passport.user')`, postgres: sql<string>`(s.data::json #>> '{passport,user}')` }
+
+// Read on every request with a session cookie, with its account: one statement, compiled once.
+const selectSession = (dialect: Dialect) => prepared((db, a: { sid: string }) => db.selectFrom('sessions as s')
+  .leftJoin('users as u', (join) => join.onRef('u.id', '=', signedInId[dialect]))
+  .select(['s.data as session_data', 's.expires_at as session_expires_at']).selectAll('u')
+  .where('s.sid', '=', a.sid))
+const selectSessions = { sqlite: selectSession('sqlite'), postgres: selectSession('postgres') }
 
 const dayMs = 24 * 60 * 60 * 1000
 
@@ -27,14 +38,33 @@ export class DatabaseSessionStore extends session.Store {
   private readonly touched = new LRUCache<string, number>({ max: 100_000 })
   static readonly touchIntervalMs = 60_000
 
-  constructor(private readonly db: Db) {
+  /**
+   * The accounts read with their sessions, until Passport asks for them (`userOf`): the
+   * account comes with the session in one statement, not in a second read after it.
+   */
+  private readonly accounts = new Map<string, User>()
+
+  constructor(private readonly db: Db, private readonly dialect: Dialect = 'sqlite') {
     super()
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    selectSession(this.db, { sid })
-      .then(({ rows: [row] }) => callback(null, row && Number(row.expires_at) > Date.now() ? JSON.parse(row.data) as session.SessionData : null))
+    selectSessions[this.dialect](this.db, { sid })
+      .then(({ rows: [row] }) => {
+        if (!row || Number(row.session_expires_at) <= Date.now()) return callback(null, null)
+        // Taken by the request's userOf; a request that never asks leaves one behind, so the map is bounded.
+        if (this.accounts.size >= 10_000) this.accounts.clear()
+        if (row.id !== null) this.accounts.set(sid, toUser(row as UserRow))
+        callback(null, JSON.parse(row.session_data) as session.SessionData)
+      })
       .catch((err: unknown) => callback(err))
+  }
+
+  /** The account read with session `sid` a moment ago, if it is `userId`'s; once. */
+  userOf(sid: string, userId: string): User | undefined {
+    const account = this.accounts.get(sid)
+    this.accounts.delete(sid)
+    return account?.id === userId ? account : undefined
   }
 
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express'
+import type { Request, RequestHandler } from 'express'
 import passport from 'passport'
 import type { Role, User as Account } from '../domain/identity/model.js'
 import type { AccountService } from '../domain/identity/accountService.js'
@@ -35,13 +35,17 @@ export type { Role }
  */
 export type Authenticator = InstanceType<typeof passport.Passport>
 
-export function createAuthenticator(accounts: AccountService): Authenticator {
+export function createAuthenticator(accounts: AccountService, readWithSession?: (sessionId: string, userId: string) => Account | undefined): Authenticator {
   const authenticator = new passport.Passport()
   authenticator.serializeUser((user, done) => done(null, user.id))
-  authenticator.deserializeUser((id: string, done) => {
-    accounts.findUser(id).then((account) => done(null, account ? {
-      account, id: account.id, email: account.email, fullName: account.fullName, role: account.role, agencyId: account.agencyId,
-    } : false), done)
+  const signedIn = (account: Account | undefined): Express.User | false => (account ? {
+    account, id: account.id, email: account.email, fullName: account.fullName, role: account.role, agencyId: account.agencyId,
+  } : false)
+  authenticator.deserializeUser((req: Request, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
+    // Read in the same statement as the session when the store can (server/db/sessionStore.ts).
+    const account = readWithSession?.(req.sessionID, id)
+    if (account) return done(null, signedIn(account))
+    accounts.findUser(id).then((found) => done(null, signedIn(found)), done)
   })
   return authenticator
 }

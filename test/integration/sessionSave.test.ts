@@ -80,3 +80,31 @@ describe('a redirect after the session changed', () => {
     assert.equal(next.status, 200)
   })
 })
+
+describe('the account of a session', () => {
+  it('is read with the session, handed to Passport once, and never older than the request', async () => {
+    const form = await headersOf('/account/sign-in')
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.body)![1]!
+    const account = demoAccounts.find((a) => a.role === 'citizen')!
+    const signIn = await headersOf('/account/sign-in', {
+      method: 'POST', cookie: cookieOf(form.cookies), body: new URLSearchParams({ _csrf: csrf, email: account.email, password: account.password }).toString(),
+    })
+    const cookie = cookieOf(signIn.cookies)
+    const sid = decodeURIComponent(/sid=([^;]+)/.exec(cookie)![1]!).replace(/^s:/, '').replace(/\.[^.]*$/, '')
+    const store = portal.services.sessionStore
+    const user = await portal.database.handle.db.selectFrom('users').select('id').where('email', '=', account.email).executeTakeFirstOrThrow()
+    await new Promise((resolve, reject) => store.get(sid, (err, sess) => (err ? reject(err) : resolve(sess))))
+    assert.equal(store.userOf(sid, 'someone-else'), undefined, 'only for the account the session is signed in to')
+    await new Promise((resolve, reject) => store.get(sid, (err, sess) => (err ? reject(err) : resolve(sess))))
+    assert.equal(store.userOf(sid, user.id)?.email, account.email)
+    assert.equal(store.userOf(sid, user.id), undefined, 'handed over once')
+
+    // A change made between two requests shows on the second: nothing is kept across requests.
+    await portal.database.handle.db.updateTable('users').set({ full_name: 'Tên Đổi Giữa Hai Lần Đọc' }).where('id', '=', user.id).execute()
+    const profile = await headersOf('/account/profile', { cookie })
+    assert.equal(profile.status, 200)
+    assert.match(await profile.body, /Tên Đổi Giữa Hai Lần Đọc/)
+    await portal.database.handle.db.updateTable('users').set({ role: 'officer', agency_id: 'cong-an-cap-xa' }).where('id', '=', user.id).execute()
+    assert.equal((await headersOf('/applications', { cookie })).status, 403)
+  })
+})
