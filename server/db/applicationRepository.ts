@@ -194,6 +194,11 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite',
       const { rows: [row] } = await selectProcessingDays(kyselyOf(tx), { id: serviceId })
       return row?.processing_days === null || row?.processing_days === undefined ? null : Number(row.processing_days)
     },
+    async processingDaysOf(serviceIds) {
+      if (!serviceIds.length) return new Map()
+      const rows = await db.selectFrom('services').select(['id', 'processing_days']).where('id', 'in', serviceIds).execute()
+      return new Map(rows.map((r) => [r.id, r.processing_days === null ? null : Number(r.processing_days)]))
+    },
     async setDue(tx, id, dueOn) {
       await kyselyOf(tx).updateTable('applications').set({ due_on: dueOn, updated_at: now() }).where('id', '=', id).execute()
     },

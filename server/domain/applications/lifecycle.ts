@@ -45,7 +45,11 @@ export interface InboxFilter {
 }
 /** Who reads an application for its agency: an officer (a user id) or the agency's system (an API key, "api-key:<id>"). */
 export type Reader = { id: string, by: 'officer' | 'agency-system', name?: string }
-export type TransitionOptions = { message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext }
+export type TransitionOptions = {
+  message?: string | null, note?: string | null, agencyReference?: string | null, ctx?: RequestContext
+  /** the service's processing days, when the caller has read them already (the dispatcher, once a batch) */
+  processingDays?: number | null
+}
 
 export interface LifecycleDeps {
   repo: ApplicationRepository
@@ -71,7 +75,7 @@ export function createLifecycle(deps: LifecycleDeps) {
   async function applyTransition(trx: Tx, app: Application, to: ApplicationStatus, actor: Actor, options: TransitionOptions = {}): Promise<void> {
     if (!transitions[app.status].includes(to)) throw new IllegalTransition(app.status, to)
     const now = clock()
-    const processingDays = to === 'received' ? await repo.processingDays(trx, app.serviceId) : null
+    const processingDays = to !== 'received' ? null : options.processingDays !== undefined ? options.processingDays : await repo.processingDays(trx, app.serviceId)
     const extra: Parameters<ApplicationRepository['moveStatus']>[4] = clockAfter(app, to, localDate(now), processingDays)
     if (finalStatuses.includes(to)) extra.decidedAt = now.toISOString()
     if (options.agencyReference) extra.agencyReference = options.agencyReference

@@ -50,6 +50,8 @@ export interface ApplicationRepository {
   forAgency(agencyId: string, filter: AgencyFilter): Promise<{ rows: AgencyInboxRow[], total: number }>
   /** The service's processing time in working days, read in the caller's transaction. */
   processingDays(tx: Tx, serviceId: string): Promise<number | null>
+  /** The same for several services at once, outside a transaction (the dispatcher's batch). */
+  processingDaysOf(serviceIds: string[]): Promise<Map<string, number | null>>
   setDue(tx: Tx, id: string, dueOn: string): Promise<void>
   assign(tx: Tx, id: string, userId: string | null): Promise<void>
   pageForAgency(agencyId: string, page: AgencyPage): Promise<Application[]>

@@ -108,11 +108,13 @@ export function createDispatcher(deps: DispatcherDeps) {
   const finish = (trx: Tx, row: OutboxItem, status: DeliveryStatus, attempts: number, error: string | null, nextAttemptAt?: number) =>
     outbox.finish(trx, row, owner, { status, attempts, error, ...(nextAttemptAt ? { nextAttemptAt } : {}) })
 
-  /** What a claimed batch needs, read in three queries rather than three per delivery. */
+  /** What a claimed batch needs, read in four queries rather than four per delivery. */
   interface Batch {
     apps: Map<string, Application>
     documents: Map<string, ApplicationDocument[]>
     targets: Map<string, RemoteTarget>
+    /** each service's processing days, for the due date an application gets when received */
+    processingDays: Map<string, number | null>
     /** agencies whose endpoint's success this batch has already noted */
     noted: Set<string>
   }
@@ -120,9 +122,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const ids = rows.map((r) => r.applicationId)
     const agencies = [...new Set(rows.map((r) => r.agencyId))]
     const [apps, documents, targets] = await Promise.all([repo.byIds(ids), repo.documentsOf(ids), deps.endpoints.targetsOf(agencies)])
+    const processingDays = await repo.processingDaysOf([...new Set(apps.map((a) => a.serviceId))])
     const byApplication = new Map<string, ApplicationDocument[]>()
     for (const d of documents) byApplication.set(d.applicationId, [...byApplication.get(d.applicationId) ?? [], d])
-    return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, targets, noted: new Set() }
+    return { apps: new Map(apps.map((a) => [a.id, a])), documents: byApplication, targets, processingDays, noted: new Set() }
   }
 
   function applicationFor(app: Application | undefined, documents: ApplicationDocument[]): HandlerApplication | undefined {
@@ -141,7 +144,7 @@ export function createDispatcher(deps: DispatcherDeps) {
    * done. A repeat after a crash finds the application already moved and leaves it.
    */
   async function recordSuccess(
-    row: OutboxItem, app: Application, attempt: number, target: string, noteSuccess: boolean, started: number, result: HandlerResult,
+    row: OutboxItem, app: Application, batch: Batch, attempt: number, target: string, noteSuccess: boolean, started: number, result: HandlerResult,
   ) {
     const message = result.message ? JSON.stringify(result.message) : null
     const to = result.outcome === 'refused' ? 'rejected' as const : 'received' as const
@@ -151,8 +154,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (noteSuccess) await deps.endpoints.recordOutcome(trx, row.agencyId, { ok: true, error: null })
       await finish(trx, row, 'delivered', attempt, null)
       try {
-        await deps.applications.transitionIn(trx, app, to, { id: null, kind: 'agency' },
-          { message, agencyReference: result.outcome === 'accepted' ? result.agencyReference ?? null : null })
+        await deps.applications.transitionIn(trx, app, to, { id: null, kind: 'agency' }, {
+          message, agencyReference: result.outcome === 'accepted' ? result.agencyReference ?? null : null,
+          ...(batch.processingDays.has(app.serviceId) ? { processingDays: batch.processingDays.get(app.serviceId)! } : {}),
+        })
         return true
       } catch (e) {
         if (!(e instanceof IllegalTransition)) throw e
@@ -233,7 +238,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     const noteSuccess = remote !== undefined && remote.successWorthNoting && !batch.noted.has(row.agencyId)
     if (noteSuccess) batch.noted.add(row.agencyId)
-    await recordSuccess(row, app!, attempt, target, noteSuccess, started, result)
+    await recordSuccess(row, app!, batch, attempt, target, noteSuccess, started, result)
   }
 
   /** Delivers one claimed batch; false when nothing was due. */
