@@ -146,4 +146,3 @@ describe('group commit', () => {
     return assert.rejects(reading(database.handle.db, { id: 1 }), /only a write without RETURNING/)
   })
 })
-
