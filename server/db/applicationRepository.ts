@@ -46,6 +46,9 @@ const insertNotification = prepared((db, n: { user_id: string, application_id: s
 const deleteFieldDocuments = prepared((db, a: { application_id: string, field_id: string }) =>
   db.deleteFrom('documents').where('application_id', '=', a.application_id).where('field_id', '=', a.field_id), { deferred: true })
 const selectByReference = prepared((db, a: { reference: string }) => db.selectFrom('applications').selectAll().where('reference', '=', a.reference))
+// Read with every application an agency's system or officer opens: compiled once.
+const selectDocuments = prepared((db, a: { application_id: string }) => db.selectFrom('documents').selectAll()
+  .where('application_id', '=', a.application_id).orderBy('created_at'))
 const selectProcessingDays = prepared((db, a: { id: string }) => db.selectFrom('services').select('processing_days').where('id', '=', a.id))
 
 /** What a status change may set besides the status: each left undefined stays as it was. */
@@ -258,8 +261,7 @@ export function createApplicationRepository(db: Db, dialect: Dialect = 'sqlite',
     events: async (applicationId) => (await db.selectFrom('application_events').selectAll()
       .where('application_id', '=', applicationId).orderBy('id').execute()).map(toEvent),
 
-    documents: async (applicationId) => (await db.selectFrom('documents').selectAll()
-      .where('application_id', '=', applicationId).orderBy('created_at').execute()).map(toDocument),
+    documents: async (applicationId) => (await selectDocuments(db, { application_id: applicationId })).rows.map(toDocument),
 
     /** The documents of several applications at once (the dispatcher's batch). */
     documentsOf: async (applicationIds) => (await db.selectFrom('documents').selectAll()
