@@ -54,7 +54,7 @@ export function createViewEngine(options: ViewEngineOptions) {
     return compile(file)(locals, ejs.escapeXML, include)
   }
 
-  /** Express's view engine; `render` is the same, called directly (a part rendered outside a request). */
+  /** Express's view engine; `render` is the same, called directly (a page rendered outside a request: the search thread's). */
   const engine = (file: string, locals: object, done: (err: unknown, html?: string) => void): void => {
     let html: string
     try {
