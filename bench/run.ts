@@ -8,6 +8,8 @@
 // BENCH_COMPARE=<folder>: a built checkout of another commit (npm ci && npm run build
 // there) whose portal is measured in the same rounds as this one (pages, API, submit on
 // SQLite), on a database of its own seeded by its own scripts: the A/B of a change.
+//
+// BENCH_KEEP=1 keeps the run's folder (databases, each portal's log) and says where it is.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -525,7 +527,7 @@ async function main() {
     // Never connected (the run failed before): a query would wait for the connection forever.
     if (pgConnected) await pgAdmin.query(`drop database if exists ${pgDatabase}`).catch(() => {})
     if (pgConnected) await pgAdmin.end().catch(() => {})
-    rmSync(work, { recursive: true, force: true })
+    if (process.env['BENCH_KEEP']) process.stdout.write(`kept ${work}\n`); else rmSync(work, { recursive: true, force: true })
     if (compareWork) rmSync(compareWork, { recursive: true, force: true })
     if (treeOffWork) rmSync(treeOffWork, { recursive: true, force: true })
   }

@@ -64,6 +64,8 @@ export function createApp(deps: AppDeps): express.Application {
   app.set('view engine', 'ejs')
   app.set('view cache', config.production)
   app.set('query parser', 'simple')
+  // Helmet drops it from pages; the static files, health probes and the Agency API never send it either.
+  app.disable('x-powered-by')
 
   const assets = setUpStaticAssets(publicDir)
   const staticHeaders = setUpStaticSecurityHeaders()

@@ -53,9 +53,43 @@ function withWho(res: ServerResponse, line: object): object {
   return { ...line, route: locals?.['routeName'], user: locals?.['userId'], role: locals?.['role'] }
 }
 
+const silent = () => {}
+
+/**
+ * A logger standing for `make()`'s child, made only when the request first logs at a
+ * level the logger writes (or asks anything else of it): pino-http binds a child to
+ * every request, and making one (its bindings serialized, its level methods set) was
+ * about a sixth of an Agency API read's time on the web thread, for requests that
+ * mostly write nothing (docs/performance.md).
+ */
+function childWhenUsed(parent: Logger, make: () => Logger): Logger {
+  let child: Logger | undefined
+  return new Proxy(parent, {
+    get(_target, name) {
+      if (!child && typeof name === 'string' && name in parent.levels.values && !parent.isLevelEnabled(name)) return silent
+      child ??= make()
+      const value: unknown = Reflect.get(child, name, child)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(child) : value
+    },
+  })
+}
+
+/** The logger pino-http is given: its own child as pino-http makes it, whose children per request are made when used. */
+function withRequestChildrenWhenUsed(logger: Logger): Logger {
+  const child = logger.child.bind(logger)
+  return Object.assign(Object.create(logger) as Logger, {
+    child: (bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => {
+      const own = child(bindings, options)
+      const makeChild = own.child.bind(own)
+      return Object.assign(own, { child: (b: pino.Bindings, o?: pino.ChildLoggerOptions) => childWhenUsed(own, () => makeChild(b, o)) })
+    },
+  })
+}
+
 export function createRequestLogger(logger: Logger) {
+  const debug = logger.isLevelEnabled('debug')
   return pinoHttp({
-    logger,
+    logger: withRequestChildrenWhenUsed(logger),
     genReqId: requestId,
     // A small, flat line per request: building the default request/response objects
     // (all headers) is most of what request logging costs.
@@ -70,7 +104,8 @@ export function createRequestLogger(logger: Logger) {
     // archived and searchable by auditors: a line for each answered one too would cost
     // a tenth of a page's throughput to say it twice (docs/decisions/request-lines.md).
     // Failures are lines as well; LOG_LEVEL=debug writes a line for every request.
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+    // Silent when the line would not be written anyway: pino-http builds its object first.
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : debug ? 'debug' : 'silent'),
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
     // Added when the response is done (customProps would build a child logger per request).

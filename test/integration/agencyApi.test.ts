@@ -165,6 +165,8 @@ describe('Agency API: applications', () => {
     assert.deepEqual(res.body.profile, { fullName: 'Nguyễn Văn An' })
     assert.ok(!('email' in res.body.profile), 'undeclared fields do not travel')
     assert.deepEqual(res.body.documents, [])
+    assert.equal(res.headers['cache-control'], 'no-store', 'a citizen\'s data is kept by no browser or proxy')
+    assert.equal(res.headers['x-powered-by'], undefined)
     const read = await portal.database.handle.db.selectFrom('audit_events').selectAll().where('action', '=', 'data.read')
       .where('actor_id', '=', `api-key:${key.id}`).execute()
     assert.equal(read.length, 1)
