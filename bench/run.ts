@@ -148,8 +148,9 @@ function machineCpu(): { busy: number, total: number } {
  * load stops, its server still answers the requests it had read (the uncached search
  * portal for up to two seconds), collects its garbage and flushes its log; PostgreSQL
  * writes behind. Without this the next target, whichever it is, would pay for that.
+ * False when the machine was still busy after 5 s (the run says which targets started so).
  */
-async function untilQuiet(): Promise<void> {
+async function untilQuiet(): Promise<boolean> {
   const until = performance.now() + 5_000
   let last = machineCpu()
   while (performance.now() < until) {
@@ -157,8 +158,9 @@ async function untilQuiet(): Promise<void> {
     const now = machineCpu()
     const busy = (now.busy - last.busy) / Math.max(1, now.total - last.total)
     last = now
-    if (busy < 0.1) return
+    if (busy < 0.1) return true
   }
+  return false
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -180,7 +182,7 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   const sustained = new Map<string, number[]>(targets.map((t) => [t.name, []]))
   for (let round = 1; round <= rounds; round++) {
     for (const t of orderFor(targets, round)) {
-      await untilQuiet()
+      if (!await untilQuiet()) process.stdout.write(`  round ${round}: ${t.name} started on a machine still busy after 5 s\n`)
       const before = t.submit ? cpuNow(t.submit.portalPid, ...t.submit.otherPids ?? []) : undefined
       const started = performance.now()
       const r = await load(t, seconds)

@@ -15,7 +15,6 @@ import { HttpError, invalidParams, notFound } from '../web/httpErrors.js'
 import { apiKeyOf, agencyApiAuth, requireScope } from '../web/agencyApiAuth.js'
 import { requestContext } from '../web/requestContext.js'
 import { inputParser, rules } from '../web/validation.js'
-import { noStore } from '../web/setUpWebSecurity.js'
 
 export interface AgencyApiDeps {
   keys: ApiKeys
@@ -91,8 +90,7 @@ export function agencyApiRoutes(deps: AgencyApiDeps): Router {
   const { applications, endpoints } = deps
   const router = Router()
   const base = '/api/v1/agency'
-  // Every answer may carry a citizen's data: no browser or proxy keeps it.
-  router.use(base, noStore, ...agencyApiAuth(deps.keys, deps.rateLimitStore('agency-api:'), deps.perMinute), express.json({ limit: '64kb' }))
+  router.use(base, ...agencyApiAuth(deps.keys, deps.rateLimitStore('agency-api:'), deps.perMinute), express.json({ limit: '64kb' }))
 
   const apiUrl = (req: Request, path: string) => `${req.baseUrl}${base}${path}`
   const readerOf = (key: ApiKey) => ({ id: `api-key:${key.id}`, by: 'agency-system' as const, name: key.name })

@@ -30,6 +30,8 @@ export function apiKeyOf(res: Response): ApiKey {
  */
 export function agencyApiAuth(keys: ApiKeys, store: Store, perMinute: number): RequestHandler[] {
   const authenticate: RequestHandler = async (req, res, next) => {
+    // Every answer may carry a citizen's data, or say whose key failed: no browser or proxy keeps it.
+    res.setHeader('Cache-Control', 'no-store')
     const header = req.get('authorization') ?? ''
     const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
     const result = await keys.authenticate(token, req.ip ?? null)
