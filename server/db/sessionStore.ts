@@ -16,6 +16,12 @@ const selectSession = (dialect: Dialect) => prepared((db, a: { sid: string }) =>
   .select(['s.data as session_data', 's.expires_at as session_expires_at']).selectAll('u')
   .where('s.sid', '=', a.sid))
 const selectSessions = { sqlite: selectSession('sqlite'), postgres: selectSession('postgres') }
+// Written whenever a request changed its session (a submission keeps its status code there), also compiled once.
+const upsertSession = prepared((db, a: { sid: string, data: string, expires_at: number }) => db.insertInto('sessions')
+  .values({ sid: a.sid, data: a.data, expires_at: a.expires_at })
+  .onConflict((oc) => oc.column('sid').doUpdateSet({ data: a.data, expires_at: a.expires_at })))
+const touchSession = prepared((db, a: { sid: string, expires_at: number }) => db.updateTable('sessions').set({ expires_at: a.expires_at }).where('sid', '=', a.sid))
+const deleteSession = prepared((db, a: { sid: string }) => db.deleteFrom('sessions').where('sid', '=', a.sid))
 
 const dayMs = 24 * 60 * 60 * 1000
 
@@ -70,9 +76,7 @@ export class DatabaseSessionStore extends session.Store {
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
     const row = { sid, data: JSON.stringify(sess), expires_at: expiry(sess) }
     this.touched.set(sid, Date.now())
-    this.db.insertInto('sessions').values(row)
-      .onConflict((oc) => oc.column('sid').doUpdateSet({ data: row.data, expires_at: row.expires_at }))
-      .execute()
+    upsertSession(this.db, row)
       .then(() => this.sweepSometimes())
       .then(() => callback?.(), (err: unknown) => callback?.(err))
   }
@@ -84,12 +88,12 @@ export class DatabaseSessionStore extends session.Store {
       return
     }
     this.touched.set(sid, Date.now())
-    this.db.updateTable('sessions').set({ expires_at: expiry(sess) }).where('sid', '=', sid).execute()
+    touchSession(this.db, { sid, expires_at: expiry(sess) })
       .then(() => callback?.(), (err: unknown) => callback?.(err))
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    this.db.deleteFrom('sessions').where('sid', '=', sid).execute()
+    deleteSession(this.db, { sid })
       .then(() => callback?.(), (err: unknown) => callback?.(err))
   }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
+import { DatabaseSessionStore } from '../../server/db/sessionStore.js'
 import { demoAccounts } from '../../server/domain/identity/demoAccounts.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
@@ -106,5 +107,26 @@ describe('the account of a session', () => {
     assert.match(await profile.body, /Tên Đổi Giữa Hai Lần Đọc/)
     await portal.database.handle.db.updateTable('users').set({ role: 'officer', agency_id: 'cong-an-cap-xa' }).where('id', '=', user.id).execute()
     assert.equal((await headersOf('/applications', { cookie })).status, 403)
+  })
+
+  it('the store writes a session, writes it again in place, pushes its expiry forward and deletes it', async () => {
+    const { db, dialect } = portal.database.handle
+    const call = (fn: (done: (err?: unknown) => void) => void) => new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err as Error) : resolve())))
+    const row = () => db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', 'store-test').executeTakeFirst()
+    const store = portal.services.sessionStore
+    const soon = new Date(Date.now() + 60_000)
+    await call((done) => store.set('store-test', { cookie: { expires: soon, originalMaxAge: 60_000 }, statusCodes: { A: '1' } } as never, done))
+    assert.deepEqual(JSON.parse((await row())!.data).statusCodes, { A: '1' })
+    await call((done) => store.set('store-test', { cookie: { expires: soon, originalMaxAge: 60_000 }, statusCodes: { B: '2' } } as never, done))
+    assert.deepEqual(JSON.parse((await row())!.data).statusCodes, { B: '2' })
+    assert.equal(Number((await row())!.expires_at), soon.getTime())
+    // Another instance, which has not written this session within the minute, pushes the expiry forward.
+    const later = new Date(Date.now() + 3_600_000)
+    const other = new DatabaseSessionStore(db, dialect)
+    await call((done) => other.touch('store-test', { cookie: { expires: later, originalMaxAge: 3_600_000 } } as never, done))
+    assert.equal(Number((await row())!.expires_at), later.getTime())
+    assert.deepEqual(JSON.parse((await row())!.data).statusCodes, { B: '2' }, 'a touch leaves the data as it was')
+    await call((done) => store.destroy('store-test', done))
+    assert.equal(await row(), undefined)
   })
 })
