@@ -57,10 +57,10 @@ const silent = () => {}
 
 /**
  * A logger standing for `make()`'s child, made only when the request first logs at a
- * level the logger writes (or asks anything else of it): pino-http binds a child to
- * every request, and making one (its bindings serialized, its level methods set) was
- * about a sixth of an Agency API read's time on the web thread, for requests that
- * mostly write nothing (docs/performance.md).
+ * level the logger writes (or asks anything else of it). pino-http binds a child to
+ * every request (its bindings serialized, its level methods set), though most requests
+ * write nothing at the info level; pino-http as a whole was about a sixth of an Agency
+ * API read's time on the web thread (docs/performance.md).
  */
 function childWhenUsed(parent: Logger, make: () => Logger): Logger {
   let child: Logger | undefined
