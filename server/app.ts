@@ -23,7 +23,8 @@ import { sessionNoticeRoutes } from './routes/sessionNoticeRoutes.js'
 import { openDataRoutes } from './routes/openDataRoutes.js'
 import { statisticsRoutes } from './routes/statisticsRoutes.js'
 import { createPageCache } from './web/pageCache.js'
-import { forItsPaths } from './web/forItsPaths.js'
+import { forItsPaths, routersByPath } from './web/forItsPaths.js'
+import { inOrder } from './web/inOrder.js'
 import { recordRequests } from './web/requestLog.js'
 import { createAuthenticator, setUpAuth } from './web/setUpAuth.js'
 import { setUpCsrf } from './web/setUpCsrf.js'
@@ -47,9 +48,11 @@ export interface AppDeps {
 }
 
 // The Agency and open-data APIs are stateless (bearer keys, no cookies): no session,
-// so no CSRF either.
-const exceptApi = (handlers: RequestHandler[]): RequestHandler[] => handlers.map((handler) =>
-  (req, res, next) => (isApiPath(req.path) ? next() : handler(req, res, next)))
+// so no CSRF either. The handlers run as one layer (web/inOrder.ts).
+function exceptApi(handlers: RequestHandler[]): RequestHandler {
+  const all = inOrder(handlers)
+  return (req, res, next) => (isApiPath(req.path) ? next() : all(req, res, next))
+}
 
 /** Builds the web application. No I/O, never listens: server/index.ts does that. */
 export function createApp(deps: AppDeps): express.Application {
@@ -95,26 +98,30 @@ export function createApp(deps: AppDeps): express.Application {
   // The public catalogue for a visitor without a session, before the session, the CSRF
   // check and the sign-in state, as the page cache serves it: the same page for everyone,
   // nothing personal, no form token. A visitor with a session goes on to the same routes below.
-  const catalogueRouter = forItsPaths(catalogueRoutes(catalogue, pages, deps.searchPage, services.statistics.estimate))
+  const cataloguePages = catalogueRoutes(catalogue, pages, deps.searchPage, services.statistics.estimate)
+  const catalogueRouter = forItsPaths(cataloguePages)
   // Statistics pages change with each snapshot (hourly), whatever the catalogue cache's setting.
   const statisticsPages = createPageCache(3600, personal)
   services.statistics.onRefresh(() => statisticsPages.clear())
   catalogue.onChange(() => statisticsPages.clear())
-  const statisticsRouter = forItsPaths(statisticsRoutes({ statistics: services.statistics, catalogue, pages: statisticsPages, publicUrl: config.publicUrl }))
+  const statisticsPagesRouter = statisticsRoutes({ statistics: services.statistics, catalogue, pages: statisticsPages, publicUrl: config.publicUrl })
+  const statisticsRouter = forItsPaths(statisticsPagesRouter)
   app.use((req, res, next) => (personal(req) ? next() : catalogueRouter(req, res, next)))
   app.use((req, res, next) => (personal(req) ? next() : statisticsRouter(req, res, next)))
   app.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }))
   // Before the session: showing the idle-timeout warning must not extend the session.
-  app.use(sessionNoticeRoutes.warning)
+  app.use(forItsPaths(sessionNoticeRoutes.warning))
   const authenticator = createAuthenticator(accounts, (sessionId, userId) => services.sessionStore.userOf(sessionId, userId))
   const csrf = setUpCsrf({ multipartPaths: uploadPaths })
-  app.use(...exceptApi([
+  app.use(exceptApi([
     ...setUpSession({ production: config.production, secret: config.sessionSecret, store: services.sessionStore }),
     csrf.check,
     ...setUpAuth(authenticator),
   ]))
 
-  const routers = [
+  app.use(routersByPath([
+    cataloguePages,
+    statisticsPagesRouter,
     sessionNoticeRoutes.timedOut,
     accountRoutes({ accounts, authenticator, rateLimitStore }),
     nationalAuthRoutes({ settings: national, accounts, authenticator, logger }),
@@ -132,8 +139,7 @@ export function createApp(deps: AppDeps): express.Application {
     openDataRoutes(catalogue, config.publicUrl),
     apiRoutes(catalogue, config.publicUrl),
     auditLogRoutes(services.audit.transparencyLog),
-  ]
-  app.use(catalogueRouter, statisticsRouter, ...routers.map((router) => forItsPaths(router)))
+  ]))
 
   app.use(...setUpErrorHandling(config.production))
   return app

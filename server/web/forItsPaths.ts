@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from 'express'
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express'
 
 interface Layer { rawPath?: unknown, route?: unknown }
 
@@ -41,4 +41,34 @@ export function forItsPaths(router: Router, before?: RequestHandler): RequestHan
   const enter: RequestHandler = before ? (req, res, next) => before(req, res, (err?: unknown) => (err ? next(err) : router(req, res, next))) : router
   if (!segments) return enter
   return (req, res, next) => (segments.has(firstSegment(req.path)) ? enter(req, res, next) : next())
+}
+
+/**
+ * Routers in their order, as one layer: each request goes to those of them that can
+ * answer its first path segment, one after the other, as if each were mounted with
+ * app.use() behind forItsPaths. Every layer Express passes costs a match object, a
+ * closure and a property or two written on the request: for a signed-in page or a
+ * submission, passing fourteen routers' guards was a fifth of what the router allocated.
+ */
+export function routersByPath(routers: Router[]): RequestHandler {
+  const entries = routers.map((router) => ({ router, segments: firstSegments(router) }))
+  // A router that could answer any path is a candidate for every segment, in its place.
+  const anyPath = entries.filter((e) => !e.segments).map((e) => e.router)
+  const bySegment = new Map<string, Router[]>()
+  for (const segment of new Set(entries.flatMap((e) => [...e.segments ?? []]))) {
+    bySegment.set(segment, entries.filter((e) => !e.segments || e.segments.has(segment)).map((e) => e.router))
+  }
+  return (req: Request, res: Response, next: NextFunction) => {
+    const candidates = bySegment.get(firstSegment(req.path)) ?? anyPath
+    let i = 0
+    // A router calls back with nothing when none of its routes answered (or on
+    // next('router')), with an error otherwise: the error goes to the error handlers.
+    const following = (err?: unknown) => {
+      if (err) return next(err)
+      const router = candidates[i++]
+      if (!router) return next()
+      router(req, res, following)
+    }
+    following()
+  }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import express, { type RequestHandler, type Router } from 'express'
+import type { RequestHandler } from 'express'
 import helmet from 'helmet'
+import { inOrder } from './inOrder.js'
 
 const nonceBytes = 16
 let pool = Buffer.alloc(0)
@@ -41,16 +42,15 @@ export function setUpStaticSecurityHeaders(): RequestHandler {
 }
 
 // The one place for security headers. A fresh nonce per request lets a page carry an
-// inline script or style only when the server put it there.
-export function setUpWebSecurity(production: boolean, options: { formTargets?: string[] } = {}): Router {
-  const router = express.Router()
-  router.use((_req, res, next) => {
+// inline script or style only when the server put it there. One layer (inOrder.ts).
+export function setUpWebSecurity(production: boolean, options: { formTargets?: string[] } = {}): RequestHandler {
+  const nonceAndPermissions: RequestHandler = (_req, res, next) => {
     res.locals['cspNonce'] = newNonce()
     res.setHeader('Permissions-Policy', permissionsPolicy)
     next()
-  })
+  }
   const nonce = (_req: unknown, res: unknown) => `'nonce-${(res as { locals: { cspNonce: string } }).locals.cspNonce}'`
-  router.use(helmet({
+  return inOrder([nonceAndPermissions, helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -73,8 +73,7 @@ export function setUpWebSecurity(production: boolean, options: { formTargets?: s
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
     xFrameOptions: { action: 'deny' },
-  }))
-  return router
+  })])
 }
 
 /** For pages of personal data (the staff areas): never stored by a browser or proxy. */
