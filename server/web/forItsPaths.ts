@@ -47,8 +47,9 @@ export function forItsPaths(router: Router, before?: RequestHandler): RequestHan
  * Routers in their order, as one layer: each request goes to those of them that can
  * answer its first path segment, one after the other, as if each were mounted with
  * app.use() behind forItsPaths. Every layer Express passes costs a match object, a
- * closure and a property or two written on the request: for a signed-in page or a
- * submission, passing fourteen routers' guards was a fifth of what the router allocated.
+ * closure and a property or two written on the request: passing the guards of the
+ * twelve routers before its own was about a sixth of what Express's router allocated
+ * for a submission (docs/performance.md).
  */
 export function routersByPath(routers: Router[]): RequestHandler {
   const entries = routers.map((router) => ({ router, segments: firstSegments(router) }))
