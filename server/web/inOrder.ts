@@ -6,7 +6,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
  * Express, as does an error thrown or a promise rejected (Express 5 catches both in a
  * layer). Each layer Express passes costs a match object, a closure and properties
  * written on the request; the session, CSRF and sign-in middleware are seven of them
- * on every page and submission (docs/performance.md).
+ * on every page and submission (docs/performance.md). compose-middleware catches only
+ * what is thrown: a rejected promise, which Express 5 turns into an error, would leave
+ * the request unanswered.
  */
 export function inOrder(handlers: RequestHandler[]): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
