@@ -1,4 +1,5 @@
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express'
+import type { RequestHandler, Router } from 'express'
+import { inOrder } from './inOrder.js'
 
 interface Layer { rawPath?: unknown, route?: unknown }
 
@@ -54,22 +55,10 @@ export function forItsPaths(router: Router, before?: RequestHandler): RequestHan
 export function routersByPath(routers: Router[]): RequestHandler {
   const entries = routers.map((router) => ({ router, segments: firstSegments(router) }))
   // A router that could answer any path is a candidate for every segment, in its place.
-  const anyPath = entries.filter((e) => !e.segments).map((e) => e.router)
-  const bySegment = new Map<string, Router[]>()
+  const anyPath = inOrder(entries.filter((e) => !e.segments).map((e) => e.router))
+  const bySegment = new Map<string, RequestHandler>()
   for (const segment of new Set(entries.flatMap((e) => [...e.segments ?? []]))) {
-    bySegment.set(segment, entries.filter((e) => !e.segments || e.segments.has(segment)).map((e) => e.router))
+    bySegment.set(segment, inOrder(entries.filter((e) => !e.segments || e.segments.has(segment)).map((e) => e.router)))
   }
-  return (req: Request, res: Response, next: NextFunction) => {
-    const candidates = bySegment.get(firstSegment(req.path)) ?? anyPath
-    let i = 0
-    // A router calls back with nothing when none of its routes answered (or on
-    // next('router')), with an error otherwise: the error goes to the error handlers.
-    const following = (err?: unknown) => {
-      if (err) return next(err)
-      const router = candidates[i++]
-      if (!router) return next()
-      router(req, res, following)
-    }
-    following()
-  }
+  return (req, res, next) => (bySegment.get(firstSegment(req.path)) ?? anyPath)(req, res, next)
 }
