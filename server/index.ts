@@ -10,6 +10,7 @@ import { createMailer } from './mail/mailer.js'
 import type { RequestRow } from './domain/audit/requestLog.js'
 import { createServices } from './services.js'
 import { searchPageRenderer } from './web/searchPage.js'
+import { createHttpServer } from './web/httpServer.js'
 import { startSearchThread } from './search/searchThread.js'
 import { loadAgencies, loadAuditKey, migrate, seed } from './start.js'
 
@@ -50,7 +51,7 @@ async function main(config: Config) {
 
   let shuttingDown = false
   const app = createApp({ config, logger, services, ready: async () => !shuttingDown && services.databaseReady(), searchPage: searchThread?.page })
-  const server = app.listen(config.port, config.host)
+  const server = createHttpServer(app).listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
