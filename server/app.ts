@@ -79,6 +79,13 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(recordRequests(services.audit.requestLog))
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
   app.use(setUpI18n(config.production))
+  // A public page already rendered is sent as it was, with its own headers, before the
+  // per-request security headers (a nonce) are made for the pages rendered below.
+  const cookieName = sessionCookieName(config.production)
+  const personal = (req: Request) => req.headers.cookie?.includes(`${cookieName}=`) ?? false
+  const pages = createPageCache(config.catalogueCacheSeconds, personal)
+  catalogue.onChange(() => pages.clear())
+  app.use(pages.serveHits())
   // The Agency API is stateless (a bearer key, JSON in and out): straight after the
   // language its problems are written in, before everything that serves pages. What it
   // answers is never a page, so its security headers are the fixed ones, without a nonce.
@@ -89,11 +96,6 @@ export function createApp(deps: AppDeps): express.Application {
   const agencyApiPath = /^\/api\/v1\/agency(?:\/|$)/i
   app.use((req, res, next) => (agencyApiPath.test(req.path) ? staticHeaders(req, res, () => agencyApi(req, res, next)) : next()))
   app.use(setUpWebSecurity(config.production, { formTargets: national ? [new URL(national.issuer).origin] : [] }))
-  const cookieName = sessionCookieName(config.production)
-  const personal = (req: Request) => req.headers.cookie?.includes(`${cookieName}=`) ?? false
-  const pages = createPageCache(config.catalogueCacheSeconds, personal)
-  catalogue.onChange(() => pages.clear())
-  app.use(pages.serveHits())
   app.use(setUpViewHelpers(assets.asset))
   // The public catalogue for a visitor without a session, before the session, the CSRF
   // check and the sign-in state, as the page cache serves it: the same page for everyone,

@@ -7,21 +7,39 @@ interface CachedPage {
   body: Buffer
   etag: string
   routeName: unknown
-  /** html, or json for an API answer kept the same way */
-  type: 'html' | 'json'
+  /** what it was sent with (see headersToKeep) */
+  headers: Array<[string, number | string | string[]]>
+}
+
+// Headers that belong to the request a page was rendered for, not to the page.
+const perRequest = new Set(['x-request-id', 'set-cookie'])
+const nonceSource = / 'nonce-[^']*'/g
+
+/**
+ * The headers a page was first sent with, to send it with again: its type, its ETag,
+ * its security headers. A cached page carries no nonce (one rendering serves everyone),
+ * so its Content-Security-Policy allows no inline script or style at all: the nonce is
+ * taken out of it.
+ */
+function headersToKeep(res: Response): CachedPage['headers'] {
+  return Object.entries(res.getHeaders()).flatMap(([name, value]) => (value === undefined || perRequest.has(name) ? [] : [[
+    name, name === 'content-security-policy' ? String(value).replace(nonceSource, '') : value,
+  ]]))
 }
 
 /**
  * Rendered public catalogue pages, kept for a short time per language and URL. They
- * hold nothing personal and no nonce (the nonce is only in the CSP header, and these
- * pages carry no inline script), so one rendering serves every visitor. Only pages
- * that rendered with 200 are kept, so a hit is always a valid URL. A request that
- * carries a session (signed in, or a form in progress) neither reads nor fills it.
+ * hold nothing personal and no nonce (these pages carry no inline script; one whose
+ * body holds its nonce is not kept), so one rendering serves every visitor, with the
+ * headers it was first sent with. A hit is answered before the per-request security
+ * headers are made (server/app.ts): its own are kept with it. Only pages that rendered
+ * with 200 are kept, so a hit is always a valid URL. A request that carries a session
+ * (signed in, or a form in progress) neither reads nor fills it.
  */
 export function createPageCache(seconds: number, personal: (req: Request) => boolean) {
   const cache = seconds > 0
     ? new LRUCache<string, CachedPage>({
-        ttl: seconds * 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (p) => p.body.length + 64,
+        ttl: seconds * 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (p) => p.body.length + 2048,
       })
     : undefined
   const keyOf = (req: Request, res: Response) => `${res.locals.lang} ${req.originalUrl}`
@@ -29,8 +47,9 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
 
   function send(res: Response, page: CachedPage) {
     res.locals['routeName'] = page.routeName
+    for (const [name, value] of page.headers) res.setHeader(name, value)
     // With the ETag already set, res.send answers 304 to a matching If-None-Match.
-    res.set('ETag', page.etag).type(page.type).send(page.body)
+    res.send(page.body)
   }
 
   return {
@@ -70,14 +89,17 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
     },
   }
 
-  function keep(req: Request, res: Response, text: string, type: CachedPage['type']) {
+  function keep(req: Request, res: Response, text: string, type: 'html' | 'json') {
     keepEncoded(req, res, encodePage(text), type)
   }
 
-  function keepEncoded(req: Request, res: Response, encoded: EncodedPage, type: CachedPage['type']) {
-    const page = { ...encoded, routeName: res.locals['routeName'], type }
-    if (shared(req)) cache?.set(keyOf(req, res), page)
-    send(res, page)
+  function keepEncoded(req: Request, res: Response, encoded: EncodedPage, type: 'html' | 'json') {
+    res.set('ETag', encoded.etag).type(type)
+    const nonce = res.locals['cspNonce'] as string | undefined
+    if (cache && shared(req) && !(nonce && encoded.body.includes(nonce))) {
+      cache.set(keyOf(req, res), { ...encoded, routeName: res.locals['routeName'], headers: headersToKeep(res) })
+    }
+    res.send(encoded.body)
   }
 }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import express from 'express'
 import request from 'supertest'
+import { createPageCache, encodePage } from '../../server/web/pageCache.js'
 import { createTestPortal, type TestPortal } from '../support/testApp.js'
 
 let portal: TestPortal
@@ -14,8 +16,20 @@ describe('with the catalogue cache on', () => {
     assert.equal(second.text, first.text)
     assert.ok(first.headers['etag'])
     assert.equal(second.headers['etag'], first.headers['etag'])
-    assert.notEqual(second.headers['content-security-policy'], first.headers['content-security-policy'], 'a fresh nonce each time')
     await request(portal.app).get('/services/dang-ky-ket-hon').set('If-None-Match', first.headers['etag']!).expect(304)
+  })
+
+  it('sends a kept page with the headers it was first sent with, its CSP without the nonce', async () => {
+    const first = await request(portal.app).get('/agencies/ubnd-cap-xa').expect(200)
+    const second = await request(portal.app).get('/agencies/ubnd-cap-xa').expect(200)
+    const policy = String(first.headers['content-security-policy'])
+    assert.match(policy, /script-src 'self' 'nonce-[^']+';/, 'the page rendered: a nonce of its own')
+    // The kept page has no inline script: no nonce allows one.
+    assert.equal(second.headers['content-security-policy'], policy.replace(/ 'nonce-[^']+'/g, ''))
+    assert.doesNotMatch(String(second.headers['content-security-policy']), /nonce/)
+    const without = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !['date', 'x-request-id', 'content-security-policy'].includes(name)))
+    assert.deepEqual(without(second.headers), without(first.headers))
+    assert.notEqual(second.headers['x-request-id'], first.headers['x-request-id'])
   })
 
   it('keeps one page per language', async () => {
@@ -38,5 +52,23 @@ describe('with the catalogue cache on', () => {
     assert.equal(a.body.items[0].id, 'dang-ky-khai-sinh')
     assert.equal(b.body.total, a.body.total)
     assert.deepEqual(b.body.items.map((i: { id: string }) => i.id), a.body.items.map((i: { id: string }) => i.id))
+  })
+})
+
+describe('a page holding its nonce', () => {
+  it('is sent, never kept for another visitor', async () => {
+    const app = express()
+    app.use((_req, res, next) => { res.locals.lang = 'vi'; res.locals['cspNonce'] = `n${Math.random()}`; next() })
+    const pages = createPageCache(60, () => false)
+    app.use(pages.serveHits())
+    let rendered = 0
+    app.get('/inline', (req, res) => pages.serve(req, res, async () => { rendered++; return encodePage(`<script nonce="${String(res.locals['cspNonce'])}">1</script>`) }))
+    app.get('/plain', (req, res) => pages.serve(req, res, async () => { rendered++; return encodePage('<p>plain</p>') }))
+    await request(app).get('/inline').expect(200)
+    await request(app).get('/inline').expect(200)
+    assert.equal(rendered, 2, 'rendered again for the second visitor')
+    await request(app).get('/plain').expect(200)
+    await request(app).get('/plain').expect(200)
+    assert.equal(rendered, 3, 'a page without its nonce is kept')
   })
 })
