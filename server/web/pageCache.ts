@@ -5,7 +5,6 @@ import { LRUCache } from 'lru-cache'
 interface CachedPage {
   /** encoded once: res.send would otherwise encode a string on every response */
   body: Buffer
-  etag: string
   routeName: unknown
   /** what it was sent with (see headersToKeep) */
   headers: Array<[string, number | string | string[]]>
@@ -31,10 +30,11 @@ function headersToKeep(res: Response): CachedPage['headers'] {
  * Rendered public catalogue pages, kept for a short time per language and URL. They
  * hold nothing personal and no nonce (these pages carry no inline script; one whose
  * body holds its nonce is not kept), so one rendering serves every visitor, with the
- * headers it was first sent with. A hit is answered before the per-request security
- * headers are made (server/app.ts): its own are kept with it. Only pages that rendered
- * with 200 are kept, so a hit is always a valid URL. A request that carries a session
- * (signed in, or a form in progress) neither reads nor fills it.
+ * headers it was first sent with (its ETag among them). The catalogue's cache answers
+ * its hits before the per-request security headers are made (server/app.ts): a hit
+ * costs no nonce and no new policy. Only pages that rendered with 200 are kept, so a hit
+ * is always a valid URL. A request that carries a session (signed in, or a form in
+ * progress) neither reads nor fills it.
  */
 export function createPageCache(seconds: number, personal: (req: Request) => boolean) {
   const cache = seconds > 0
@@ -97,7 +97,7 @@ export function createPageCache(seconds: number, personal: (req: Request) => boo
     res.set('ETag', encoded.etag).type(type)
     const nonce = res.locals['cspNonce'] as string | undefined
     if (cache && shared(req) && !(nonce && encoded.body.includes(nonce))) {
-      cache.set(keyOf(req, res), { ...encoded, routeName: res.locals['routeName'], headers: headersToKeep(res) })
+      cache.set(keyOf(req, res), { body: encoded.body, routeName: res.locals['routeName'], headers: headersToKeep(res) })
     }
     res.send(encoded.body)
   }
