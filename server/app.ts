@@ -79,13 +79,18 @@ export function createApp(deps: AppDeps): express.Application {
   app.use(recordRequests(services.audit.requestLog))
   const national = config.nationalId && { ...config.nationalId, callbackUrl: `${config.publicUrl}/auth/national/callback` }
   app.use(setUpI18n(config.production))
-  // A public page already rendered is sent as it was, with its own headers, before the
-  // per-request security headers (a nonce) are made for the pages rendered below.
+  // A public page already rendered (the catalogue's, or the statistics') is sent as it
+  // was, with its own headers, before the per-request security headers (a nonce) are
+  // made for the pages rendered below.
   const cookieName = sessionCookieName(config.production)
   const personal = (req: Request) => req.headers.cookie?.includes(`${cookieName}=`) ?? false
   const pages = createPageCache(config.catalogueCacheSeconds, personal)
   catalogue.onChange(() => pages.clear())
-  app.use(pages.serveHits())
+  // Statistics pages change with each snapshot (hourly), whatever the catalogue cache's setting.
+  const statisticsPages = createPageCache(3600, personal)
+  services.statistics.onRefresh(() => statisticsPages.clear())
+  catalogue.onChange(() => statisticsPages.clear())
+  app.use(inOrder([pages.serveHits(), statisticsPages.serveHits()]))
   // The Agency API is stateless (a bearer key, JSON in and out): straight after the
   // language its problems are written in, before everything that serves pages. What it
   // answers is never a page, so its security headers are the fixed ones, without a nonce.
@@ -102,10 +107,6 @@ export function createApp(deps: AppDeps): express.Application {
   // nothing personal, no form token. A visitor with a session goes on to the same routes below.
   const cataloguePages = catalogueRoutes(catalogue, pages, deps.searchPage, services.statistics.estimate)
   const catalogueRouter = forItsPaths(cataloguePages)
-  // Statistics pages change with each snapshot (hourly), whatever the catalogue cache's setting.
-  const statisticsPages = createPageCache(3600, personal)
-  services.statistics.onRefresh(() => statisticsPages.clear())
-  catalogue.onChange(() => statisticsPages.clear())
   const statisticsPagesRouter = statisticsRoutes({ statistics: services.statistics, catalogue, pages: statisticsPages, publicUrl: config.publicUrl })
   const statisticsRouter = forItsPaths(statisticsPagesRouter)
   app.use((req, res, next) => (personal(req) ? next() : catalogueRouter(req, res, next)))

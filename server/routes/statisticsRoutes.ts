@@ -54,9 +54,8 @@ export function statisticsRoutes({ statistics, catalogue, pages, publicUrl }: St
   const router = Router()
   const common = { groups: indexGroups, unmeasured }
   // Every page and JSON answer is a function of the snapshot: made once per snapshot (and
-  // language), then served as bytes from the page cache given, which the caller clears
-  // with each new snapshot.
-  router.use(pages.serveHits())
+  // language), kept in the page cache given, whose hits the caller answers (before the
+  // per-request headers, server/app.ts) and which it clears with each new snapshot.
   const sendJson = (req: Request, res: Response, load: () => Promise<object | undefined>) => pages.json(req, res, async () => {
     const value = await load()
     if (!value) throw notFound()

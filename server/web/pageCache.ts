@@ -30,9 +30,9 @@ function headersToKeep(res: Response): CachedPage['headers'] {
  * Rendered public catalogue pages, kept for a short time per language and URL. They
  * hold nothing personal and no nonce (these pages carry no inline script; one whose
  * body holds its nonce is not kept), so one rendering serves every visitor, with the
- * headers it was first sent with (its ETag among them). The catalogue's cache answers
- * its hits before the per-request security headers are made (server/app.ts): a hit
- * costs no nonce and no new policy. Only pages that rendered with 200 are kept, so a hit
+ * headers it was first sent with (its ETag among them). The app answers hits before
+ * the per-request security headers are made (server/app.ts): a hit costs no nonce and
+ * no new policy. Only pages that rendered with 200 are kept, so a hit
  * is always a valid URL. A request that carries a session (signed in, or a form in
  * progress) neither reads nor fills it.
  */
