@@ -314,7 +314,7 @@ async function main() {
     treeOffWork = mkdtempSync(path.join(tmpdir(), 'portal-bench-tree-off-'))
     const treeOffEnv = { ...env, DATA_DIR: treeOffWork, AUDIT_TREE: 'off', PUBLIC_URL: `http://127.0.0.1:${ports.treeOff}` }
     execFileSync(process.execPath, ['dist/server/scripts/seedScale.js'], { cwd: projectRoot, env: { ...process.env, ...treeOffEnv } })
-    const treeOffDrafts = await seedDrafts({ dataDir: treeOffWork }, 40_000)
+    const treeOffDrafts = await seedDrafts({ dataDir: treeOffWork }, 60_000)
     // The same rows as the portal's database beside them (a larger database costs submissions by itself).
     await seedAgencyApi({ dataDir: treeOffWork }, 60_000)
     const treeOff = await startServer([...nodeFlags, 'dist/server/index.js'], { ...treeOffEnv, PORT: String(ports.treeOff) }, path.join(work, 'tree-off.log'))
