@@ -52,7 +52,8 @@ interface Target {
   port: number
   paths: string[]
   /** POST /applications/{ref}/submit, a fresh draft each time (answered with a 303) */
-  submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number, otherPids?: number[] }
+  /** otherPids: more instances the load is sent to (through the proxy); sharing: instances that only share the database */
+  submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number, otherPids?: number[], sharing?: number[] }
   /** the other commit's target measured beside this one (BENCH_COMPARE), first one round, second the next */
   pairedWith?: string
   /** requests of their own (the Agency API: a bearer key, a body) */
@@ -76,17 +77,22 @@ interface Result { name: string, rps: number, p50: number, p99: number, cpu?: Cp
 interface CpuShare { web: number, background: number, bench: number }
 const clockTicksMs = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim())
 
-/** CPU used so far (ms): the portal's main thread (the web), its other threads (background, GC, libuv), this process. */
-/** The CPU of a portal (several instances: their web threads, and all their other threads). */
-function cpuNow(...pids: number[]): CpuShare {
+/**
+ * CPU used so far (ms): the main threads (the web) of the instances a load is sent to,
+ * their other threads (background, GC, libuv) and every thread of the instances that
+ * only share their database (their background threads take part in the deliveries and
+ * emails), and this process.
+ */
+function cpuNow(submit: NonNullable<Target['submit']>): CpuShare {
   let web = 0
   let background = 0
-  for (const pid of pids) {
+  const loaded = [submit.portalPid, ...submit.otherPids ?? []]
+  for (const pid of [...loaded, ...submit.sharing ?? []]) {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       const used = (Number(fields[11]) + Number(fields[12])) * clockTicksMs
-      if (tid === String(pid)) web += used
+      if (tid === String(pid) && loaded.includes(pid)) web += used
       else background += used
     }
   }
@@ -94,9 +100,30 @@ function cpuNow(...pids: number[]): CpuShare {
   return { web, background, bench: (own.user + own.system) / 1000 }
 }
 
+/** Every server the run started, by pid, named after its log file. */
+const serverNames = new Map<number, string>()
+const serverOnPort = new Map<number, number>()
+
+/** CPU time (ms) each server has used so far, all its threads. */
+function serversCpu(): Map<number, number> {
+  const used = new Map<number, number>()
+  for (const pid of serverNames.keys()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) * clockTicksMs)
+    } catch {
+      // gone
+    }
+  }
+  return used
+}
+
 function startServer(args: string[], env: Record<string, string>, logFile: string, cwd = projectRoot): Promise<ChildProcess> {
   const log = openSync(logFile, 'a')
   const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', log, log] })
+  if (child.pid) serverNames.set(child.pid, path.basename(logFile, '.log'))
+  if (child.pid && env['PORT']) serverOnPort.set(Number(env['PORT']), child.pid)
   return new Promise((resolve, reject) => {
     const until = Date.now() + 30_000
     const poll = setInterval(() => {
@@ -193,13 +220,20 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
   for (let round = 1; round <= rounds; round++) {
     for (const t of orderFor(targets, round)) {
       if (!await untilQuiet()) process.stdout.write(`  round ${round}: ${t.name} started on a machine still busy after 5 s\n`)
-      const before = t.submit ? cpuNow(t.submit.portalPid, ...t.submit.otherPids ?? []) : undefined
+      const before = t.submit ? cpuNow(t.submit) : undefined
       const started = performance.now()
+      const serversBefore = showRounds ? serversCpu() : undefined
       const r = await load(t, seconds)
+      // With BENCH_SHOW_ROUNDS: the servers other than the target's that used CPU during its load (leftover work).
+      const targeted = [serverOnPort.get(t.port), t.submit?.portalPid, ...t.submit?.otherPids ?? [], ...t.submit?.sharing ?? []]
+      const others = serversBefore
+        ? [...serversCpu()].filter(([pid]) => !targeted.includes(pid))
+            .map(([pid, ms]) => [serverNames.get(pid)!, ms - (serversBefore.get(pid) ?? ms)] as const).filter(([, ms]) => ms >= 100)
+        : []
       if (t.submit && before) {
         await settle()
         sustained.get(t.name)!.push(r['3xx'] / ((performance.now() - started) / 1000))
-        const after = cpuNow(t.submit.portalPid, ...t.submit.otherPids ?? [])
+        const after = cpuNow(t.submit)
         const per = (k: keyof CpuShare) => (after[k] - before[k]) / r['3xx']
         cpu.get(t.name)!.push({ web: per('web'), background: per('background'), bench: per('bench') })
       }
@@ -209,7 +243,10 @@ async function measureAll(targets: Target[], settle: () => Promise<void>): Promi
         throw new Error(`${t.name}: ${unexpected} unexpected statuses, ${r.errors} errors, ${r.timeouts} timeouts`)
       }
       runs.get(t.name)!.push(r)
-      if (showRounds) process.stdout.write(`    ${t.name}: ${Math.round(r.requests.average)}/s, p99 ${r.latency.p99} ms\n`)
+      if (showRounds) {
+        process.stdout.write(`    ${t.name}: ${Math.round(r.requests.average)}/s, p99 ${r.latency.p99} ms`
+          + `${others.length ? `; CPU of other servers meanwhile: ${others.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')}` : ''}\n`)
+      }
     }
     process.stdout.write(`  round ${round}/${rounds} done\n`)
   }
@@ -286,8 +323,11 @@ async function main() {
     const portal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, PORT: String(ports.portal) }, path.join(work, 'portal.log'))
     servers.push(portal)
     // The same portal with the catalogue cache off: what each search costs the database.
-    servers.push(await startServer([...nodeFlags, 'dist/server/index.js'],
-      { ...env, PORT: String(ports.uncached), CATALOGUE_CACHE_SECONDS: '0' }, path.join(work, 'uncached.log')))
+    // A second instance on the same database: its background thread takes part in the
+    // deliveries and emails of the submissions, so its CPU counts with theirs.
+    const uncached = await startServer([...nodeFlags, 'dist/server/index.js'],
+      { ...env, PORT: String(ports.uncached), CATALOGUE_CACHE_SECONDS: '0' }, path.join(work, 'uncached.log'))
+    servers.push(uncached)
 
     const searches = ['dang ky khai sinh', 'ho chieu', 'giay phep lao dong', 'thue thu nhap ca nhan', 'dat dai', 'passport', 'permis de conduire', 'cap lai giay phep']
     const searchPaths = searches.map((q) => `/search?q=${encodeURIComponent(q)}`)
@@ -310,7 +350,7 @@ async function main() {
     ]
     const session = await browserSession(ports.portal, drafts.email)
     const latencyDrafts = drafts.references.splice(0, 1_000)
-    targets.push({ name: 'submit (SQLite)', port: ports.portal, paths: [], submit: { references: drafts.references, session, portalPid: portal.pid! } })
+    targets.push({ name: 'submit (SQLite)', port: ports.portal, paths: [], submit: { references: drafts.references, session, portalPid: portal.pid!, sharing: [uncached.pid!] } })
 
     // The same portal with the audit log's Merkle tree off (AUDIT_TREE=off, its own data
     // folder), paired with the one above: what placing and signing costs submissions.
@@ -369,22 +409,30 @@ async function main() {
     const pgDrafts = await seedDrafts({ databaseUrl: pgUrl }, 40_000)
     const pgPortal = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres) }, path.join(work, 'postgres.log'))
     servers.push(pgPortal)
-    targets.push({ name: 'submit (PostgreSQL)', port: ports.postgres, paths: [], submit: { references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email), portalPid: pgPortal.pid! } })
     // One PostgreSQL, a second instance beside the first, and a loopback proxy in front
     // (bench/proxy.ts, a process of its own): submissions through it to one instance and
     // to both in turn. Sessions are in the database, so either instance answers a browser.
+    // The second instance's background thread takes part in the first one's deliveries
+    // and emails: its CPU counts with the submissions sent to the first alone.
     const pgPortal2 = await startServer([...nodeFlags, 'dist/server/index.js'], { ...env, DATABASE_URL: pgUrl, PORT: String(ports.postgres2) }, path.join(work, 'postgres2.log'))
     servers.push(pgPortal2)
+    targets.push({
+      name: 'submit (PostgreSQL)', port: ports.postgres, paths: [],
+      submit: {
+        references: pgDrafts.references, session: await browserSession(ports.postgres, pgDrafts.email), portalPid: pgPortal.pid!, sharing: [pgPortal2.pid!],
+      },
+    })
     for (const [port, backends] of [[ports.proxyOne, [ports.postgres]], [ports.proxyTwo, [ports.postgres, ports.postgres2]]] as const) {
       servers.push(await startServer(['--import', 'tsx', 'bench/proxy.ts'], { PORT: String(port), BACKENDS: backends.join(',') }, path.join(work, `proxy-${port}.log`)))
     }
-    for (const [name, port, pids] of [
-      ['submit (PostgreSQL, proxy, one instance)', ports.proxyOne, [pgPortal.pid!]],
-      ['submit (PostgreSQL, proxy, two instances)', ports.proxyTwo, [pgPortal.pid!, pgPortal2.pid!]],
+    for (const [name, port, pids, sharing] of [
+      ['submit (PostgreSQL, proxy, one instance)', ports.proxyOne, [pgPortal.pid!], [pgPortal2.pid!]],
+      ['submit (PostgreSQL, proxy, two instances)', ports.proxyTwo, [pgPortal.pid!, pgPortal2.pid!], []],
     ] as const) {
       const drafts = await seedDrafts({ databaseUrl: pgUrl, migrate: false }, 30_000)
       const session = await browserSession(port, drafts.email)
-      targets.push({ name, port, paths: [], submit: { references: drafts.references, session, portalPid: pids[0], otherPids: pids.slice(1) } })
+      const submit = { references: drafts.references, session, portalPid: pids[0], otherPids: pids.slice(1), sharing: [...sharing] }
+      targets.push({ name, port, paths: [], submit })
     }
 
     // This machine's PostgreSQL runs with autovacuum off (a CI setting); a production
@@ -486,7 +534,7 @@ async function main() {
     for (const r of results.filter((x) => x.cpu)) {
       const c = r.cpu!
       process.stdout.write(`  ${r.name}: CPU per submission ${(c.web + c.background + c.bench).toFixed(2)} ms = portal web thread ${c.web.toFixed(2)}`
-        + ` + portal other threads (background, GC) ${c.background.toFixed(2)} + bench process (load, agency, SMTP server) ${c.bench.toFixed(2)}${r.name.includes('PostgreSQL') ? ' (the database server not counted)' : ''}\n`)
+        + ` + portal other threads (background, GC; an instance sharing the database) ${c.background.toFixed(2)} + bench process (load, agency, SMTP server) ${c.bench.toFixed(2)}${r.name.includes('PostgreSQL') ? ' (the database server not counted)' : ''}\n`)
     }
     process.stdout.write(`\nportal resident memory after the load: ${rss.toFixed(0)} MB\n`)
     process.stdout.write(`submissions accepted (SQLite and PostgreSQL, with warm-ups): ${submittedTotal}; at the end of a submit load at most ${behind.delivered} deliveries\n`)
