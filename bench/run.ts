@@ -77,6 +77,13 @@ interface Result { name: string, rps: number, p50: number, p99: number, cpu?: Cp
 interface CpuShare { web: number, background: number, bench: number }
 const clockTicksMs = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim())
 
+/** User and system CPU (ms) from a /proc stat file: a process's or one of its threads'. */
+function cpuMsOf(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * clockTicksMs
+}
+
 /**
  * CPU used so far (ms): the main threads (the web) of the instances a load is sent to,
  * their other threads (background, GC, libuv) and every thread of the instances that
@@ -89,9 +96,7 @@ function cpuNow(submit: NonNullable<Target['submit']>): CpuShare {
   const loaded = [submit.portalPid, ...submit.otherPids ?? []]
   for (const pid of [...loaded, ...submit.sharing ?? []]) {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      const used = (Number(fields[11]) + Number(fields[12])) * clockTicksMs
+      const used = cpuMsOf(`/proc/${pid}/task/${tid}/stat`)
       if (tid === String(pid) && loaded.includes(pid)) web += used
       else background += used
     }
@@ -109,9 +114,7 @@ function serversCpu(): Map<number, number> {
   const used = new Map<number, number>()
   for (const pid of serverNames.keys()) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      used.set(pid, (Number(fields[11]) + Number(fields[12])) * clockTicksMs)
+      used.set(pid, cpuMsOf(`/proc/${pid}/stat`))
     } catch {
       // gone
     }
