@@ -1,23 +1,26 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { AuditLogRepository, LogState, StoredCheckpoint, StoredEntry } from '../domain/audit/model.js'
 import type { AuditCheckpointTable, AuditEventTable, Database, Dialect } from './schema.js'
 
-export const toStoredEntry = (row: Selectable<AuditEventTable>): StoredEntry => ({
+/** An entry as the log reads it: the row, with its place once it has one (audit_places). */
+type EntryRow = Selectable<AuditEventTable> & { leaf_index?: number | null, leaf_hash?: string | null }
+
+export const toStoredEntry = (row: EntryRow): StoredEntry => ({
   id: Number(row.id), at: row.at, action: row.action, actorId: row.actor_id, subjectId: row.subject_id, onBehalfOf: row.on_behalf_of,
   ip: row.ip, requestId: row.request_id, detail: row.detail, reference: row.reference, agencyId: row.agency_id,
-  leafIndex: row.leaf_index === null ? null : Number(row.leaf_index), leafHash: row.leaf_hash,
+  leafIndex: row.leaf_index === null || row.leaf_index === undefined ? null : Number(row.leaf_index), leafHash: row.leaf_hash ?? null,
 })
 
 const toCheckpoint = (row: Selectable<AuditCheckpointTable>): StoredCheckpoint => ({
   size: Number(row.size), rootHash: row.root_hash, at: row.at, keyId: row.key_id, note: row.note,
 })
 
-/** Places, 500 entries a statement: UPDATE … FROM (VALUES …), which SQLite and PostgreSQL both read. */
+/** Places, 500 entries a statement, each written once; the entries leave the sequencer's queue. */
 async function writePlaces(trx: Transaction<Database>, placed: Array<{ id: number, leafIndex: number, leafHash: string }>): Promise<void> {
   for (let i = 0; i < placed.length; i += 500) {
-    const rows = placed.slice(i, i + 500).map((p) => sql`(cast(${p.id} as bigint), cast(${p.leafIndex} as bigint), ${p.leafHash})`)
-    await sql`update audit_events set leaf_index = v.column2, leaf_hash = v.column3
-      from (values ${sql.join(rows)}) as v where audit_events.id = v.column1`.execute(trx)
+    const some = placed.slice(i, i + 500)
+    await trx.insertInto('audit_places').values(some.map((p) => ({ leaf_index: p.leafIndex, event_id: p.id, leaf_hash: p.leafHash }))).execute()
+    await trx.deleteFrom('audit_unplaced').where('event_id', 'in', some.map((p) => p.id)).execute()
   }
 }
 
@@ -45,7 +48,8 @@ export function createAuditLogRepository(db: Kysely<Database>, dialect: Dialect)
       for (;;) {
         const state = await readState(db, false)
         const unplaced = limit > 0
-          ? (await db.selectFrom('audit_events').selectAll().where('leaf_index', 'is', null).orderBy('id').limit(limit).execute()).map(toStoredEntry)
+          ? (await db.selectFrom('audit_unplaced').innerJoin('audit_events', 'audit_events.id', 'audit_unplaced.event_id')
+              .selectAll('audit_events').orderBy('audit_unplaced.event_id').limit(limit).execute()).map(toStoredEntry)
           : []
         const last = await latest(db)
         const result = work(state, unplaced, last && toCheckpoint(last))
@@ -75,12 +79,12 @@ export function createAuditLogRepository(db: Kysely<Database>, dialect: Dialect)
     state: () => readState(db, false),
 
     async leafHashes(from, to) {
-      const rows = await db.selectFrom('audit_events').select(['leaf_index', 'leaf_hash'])
+      const rows = await db.selectFrom('audit_places').select(['leaf_index', 'leaf_hash'])
         .where('leaf_index', '>=', from).where('leaf_index', '<', to).orderBy('leaf_index').execute()
       rows.forEach((r, i) => {
         if (Number(r.leaf_index) !== from + i) throw new Error(`the audit log has no entry at place ${from + i}`)
       })
-      return rows.map((r) => r.leaf_hash!)
+      return rows.map((r) => r.leaf_hash)
     },
 
     latestCheckpoint: async () => {
@@ -96,14 +100,15 @@ export function createAuditLogRepository(db: Kysely<Database>, dialect: Dialect)
     keys: async () => (await db.selectFrom('audit_keys').selectAll().orderBy('first_used_at').execute())
       .map((k) => ({ keyId: k.key_id, name: k.name, publicKey: k.public_key, firstUsedAt: k.first_used_at })),
 
-    entriesByPlace: async (from, limit) => (await db.selectFrom('audit_events').selectAll()
-      .where('leaf_index', '>=', from).orderBy('leaf_index').limit(limit).execute()).map(toStoredEntry),
-    unplacedCount: async () => Number((await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('leaf_index', 'is', null).executeTakeFirstOrThrow()).n),
+    entriesByPlace: async (from, limit) => (await db.selectFrom('audit_places').innerJoin('audit_events', 'audit_events.id', 'audit_places.event_id')
+      .selectAll('audit_events').select(['audit_places.leaf_index', 'audit_places.leaf_hash'])
+      .where('audit_places.leaf_index', '>=', from).orderBy('audit_places.leaf_index').limit(limit).execute()).map(toStoredEntry),
+    unplacedCount: async () => Number((await db.selectFrom('audit_unplaced').innerJoin('audit_events', 'audit_events.id', 'audit_unplaced.event_id')
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
     async placesOf(ids) {
       if (ids.length === 0) return new Map()
-      const rows = await db.selectFrom('audit_events').select(['id', 'leaf_index', 'leaf_hash']).where('id', 'in', ids).where('leaf_index', 'is not', null).execute()
-      return new Map(rows.map((r) => [Number(r.id), { leafIndex: Number(r.leaf_index), leafHash: r.leaf_hash! }]))
+      const rows = await db.selectFrom('audit_places').select(['event_id', 'leaf_index', 'leaf_hash']).where('event_id', 'in', ids).execute()
+      return new Map(rows.map((r) => [Number(r.event_id), { leafIndex: Number(r.leaf_index), leafHash: r.leaf_hash }]))
     },
   }
 }

@@ -32,7 +32,8 @@ export function createAuditorRepository(db: Kysely<Database>): AuditorRepository
     },
 
     async events(filter, options) {
-      let q = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(options.limit)
+      let q = db.selectFrom('audit_events').leftJoin('audit_places', 'audit_places.event_id', 'audit_events.id')
+        .selectAll('audit_events').select('audit_places.leaf_index').orderBy('id', 'desc').limit(options.limit)
       if (options.before) q = q.where('id', '<', options.before)
       if (filter.people) {
         const ids = filter.people

@@ -15,6 +15,7 @@ import { deadlinesMigration } from './migrations/011_deadlines.js'
 import { resultsMigration } from './migrations/012_results.js'
 import { searchInMemoryMigration } from './migrations/013_search_in_memory.js'
 import { satisfactionMigration } from './migrations/014_satisfaction.js'
+import { auditPlacesMigration } from './migrations/015_audit_places.js'
 
 // Migrations live in code (numbered, never edited once landed) so the compiled
 // server needs no migration folder at run time.
@@ -34,6 +35,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '012_results': resultsMigration(dialect),
     '013_search_in_memory': searchInMemoryMigration(dialect),
     '014_satisfaction': satisfactionMigration(dialect),
+    '015_audit_places': auditPlacesMigration(dialect),
   }
 }
 

@@ -200,9 +200,18 @@ export interface AuditEventTable {
   reference: string | null
   /** the agency the entry concerns (detail.agency) */
   agency_id: string | null
-  /** its place in the Merkle log, once the sequencer has placed it */
-  leaf_index: number | null
-  leaf_hash: string | null
+}
+
+/** An entry's place in the Merkle log and its leaf hash, written once by the sequencer. */
+export interface AuditPlaceTable {
+  leaf_index: number
+  event_id: number
+  leaf_hash: string
+}
+
+/** Entries the sequencer has still to place: filled by a trigger on every insert into audit_events. */
+export interface AuditUnplacedTable {
+  event_id: number
 }
 
 export interface RequestLogTable {
@@ -469,6 +478,8 @@ export interface Database {
   rate_limits: RateLimitTable
   counters: CounterTable
   audit_events: AuditEventTable
+  audit_places: AuditPlaceTable
+  audit_unplaced: AuditUnplacedTable
   request_log: RequestLogTable
   audit_log_state: AuditLogStateTable
   audit_checkpoints: AuditCheckpointTable

@@ -28,8 +28,8 @@ async function logOf(database: TestDatabase, key: SigningKey, policy = {}) {
 const verifyWith = (database: TestDatabase, key: SigningKey, earlier: SigningKey[] = []) =>
   verifyLog(createAuditLogRepository(database.handle.db, database.handle.dialect), { keys: trustedKeys(key, earlier), origin: key.name })
 
-const idAt = async (database: TestDatabase, place: number) => Number((await database.handle.db.selectFrom('audit_events').select('id')
-  .where('leaf_index', '=', place).executeTakeFirstOrThrow()).id)
+const idAt = async (database: TestDatabase, place: number) => Number((await database.handle.db.selectFrom('audit_places').select('event_id')
+  .where('leaf_index', '=', place).executeTakeFirstOrThrow()).event_id)
 
 // --- The few lines of independent code: RFC 9162 §2.1.3.2 and the C2SP signed note,
 // with nothing of the portal but what it serves over HTTP. ---
@@ -82,7 +82,8 @@ describe('the audit log served to anyone', () => {
     assert.equal(checkpoint.size, placed)
 
     // The entry at place 11, as an auditor with the database reads it; its leaf from its canonical JSON.
-    const row = await portal.database.handle.db.selectFrom('audit_events').selectAll().where('leaf_index', '=', 11).executeTakeFirstOrThrow()
+    const row = await portal.database.handle.db.selectFrom('audit_events').selectAll()
+      .where('id', '=', (sub) => sub.selectFrom('audit_places').select('event_id').where('leaf_index', '=', 11)).executeTakeFirstOrThrow()
     const leaf = sha256(Buffer.from([0]), Buffer.from(canonicalize({
       index: 11, id: Number(row.id), at: row.at, action: row.action, actor: row.actor_id, subject: row.subject_id,
       onBehalfOf: row.on_behalf_of, ip: row.ip, requestId: row.request_id, detail: row.detail && JSON.parse(row.detail) as unknown,
@@ -151,8 +152,8 @@ describe('npm run audit:verify finds what was changed', () => {
     const row = await db.handle.db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     const forged = { ...row, detail: JSON.stringify({ reference: 'HS-000007', agency: 'bo-cong-an', n: 999 }) }
     const { toStoredEntry } = await import('../../server/db/auditLogRepository.js')
-    await db.handle.db.updateTable('audit_events').set({ detail: forged.detail, leaf_hash: leafHashOf(toStoredEntry(forged), 7).toString('hex') })
-      .where('id', '=', id).execute()
+    await db.handle.db.updateTable('audit_events').set({ detail: forged.detail }).where('id', '=', id).execute()
+    await db.handle.db.updateTable('audit_places').set({ leaf_hash: leafHashOf(toStoredEntry(forged), 7).toString('hex') }).where('event_id', '=', id).execute()
     const result = await verifyWith(db, key)
     assert.equal(result.ok, false)
     assert.equal(result.entryId, id, result.problem)
@@ -161,7 +162,7 @@ describe('npm run audit:verify finds what was changed', () => {
   it('deleting one row: names its place and the entry after it', async () => {
     const db = await fresh()
     const next = await idAt(db, 8)
-    await db.handle.db.deleteFrom('audit_events').where('leaf_index', '=', 7).execute()
+    await db.handle.db.deleteFrom('audit_events').where('id', '=', await idAt(db, 7)).execute()
     const result = await verifyWith(db, key)
     assert.equal(result.ok, false)
     assert.equal(result.place, 7)
@@ -171,7 +172,7 @@ describe('npm run audit:verify finds what was changed', () => {
 
   it('deleting the last rows: says entries were removed from that place', async () => {
     const db = await fresh()
-    await db.handle.db.deleteFrom('audit_events').where('leaf_index', '>=', 18).execute()
+    await db.handle.db.deleteFrom('audit_events').where('id', 'in', [await idAt(db, 18), await idAt(db, 19)]).execute()
     const result = await verifyWith(db, key)
     assert.equal(result.ok, false)
     assert.match(result.problem!, /from place 18 on were removed/)
@@ -180,16 +181,17 @@ describe('npm run audit:verify finds what was changed', () => {
   it('inserting one row among the placed ones: names the inserted entry', async () => {
     const db = await fresh()
     // Make room at place 7 (two steps: the places are unique) and put a forged entry there.
-    await db.handle.db.updateTable('audit_events').set({ leaf_index: sql`-1 - leaf_index` }).where('leaf_index', '>=', 7).execute()
-    await db.handle.db.updateTable('audit_events').set({ leaf_index: sql`-leaf_index` }).where('leaf_index', '<', 0).execute()
-    await db.handle.db.insertInto('audit_events').values({
+    await db.handle.db.updateTable('audit_places').set({ leaf_index: sql`-1 - leaf_index` }).where('leaf_index', '>=', 7).execute()
+    await db.handle.db.updateTable('audit_places').set({ leaf_index: sql`-leaf_index` }).where('leaf_index', '<', 0).execute()
+    const { id: insertedId } = await db.handle.db.insertInto('audit_events').values({
       at: new Date().toISOString(), action: 'data.read', actor_id: 'intruder', subject_id: 'citizen-1', ip: null, request_id: null,
-      detail: null, on_behalf_of: null, reference: null, agency_id: null, leaf_index: 7, leaf_hash: null,
-    }).execute()
-    const inserted = await idAt(db, 7)
+      detail: null, on_behalf_of: null, reference: null, agency_id: null,
+    }).returning('id').executeTakeFirstOrThrow()
+    const inserted = Number(insertedId)
     const { toStoredEntry } = await import('../../server/db/auditLogRepository.js')
     const row = await db.handle.db.selectFrom('audit_events').selectAll().where('id', '=', inserted).executeTakeFirstOrThrow()
-    await db.handle.db.updateTable('audit_events').set({ leaf_hash: leafHashOf(toStoredEntry(row), 7).toString('hex') }).where('id', '=', inserted).execute()
+    await db.handle.db.insertInto('audit_places').values({ leaf_index: 7, event_id: inserted, leaf_hash: leafHashOf(toStoredEntry(row), 7).toString('hex') }).execute()
+    await db.handle.db.deleteFrom('audit_unplaced').where('event_id', '=', inserted).execute()
     const result = await verifyWith(db, key)
     assert.equal(result.ok, false)
     assert.equal(result.entryId, inserted, result.problem)
@@ -198,9 +200,9 @@ describe('npm run audit:verify finds what was changed', () => {
   it('reordering two rows: names the first entry out of its place', async () => {
     const db = await fresh()
     const [a, b] = [await idAt(db, 7), await idAt(db, 8)]
-    await db.handle.db.updateTable('audit_events').set({ leaf_index: -1 }).where('id', '=', a).execute()
-    await db.handle.db.updateTable('audit_events').set({ leaf_index: 7 }).where('id', '=', b).execute()
-    await db.handle.db.updateTable('audit_events').set({ leaf_index: 8 }).where('id', '=', a).execute()
+    await db.handle.db.updateTable('audit_places').set({ leaf_index: -1 }).where('event_id', '=', a).execute()
+    await db.handle.db.updateTable('audit_places').set({ leaf_index: 7 }).where('event_id', '=', b).execute()
+    await db.handle.db.updateTable('audit_places').set({ leaf_index: 8 }).where('event_id', '=', a).execute()
     const result = await verifyWith(db, key)
     assert.equal(result.ok, false)
     assert.equal(result.entryId, b)
@@ -254,8 +256,11 @@ describe('several instances sequence one log', () => {
       await sequencing
     }))
     await instances[0]!.log.integrate({ force: true })
-    const places = (await database.handle.db.selectFrom('audit_events').select('leaf_index').orderBy('leaf_index').execute()).map((r) => Number(r.leaf_index))
+    const places = (await database.handle.db.selectFrom('audit_places').select('leaf_index').orderBy('leaf_index').execute()).map((r) => Number(r.leaf_index))
     assert.equal(places.length, 2 * perInstance * 3)
+    const events = await database.handle.db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    assert.equal(Number(events.n), places.length, 'every entry has its place')
+    assert.equal((await database.handle.db.selectFrom('audit_unplaced').select('event_id').execute()).length, 0)
     assert.deepEqual(places, places.map((_, i) => i))
     const result = await verifyWith(database, key)
     assert.equal(result.ok, true, result.problem)

@@ -98,13 +98,49 @@ describe('migration 011: deadlines for applications under way', () => {
           values (${id}, ${`HS-2602-${id.slice(-4).toUpperCase()}-0000`}, 'dang-ky-tam-tru', 'cong-an-cap-xa', 'u-011', ${status}, '{}', ${submittedAt},
           ${updatedAt}, ${submittedAt})`.execute(db)
       }
-      assert.deepEqual(await migrateToLatest(older.handle), ['011_deadlines', '012_results', '013_search_in_memory', '014_satisfaction'])
+      assert.deepEqual((await migrateToLatest(older.handle)).slice(0, 4), ['011_deadlines', '012_results', '013_search_in_memory', '014_satisfaction'])
       const rows = await db.selectFrom('applications').select(['id', 'due_on', 'clock_stopped_on']).orderBy('id').execute()
       assert.deepEqual(rows, [
         { id: 'a-011-asked', due_on: '2026-02-24', clock_stopped_on: '2026-02-13' },
         { id: 'a-011-done', due_on: null, clock_stopped_on: null },
         { id: 'a-011-review', due_on: '2026-02-24', clock_stopped_on: null },
       ])
+    } finally {
+      await older.dispose()
+    }
+  })
+})
+
+describe('migration 015: the audit log\'s places move to a table of their own', () => {
+  it('keeps every entry, its place and leaf hash; what was unplaced, and every entry written since, waits for the sequencer', async () => {
+    const older = await createTestDatabase({ upTo: '014_satisfaction' })
+    try {
+      const { db } = older.handle
+      for (const [n, place] of [[1, 0], [2, 1], [3, null], [4, null]] as const) {
+        await sql`insert into audit_events (at, action, actor_id, subject_id, detail, reference, leaf_index, leaf_hash)
+          values (${at}, ${`entry-${n}`}, 'u-015', 'u-015', ${JSON.stringify({ n })}, ${`HS-${n}`}, ${place}, ${place === null ? null : `hash-${n}`})`.execute(db)
+      }
+      const ids = new Map((await sql<{ id: number, action: string }>`select id, action from audit_events`.execute(db)).rows.map((r) => [r.action, Number(r.id)]))
+      assert.deepEqual(await migrateToLatest(older.handle), ['015_audit_places'])
+
+      const places = await db.selectFrom('audit_places').selectAll().orderBy('leaf_index').execute()
+      assert.deepEqual(places.map((p) => [Number(p.leaf_index), Number(p.event_id), p.leaf_hash]), [[0, ids.get('entry-1'), 'hash-1'], [1, ids.get('entry-2'), 'hash-2']])
+      const queued = async () => (await db.selectFrom('audit_unplaced').select('event_id').orderBy('event_id').execute()).map((r) => Number(r.event_id))
+      assert.deepEqual(await queued(), [ids.get('entry-3'), ids.get('entry-4')])
+      const columns = usePostgres
+        ? (await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = ${older.handle.schema}
+            and table_name = 'audit_events'`.execute(db)).rows.map((r) => r.name)
+        : (await sql<{ name: string }>`select name from pragma_table_info('audit_events')`.execute(db)).rows.map((r) => r.name)
+      assert.ok(!columns.includes('leaf_index') && !columns.includes('leaf_hash'), columns.join(', '))
+
+      // Entries written since, one by one or several in one statement: each queued by the trigger.
+      await db.insertInto('audit_events').values({ at, action: 'entry-5', actor_id: null, subject_id: null, ip: null, request_id: null,
+        detail: null, on_behalf_of: null, reference: null, agency_id: null }).execute()
+      await db.insertInto('audit_events').values(['entry-6', 'entry-7'].map((action) => ({ at, action, actor_id: null, subject_id: null, ip: null,
+        request_id: null, detail: null, on_behalf_of: null, reference: null, agency_id: null }))).execute()
+      const all = (await db.selectFrom('audit_events').select('id').where('action', 'in', ['entry-3', 'entry-4', 'entry-5', 'entry-6', 'entry-7'])
+        .orderBy('id').execute()).map((r) => Number(r.id))
+      assert.deepEqual(await queued(), all)
     } finally {
       await older.dispose()
     }
