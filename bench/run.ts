@@ -51,9 +51,12 @@ interface Target {
   name: string
   port: number
   paths: string[]
-  /** POST /applications/{ref}/submit, a fresh draft each time (answered with a 303) */
-  /** otherPids: more instances the load is sent to (through the proxy); sharing: instances that only share the database */
-  /** database: the instances use PostgreSQL, whose processes' CPU is reported apart */
+  /**
+   * POST /applications/{ref}/submit, a fresh draft each time (answered with a 303).
+   * otherPids: more instances the load is sent to (through the proxy); sharing: instances
+   * that only share the database; database: they use PostgreSQL, whose processes' CPU is
+   * reported apart.
+   */
   submit?: { references: string[], session: { cookie: string, csrf: string }, portalPid: number, otherPids?: number[], sharing?: number[], database?: 'postgres' }
   /** the other commit's target measured beside this one (BENCH_COMPARE), first one round, second the next */
   pairedWith?: string
