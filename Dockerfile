@@ -27,4 +27,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The same node flags as `npm start` (docs/performance.md).
-CMD ["node", "--max-old-space-size=96", "--no-allocation-site-pretenuring", "dist/server/index.js"]
+CMD ["node", "--max-old-space-size=96", "--no-allocation-site-pretenuring", "--no-memory-reducer", "dist/server/index.js"]
